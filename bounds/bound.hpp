@@ -1,0 +1,43 @@
+#pragma once
+/// \file Metadata shared by all bounds. Bounds are pure functions of small params structs: no I/O, no
+/// RNG, no runner or problem types. Each carries where it comes from and what kind of claim it is.
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace sgdcheck::bounds {
+
+/// Where a formula comes from. Never present a derived constant as the paper's.
+enum class Label {
+  kPaperStated,  ///< as printed in the paper (abstract or a verified theorem)
+  kDerived,      ///< standard analysis / our algebra; constants are ours, steps in the comment
+  kChecked,      ///< derived and confirmed numerically (enumeration or Monte Carlo)
+  kUnverified,   ///< plausible, not checked against the paper: never gate CI on it
+};
+std::string to_string(Label l);
+
+/// What the value promises about the expected metric.
+enum class Guarantee {
+  kUpper,  ///< E[metric] <= value
+  kExact,  ///< E[metric] == value (an exact oracle)
+  kLower,  ///< E[metric] >= value
+};
+std::string to_string(Guarantee g);
+
+/// Static description of a bound or oracle.
+struct BoundInfo {
+  std::string id;         ///< e.g. "sgd.strongly_convex.dist2"
+  std::string title;      ///< legend text, e.g. "SGD strongly convex bound"
+  std::string reference;  ///< paper, theorem, equation
+  Label label = Label::kDerived;
+  Guarantee guarantee = Guarantee::kUpper;
+  std::string metric;  ///< which recorded metric it is about: dist2, subopt, grad2, …
+};
+
+/// Thrown when a bound is evaluated although a hypothesis fails (call `hypotheses_violated` first).
+class HypothesisViolated : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+}  // namespace sgdcheck::bounds

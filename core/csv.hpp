@@ -1,0 +1,46 @@
+#pragma once
+/// \file Minimal RFC-4180 CSV reading and writing for the results tables. Reals are written in the
+/// shortest form that reads back bit for bit, so re-reading a table reproduces the numbers exactly.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace sgdcheck {
+
+/// Shortest round-trip text of a double ("inf", "-inf", "nan" for non-finite values).
+std::string format_real(double x);
+/// Parses format_real's output (and any ordinary decimal); throws std::invalid_argument otherwise.
+double parse_real_strict(const std::string& text);
+
+/// Quotes a field if it contains a comma, quote or newline.
+std::string csv_escape(const std::string& field);
+
+class CsvWriter {
+ public:
+  /// Opens `path` for writing; throws UsageError if it cannot be written.
+  CsvWriter(const std::filesystem::path& path, const std::vector<std::string>& header);
+  void row(const std::vector<std::string>& fields);
+  void close();
+
+ private:
+  std::ofstream out_;
+  std::filesystem::path path_;
+  std::size_t columns_;
+};
+
+/// A whole CSV table in memory with a header.
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  /// Column index by name; throws DataError naming the file if absent.
+  std::size_t column(const std::string& name) const;
+  bool has_column(const std::string& name) const;
+  std::string source;  ///< file name for messages
+};
+
+/// Reads a CSV file with a header row. Throws DataError (file:line) on ragged rows or a missing file.
+CsvTable read_csv(const std::filesystem::path& path);
+
+}  // namespace sgdcheck

@@ -1,0 +1,50 @@
+#pragma once
+/// \file What one run produces: metric values at recorded points, and why it stopped.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sgdcheck {
+
+/// The four x-axes every runner fills. One iteration is one server update; `samples` counts
+/// per-sample gradients over all workers; `rounds` counts communication rounds; `vtime` is the virtual
+/// clock of the straggler simulator (equal to `iter` for runners without a clock).
+struct Point {
+  std::int64_t iter = 0;
+  std::int64_t samples = 0;
+  std::int64_t rounds = 0;
+  double vtime = 0.0;
+};
+
+/// Why a run stopped. Numerical trouble is a status, never an exception.
+enum class Termination {
+  kMaxIterations,      ///< ran the configured number of iterations
+  kConverged,          ///< reached the configured target
+  kDiverged,           ///< iterate became NaN/Inf or grew past the divergence threshold
+  kStoppedByCallback,  ///< a callback asked to stop
+};
+std::string to_string(Termination t);
+
+/// Log-spaced recording iterations: 0, then `per_decade` points per factor 10 (deduplicated integers),
+/// always including `max_iter`. The same schedule for every repetition of a cell, so means align.
+std::vector<std::int64_t> log_spaced_iterations(std::int64_t max_iter, int per_decade);
+
+/// Records of one run: `values[k * metrics.size() + m]` is metric m at point k.
+struct Trace {
+  std::vector<std::string> metrics;
+  std::vector<Point> points;
+  std::vector<double> values;
+
+  std::size_t metric_index(const std::string& name) const;  ///< npos if absent
+  double value(std::size_t point, std::size_t metric) const { return values[point * metrics.size() + metric]; }
+};
+
+/// The outcome of one (cell, repetition).
+struct RunResult {
+  Termination termination = Termination::kMaxIterations;
+  std::string message;  ///< one line: why it stopped, e.g. "dist2 = inf at iteration 412"
+  std::int64_t iterations = 0;
+  Trace trace;
+};
+
+}  // namespace sgdcheck

@@ -1,0 +1,41 @@
+#pragma once
+/// \file Connects pure bounds (bounds/) to experiment cells: for a cell (problem instance + runner
+/// options) a registered bound says whether it applies and, if so, its value at every recorded
+/// iteration. The adapters translate problem constants and runner options into each bound's params
+/// struct, using the same step schedule as the runner (runners::make_step_schedule).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bounds/bound.hpp"
+#include "core/params.hpp"
+#include "problems/problem.hpp"
+
+namespace sgdcheck::pipeline {
+
+/// Everything a bound adapter may look at for one cell.
+struct CellContext {
+  const problems::Problem& problem;  // not owned
+  const Params& problem_params;      // not owned
+  const Params& runner_params;       // not owned
+  std::string runner_kind;
+  const std::vector<std::int64_t>& iters;  ///< recorded iterations (not owned)
+};
+
+struct BoundAdapter {
+  bounds::BoundInfo info;
+  std::vector<std::string> runners;  ///< runner kinds it is about
+  /// nullopt if the bound applies to this cell, else a one-line reason
+  /// ("step 0.5 > 1/(2L(1+θM)) = 0.2", "problem is not least squares", …).
+  std::function<std::optional<std::string>(const CellContext&)> not_applicable;
+  /// Value at each of ctx.iters (same length). Called only when applicable.
+  std::function<std::vector<double>(const CellContext&)> evaluate;
+};
+
+/// Every registered bound, in `sgdcheck list bounds` order.
+const std::vector<BoundAdapter>& bound_adapters();
+const BoundAdapter* find_bound(const std::string& id);
+
+}  // namespace sgdcheck::pipeline

@@ -1,0 +1,77 @@
+#include "problems/problem.hpp"
+
+#include <stdexcept>
+
+namespace sgdcheck::problems {
+
+std::string to_string(Convexity c) {
+  switch (c) {
+    case Convexity::kStronglyConvex: return "strongly_convex";
+    case Convexity::kConvex: return "convex";
+    case Convexity::kNonconvex: return "nonconvex";
+  }
+  return "unknown";
+}
+
+std::string to_string(Sampling s) {
+  return s == Sampling::kWithReplacement ? "with_replacement" : "without_replacement";
+}
+
+double batch_variance_factor(std::int64_t b, std::int64_t n, Sampling s) {
+  if (b < 1) throw std::logic_error("batch_variance_factor: b must be >= 1");
+  if (n == 0 || s == Sampling::kWithReplacement) return 1.0 / static_cast<double>(b);
+  if (b > n) throw std::logic_error("batch_variance_factor: b > n without replacement");
+  if (n == 1) return 0.0;
+  return static_cast<double>(n - b) / (static_cast<double>(b) * static_cast<double>(n - 1));
+}
+
+void Problem::sample_gradient(Index, const Vec&, Vec&) const {
+  throw std::logic_error(family() + ": sample_gradient is only defined for finite sums");
+}
+
+void Problem::batch_gradient(std::span<const Index> idx, const Vec& x, Vec& g) const {
+  // Generic fallback; concrete problems override it without the temporary.
+  Vec gi(dim());
+  g.setZero();
+  for (Index i : idx) {
+    sample_gradient(i, x, gi);
+    g += gi;
+  }
+  g /= static_cast<double>(idx.size());
+}
+
+Workspace Problem::make_workspace(Index b_max) const {
+  Workspace ws;
+  ws.indices.reserve(static_cast<std::size_t>(b_max));
+  if (n() > 0) {
+    ws.perm.resize(static_cast<std::size_t>(n()));
+    for (Index i = 0; i < n(); ++i) ws.perm[static_cast<std::size_t>(i)] = i;
+  }
+  ws.sample.resize(dim());
+  return ws;
+}
+
+void Problem::stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const {
+  if (n() == 0) throw std::logic_error(family() + ": streaming problems must override stochastic_gradient");
+  if (s == Sampling::kWithReplacement)
+    sample_with_replacement(n(), b, rng, ws.indices);
+  else
+    sample_without_replacement(n(), b, rng, ws.perm, ws.indices);
+  batch_gradient(ws.indices, x, g);
+}
+
+void sample_without_replacement(Index n, Index b, Rng& rng, std::vector<Index>& perm, std::vector<Index>& out) {
+  out.clear();
+  for (Index k = 0; k < b; ++k) {
+    const auto j = k + static_cast<Index>(rng.below(static_cast<std::uint64_t>(n - k)));
+    std::swap(perm[static_cast<std::size_t>(k)], perm[static_cast<std::size_t>(j)]);
+    out.push_back(perm[static_cast<std::size_t>(k)]);
+  }
+}
+
+void sample_with_replacement(Index n, Index b, Rng& rng, std::vector<Index>& out) {
+  out.clear();
+  for (Index k = 0; k < b; ++k) out.push_back(static_cast<Index>(rng.below(static_cast<std::uint64_t>(n))));
+}
+
+}  // namespace sgdcheck::problems

@@ -1,0 +1,129 @@
+#pragma once
+/// \file The Problem interface: an objective with its oracles and its ground truth.
+///
+/// Conventions (stated once, used everywhere):
+/// - finite sums are means: f(x) = (1/n) Σ f_i(x); a batch gradient is the **mean** over the batch,
+///   so a step size γ means the same at every batch size;
+/// - least squares f_i(x) = ½(a_iᵀx − y_i)², i.e. f(x) = (1/2n)‖Ax − y‖²;
+/// - logistic f_i(x) = log(1 + exp(−y_i a_iᵀx)) + (λ/2)‖x‖² with y_i ∈ {−1, +1};
+/// - streaming problems (n() == 0) draw fresh i.i.d. samples on every call.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "core/types.hpp"
+
+namespace sgdcheck::problems {
+
+enum class Convexity { kStronglyConvex, kConvex, kNonconvex };
+std::string to_string(Convexity c);
+
+/// How a mini-batch of a finite sum is drawn. Streaming problems ignore it (always i.i.d.).
+enum class Sampling { kWithReplacement, kWithoutReplacement };
+std::string to_string(Sampling s);
+
+/// Variance scaling θ_b of a b-sample batch mean relative to one sample (Stich et al. 2021 §2,
+/// checked): 1/b with replacement or i.i.d. streaming, (n − b)/(b(n − 1)) without replacement.
+/// `n == 0` means streaming. The one place runners, bounds and oracles take θ_b from.
+double batch_variance_factor(std::int64_t b, std::int64_t n, Sampling s);
+
+/// Constants and ground truth, exactly as the bounds use them. Values that are not known are NaN;
+/// each `exact_*` flag says whether the value is exact (closed form / direct solve) or an estimate.
+struct ProblemConstants {
+  double L = NAN;       ///< smoothness of f: λ_max of the Hessian (or an upper bound, see exact_L)
+  double L_max = NAN;   ///< max_i smoothness of f_i (finite sums); NaN for streaming
+  double mu = NAN;      ///< strong convexity on range(A) (0 for convex / nonconvex)
+  double sigma2 = NAN;  ///< σ² = E‖∇f_i(x*)‖²: single-sample gradient noise at the optimum
+  double M_grad = NAN;  ///< critical parameter, gradient-norm form (Stich et al. 2021 §3.1)
+  double M_curv = NAN;  ///< critical parameter, function-value form
+  double f_star = NAN;  ///< f(x*) (for nonconvex: f at the reported stationary point)
+  Vec x_star;           ///< minimiser (or stationary point for nonconvex problems)
+  Convexity convexity = Convexity::kStronglyConvex;
+  bool exact_L = false;
+  bool exact_mu = false;
+  bool exact_sigma2 = false;
+  bool exact_M = false;
+  /// How x*, f* were obtained, e.g. "direct solve (LDLT)", "Newton, ||grad|| = 3e-14",
+  /// "stationary point from gradient descent (nonconvex: f_low, not a global minimum)".
+  std::string ground_truth;
+  /// Notes a user must see, e.g. "rank-deficient: A has rank 7 < d = 10; constants on range(A)".
+  std::vector<std::string> notes;
+};
+
+/// Scratch memory of one worker, allocated once per run so that inner loops never allocate.
+struct Workspace {
+  std::vector<Index> indices;  ///< the current batch
+  std::vector<Index> perm;     ///< persistent permutation for sampling without replacement
+  Vec sample;                  ///< one streaming sample a (dimension d)
+};
+
+/// Finite-sum least-squares data, for exact oracles (Stich O1/O2). Not owned: views into the problem.
+struct FiniteLeastSquaresView {
+  const RowMat* dense = nullptr;  ///< exactly one of dense / sparse is set
+  const SpMat* sparse = nullptr;
+  const Vec* y = nullptr;
+};
+
+/// Random-design least squares a = √h ⊙ z (z_i i.i.d., mean 0, variance 1, E z⁴ = kurtosis),
+/// y = ⟨w*, a⟩ + ε, E ε² = noise_var, for exact oracles (Stich O3/O4, Patel §3).
+struct RandomDesignView {
+  Vec h;                   ///< diagonal of H = E[aaᵀ] (covariance is diagonal in the canonical basis)
+  double kurtosis = 3.0;   ///< E z⁴: Gaussian 3, Rademacher 1, Bernoulli(p)-Gaussian 3/p
+  double noise_var = 0.0;  ///< s² = E ε²
+  Vec w_star;
+};
+
+class Problem {
+ public:
+  virtual ~Problem() = default;
+
+  virtual std::string family() const = 0;
+  virtual Index dim() const = 0;
+  /// Number of samples; 0 for a streaming (population) problem.
+  virtual Index n() const = 0;
+
+  virtual double value(const Vec& x) const = 0;
+  /// g = ∇f(x). `g` must have size dim().
+  virtual void gradient(const Vec& x, Vec& g) const = 0;
+  /// g = ∇f_i(x) for a finite sum (logic_error for streaming problems).
+  virtual void sample_gradient(Index i, const Vec& x, Vec& g) const;
+  /// g = (1/|idx|) Σ_{i ∈ idx} ∇f_i(x). The default loops over sample_gradient; overrides avoid temporaries.
+  virtual void batch_gradient(std::span<const Index> idx, const Vec& x, Vec& g) const;
+  /// Mean of b stochastic gradients. Finite sums draw b indices (`s` decides replacement) into
+  /// ws.indices and call batch_gradient; streaming problems draw b fresh samples.
+  /// Never allocates once `ws` came from make_workspace(b_max) with b <= b_max.
+  virtual void stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const;
+
+  /// Scratch for batches up to b_max.
+  virtual Workspace make_workspace(Index b_max) const;
+
+  /// Default starting point x₀ (configured by the problem's `init` options).
+  virtual Vec initial_point() const = 0;
+
+  const ProblemConstants& constants() const { return constants_; }
+
+  /// Data access for exact oracles; nullptr when the problem is not of that kind.
+  virtual const FiniteLeastSquaresView* finite_least_squares() const { return nullptr; }
+  virtual const RandomDesignView* random_design() const { return nullptr; }
+
+  /// Loss on a held-out test set, if the problem has one.
+  virtual std::optional<double> test_value(const Vec& /*x*/) const { return std::nullopt; }
+
+  /// One line for logs and constants.csv, e.g. "least_squares n=2000 d=50 dense".
+  virtual std::string describe() const = 0;
+
+ protected:
+  ProblemConstants constants_;
+};
+
+/// Draws b distinct indices from [0, n) into `out` by a partial Fisher–Yates shuffle of the
+/// persistent permutation `perm` (size n): O(b) per draw, no allocation, uniform over b-subsets.
+void sample_without_replacement(Index n, Index b, Rng& rng, std::vector<Index>& perm, std::vector<Index>& out);
+/// Draws b i.i.d. uniform indices from [0, n) into `out`.
+void sample_with_replacement(Index n, Index b, Rng& rng, std::vector<Index>& out);
+
+}  // namespace sgdcheck::problems

@@ -1,0 +1,73 @@
+#include "runners/recorder.hpp"
+
+#include <stdexcept>
+
+namespace sgdcheck::runners {
+
+Recorder::Recorder(const problems::Problem& problem,
+                   const std::vector<std::int64_t>& record_iters,
+                   std::vector<std::string> extra_metrics)
+    : problem_(problem), iters_(&record_iters), g_(problem.dim()), diff_(problem.dim()) {
+  trace_.metrics = {"subopt", "dist2", "grad2"};
+  has_test_ = problem.test_value(Vec::Zero(problem.dim())).has_value();
+  if (has_test_) trace_.metrics.push_back("test_loss");
+  for (auto& m : extra_metrics) trace_.metrics.push_back(std::move(m));
+  trace_.points.reserve(record_iters.size());
+  trace_.values.reserve(record_iters.size() * trace_.metrics.size());
+}
+
+void Recorder::record(const Point& p, const Vec& x, std::initializer_list<double> extras) {
+  const std::size_t n_std = has_test_ ? 4 : 3;
+  if (extras.size() + n_std != trace_.metrics.size())
+    throw std::logic_error("Recorder::record: wrong number of extra metrics");
+  const auto& c = problem_.constants();
+  const bool finite = x.allFinite();
+  trace_.points.push_back(p);
+  if (finite) {
+    problem_.gradient(x, g_);
+    diff_ = x - c.x_star;
+    trace_.values.push_back(problem_.value(x) - c.f_star);
+    trace_.values.push_back(diff_.squaredNorm());
+    trace_.values.push_back(g_.squaredNorm());
+    if (has_test_) trace_.values.push_back(*problem_.test_value(x));
+  } else {
+    for (std::size_t k = 0; k < n_std; ++k) trace_.values.push_back(INFINITY);
+  }
+  for (double e : extras) trace_.values.push_back(e);
+  while (next_ < iters_->size() && (*iters_)[next_] <= p.iter) ++next_;
+}
+
+void Recorder::set_divergence(const Vec& x0, double factor) {
+  divergence_limit_ = factor * (1.0 + (x0 - problem_.constants().x_star).squaredNorm());
+}
+
+bool Recorder::diverged(const Vec& x) const {
+  if (!x.allFinite()) return true;
+  const auto& xs = problem_.constants().x_star;
+  double d2 = 0.0;
+  for (Index i = 0; i < x.size(); ++i) d2 += (x[i] - xs[i]) * (x[i] - xs[i]);
+  return !(d2 <= divergence_limit_);
+}
+
+RunResult Recorder::finish(Termination why, std::string message, std::int64_t iterations, const Point& last) {
+  if (why == Termination::kDiverged) {
+    const std::size_t n_metrics = trace_.metrics.size();
+    const std::size_t n_std = has_test_ ? 4 : 3;
+    while (next_ < iters_->size()) {
+      const std::int64_t it = (*iters_)[next_++];
+      if (!trace_.points.empty() && trace_.points.back().iter >= it) continue;
+      Point p = last;
+      p.iter = it;
+      trace_.points.push_back(p);
+      for (std::size_t k = 0; k < n_metrics; ++k) trace_.values.push_back(k < n_std ? INFINITY : NAN);
+    }
+  }
+  RunResult r;
+  r.termination = why;
+  r.message = std::move(message);
+  r.iterations = iterations;
+  r.trace = std::move(trace_);
+  return r;
+}
+
+}  // namespace sgdcheck::runners

@@ -1,0 +1,20 @@
+#include "runners/minibatch_sgd.hpp"
+#include "runners/runner.hpp"
+
+namespace sgdcheck::runners {
+
+const std::vector<RunnerKind>& runner_kinds() {
+  // One line per runner kind; `sgdcheck list runners` prints them in this order.
+  static const std::vector<RunnerKind> kinds = {
+      MinibatchSgd::kind(),
+  };
+  return kinds;
+}
+
+const RunnerKind* find_runner_kind(const std::string& name) {
+  for (const auto& k : runner_kinds())
+    if (k.schema.name == name) return &k;
+  return nullptr;
+}
+
+}  // namespace sgdcheck::runners

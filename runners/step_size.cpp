@@ -1,0 +1,79 @@
+#include "runners/step_size.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace sgdcheck::runners {
+
+double StepSchedule::at(std::int64_t t) const {
+  const auto tt = static_cast<double>(t);
+  switch (rule) {
+    case StepRule::kConstant:
+    case StepRule::kCritical: return gamma;
+    case StepRule::kInverseTime: return gamma / (tt + t0);
+    case StepRule::kPower: return gamma * std::pow(tt, -alpha);
+  }
+  return gamma;
+}
+
+std::string StepSchedule::describe() const {
+  switch (rule) {
+    case StepRule::kConstant: return fmt::format("constant {}", gamma);
+    case StepRule::kCritical: return fmt::format("critical (guideline) {}", gamma);
+    case StepRule::kInverseTime: return fmt::format("{}/(t + {})", gamma, t0);
+    case StepRule::kPower: return fmt::format("{}*t^-{}", gamma, alpha);
+  }
+  return "?";
+}
+
+std::vector<Field> step_fields() {
+  return {
+      choice_field("step.rule",
+                   "constant",
+                   {"constant", "inverse_time", "power", "critical"},
+                   "constant: γ = gamma; inverse_time: γ_t = gamma/(t + t0); power: γ_t = gamma·t^(−alpha); "
+                   "critical: γ = scale/(L(θ_b·M + τ + 1)) (guideline G, Stich et al. 2021)"),
+      real_field("step.gamma", 0.01, 0.0, kInf, "γ for constant, c for inverse_time and power", true),
+      real_field("step.t0", 1.0, 0.0, kInf, "offset t0 of inverse_time"),
+      real_field("step.alpha", 0.5, 0.0, kInf, "exponent α of power", true),
+      real_field("step.scale", 1.0, 0.0, kInf, "c of the critical rule", true),
+      choice_field("step.m",
+                   "curv",
+                   {"curv", "grad"},
+                   "which critical parameter the critical rule uses: M_curv or M_grad"),
+  };
+}
+
+StepSchedule make_step_schedule(const Params& p,
+                                const problems::Problem& problem,
+                                std::int64_t batch,
+                                problems::Sampling sampling,
+                                std::int64_t tau) {
+  StepSchedule s;
+  const std::string& rule = p.get_string("step.rule");
+  s.gamma = p.get_real("step.gamma");
+  s.t0 = p.get_real("step.t0");
+  s.alpha = p.get_real("step.alpha");
+  if (rule == "constant") {
+    s.rule = StepRule::kConstant;
+  } else if (rule == "inverse_time") {
+    s.rule = StepRule::kInverseTime;
+    if (s.t0 + 1.0 <= 0.0) p.fail("step.t0", "t0 > -1");
+  } else if (rule == "power") {
+    s.rule = StepRule::kPower;
+  } else {
+    s.rule = StepRule::kCritical;
+    const auto& c = problem.constants();
+    const double M = p.get_string("step.m") == "grad" ? c.M_grad : c.M_curv;
+    if (!std::isfinite(M) || !std::isfinite(c.L))
+      p.fail("step.rule",
+             "the critical rule needs L and M_" + p.get_string("step.m") + ", which " + problem.family() +
+                 " does not provide");
+    const double theta = problems::batch_variance_factor(batch, problem.n(), sampling);
+    s.gamma = p.get_real("step.scale") / (c.L * (theta * M + static_cast<double>(tau) + 1.0));
+  }
+  return s;
+}
+
+}  // namespace sgdcheck::runners

@@ -1,0 +1,43 @@
+#pragma once
+/// \file Step-size schedules shared by every runner (and by the bound adapters, which must use the
+/// very same γ as the run they are compared with).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "problems/problem.hpp"
+
+namespace sgdcheck::runners {
+
+enum class StepRule {
+  kConstant,     ///< γ_t = gamma
+  kInverseTime,  ///< γ_t = gamma / (t + t0),  t = 1, 2, …
+  kPower,        ///< γ_t = gamma · t^(−alpha), t = 1, 2, … (γ_1 = gamma)
+  kCritical,     ///< γ = scale / (L (θ_b M + τ + 1)): guideline G of Stich et al. (2021), constant
+};
+
+/// A resolved schedule: `at(t)` is the step of the t-th update, t = 1, 2, ….
+struct StepSchedule {
+  StepRule rule = StepRule::kConstant;
+  double gamma = 0.01;
+  double t0 = 1.0;
+  double alpha = 0.5;
+  double at(std::int64_t t) const;
+  bool is_constant() const { return rule == StepRule::kConstant || rule == StepRule::kCritical; }
+  std::string describe() const;
+};
+
+/// Schema fields `step.rule`, `step.gamma`, `step.t0`, `step.alpha`, `step.scale`, `step.m` for runners.
+std::vector<Field> step_fields();
+
+/// Resolves the step options of `p` for `problem` at batch b (θ_b from `sampling`) and maximum
+/// delay `tau` (0 for synchronous runners). Throws ConfigError if the rule needs a constant the
+/// problem does not know (e.g. M for a problem without an M).
+StepSchedule make_step_schedule(const Params& p,
+                                const problems::Problem& problem,
+                                std::int64_t batch,
+                                problems::Sampling sampling,
+                                std::int64_t tau = 0);
+
+}  // namespace sgdcheck::runners

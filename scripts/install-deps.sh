@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package sgdcheck needs to build, test, benchmark and plot.
+# Idempotent: re-running it only re-checks the packages. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libeigen3-dev            # linear algebra
+  libboost-dev             # Boost.Math (header-only): quadrature, distributions, special functions
+  libyaml-cpp-dev          # experiment files
+  libcli11-dev             # command line
+  libfmt-dev               # formatting
+  nlohmann-json3-dev       # manifest.json / checks.json
+  catch2                   # Catch2 v2.13 test framework
+  libbenchmark-dev         # Google Benchmark (bench/)
+  gnuplot-nox              # plots (png via pngcairo, svg, pdf via pdfcairo)
+  python3 python3-numpy    # NumPy reference loop for bench/ comparison
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=sudo
+else
+  sudo_cmd=
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get update -q
+$sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,51 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "core/rng.hpp"
+
+using Catch::Matchers::WithinAbs;
+using sgdcheck::make_stream;
+using sgdcheck::Rng;
+using sgdcheck::StreamPurpose;
+
+TEST_CASE("streams are a pure function of their counters", "[core]") {
+  Rng a = make_stream(7, 3, StreamPurpose::kAlgorithm, 2);
+  Rng b = make_stream(7, 3, StreamPurpose::kAlgorithm, 2);
+  Rng c = make_stream(7, 3, StreamPurpose::kAlgorithm, 1);
+  bool all_equal = true, any_differs = false;
+  for (int i = 0; i < 100; ++i) {
+    const auto x = a.next_u64();
+    all_equal = all_equal && x == b.next_u64();
+    any_differs = any_differs || x != c.next_u64();
+  }
+  REQUIRE(all_equal);
+  REQUIRE(any_differs);
+}
+
+TEST_CASE("normal draws have mean 0 and variance 1 within 5 standard errors", "[core]") {
+  Rng r(123);
+  const int R = 200000;
+  double s = 0, s2 = 0, s4 = 0;
+  for (int i = 0; i < R; ++i) {
+    const double z = r.normal();
+    s += z;
+    s2 += z * z;
+    s4 += z * z * z * z;
+  }
+  // SE of the mean is 1/sqrt(R); SE of the mean of z^2 is sqrt(Var z^2 / R) = sqrt(2/R).
+  REQUIRE_THAT(s / R, WithinAbs(0.0, 5.0 / std::sqrt(R)));
+  REQUIRE_THAT(s2 / R, WithinAbs(1.0, 5.0 * std::sqrt(2.0 / R)));
+  // E z^4 = 3, Var z^4 = 105 - 9 = 96.
+  REQUIRE_THAT(s4 / R, WithinAbs(3.0, 5.0 * std::sqrt(96.0 / R)));
+}
+
+TEST_CASE("below(n) is uniform: chi-square over 10 cells stays under the 99.99% quantile", "[core]") {
+  Rng r(99);
+  std::vector<int> counts(10, 0);
+  const int R = 100000;
+  for (int i = 0; i < R; ++i) ++counts[r.below(10)];
+  double chi2 = 0;
+  for (int c : counts) chi2 += (c - R / 10.0) * (c - R / 10.0) / (R / 10.0);
+  REQUIRE(chi2 < 33.7);  // chi-square(9) 0.9999 quantile
+}
