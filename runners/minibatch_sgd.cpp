@@ -62,8 +62,12 @@ void validate_common(const Params& p, const problems::Problem& problem) {
     p.fail("target.value", "target.value > 0 when target.metric is set");
 }
 
-MinibatchSgd::MinibatchSgd(CommonRunOptions options, StepSchedule step)
-    : options_(std::move(options)), step_(step) {}
+MinibatchSgd::MinibatchSgd(CommonRunOptions options, StepSchedule step, double theta_b)
+    : options_(std::move(options)), step_(step), theta_b_(theta_b) {}
+
+std::vector<std::pair<std::string, double>> MinibatchSgd::derived_constants() const {
+  return {{"gamma", step_.at(1)}, {"theta_b", theta_b_}, {"batch", static_cast<double>(options_.batch)}};
+}
 
 RunResult MinibatchSgd::run(const problems::Problem& problem,
                             const RunKey& key,
@@ -119,7 +123,9 @@ RunnerKind MinibatchSgd::kind() {
   k.validate = [](const Params& p, const problems::Problem& problem) { validate_common(p, problem); };
   k.make = [](const Params& p, const problems::Problem& problem) -> std::unique_ptr<Runner> {
     auto o = CommonRunOptions::from(p);
-    return std::make_unique<MinibatchSgd>(o, make_step_schedule(p, problem, o.batch, o.sampling, 0));
+    return std::make_unique<MinibatchSgd>(o,
+                                          make_step_schedule(p, problem, o.batch, o.sampling, 0),
+                                          problems::batch_variance_factor(o.batch, problem.n(), o.sampling));
   };
   return k;
 }

@@ -35,17 +35,20 @@ void validate_common(const Params& p, const problems::Problem& problem);
 
 class MinibatchSgd final : public Runner {
  public:
-  MinibatchSgd(CommonRunOptions options, StepSchedule step);
+  /// `theta_b` is the batch variance factor of this batch size and sampling on the problem.
+  MinibatchSgd(CommonRunOptions options, StepSchedule step, double theta_b);
   RunResult run(const problems::Problem& problem,
                 const RunKey& key,
                 const std::vector<std::int64_t>& record_iters) const override;
   std::int64_t max_iterations() const override { return options_.iterations; }
+  std::vector<std::pair<std::string, double>> derived_constants() const override;
 
   static RunnerKind kind();
 
  private:
   CommonRunOptions options_;
   StepSchedule step_;
+  double theta_b_;
 };
 
 }  // namespace sgdcheck::runners

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/params.hpp"
@@ -32,6 +33,9 @@ class Runner {
                         const std::vector<std::int64_t>& record_iters) const = 0;
   /// Number of iterations (server updates) the run will take at most.
   virtual std::int64_t max_iterations() const = 0;
+  /// Constants the runner derived from its options and the problem (e.g. the resolved step γ and
+  /// θ_b), written to constants.csv beside the problem's constants.
+  virtual std::vector<std::pair<std::string, double>> derived_constants() const { return {}; }
 };
 
 struct RunnerKind {

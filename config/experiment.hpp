@@ -1,0 +1,78 @@
+#pragma once
+/// \file Experiment files: reading YAML into raw, located options, applying the quick form, and
+/// expanding the sweep into grid cells. Validation of component options happens in the pipeline,
+/// which knows the schemas (problem families, runner kinds, checks, plots).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+
+namespace sgdcheck::config {
+
+/// A component given as `{kind-or-family: NAME, key: value, …}` (problem, runner) or as a
+/// single-key map `{check_kind: {…}}` (checks) or a plain map (plots).
+struct RawComponent {
+  std::string kind;  ///< family / runner kind / check kind / "" for plots
+  SourceLoc kind_loc;
+  RawParams params;  ///< nested maps flattened to dotted keys
+  SourceLoc loc;     ///< where the component starts
+};
+
+/// One sweep dimension: qualified key (`runner.batch`, `problem.d`) and its values.
+struct SweepDim {
+  std::string key;  ///< qualified: "problem.<key>" or "runner.<key>"
+  std::vector<RawValue> values;
+  SourceLoc loc;
+};
+
+/// A named reference to something (e.g. a bound id) with its location.
+struct LocatedName {
+  std::string name;
+  SourceLoc loc;
+};
+
+struct Experiment {
+  std::string file;  ///< path as given
+  std::string name;
+  std::string description;
+  std::string paper;
+  std::string figure;
+  std::uint64_t seed = 0;
+  std::int64_t seeds = 1;  ///< repetitions per cell
+  bool quick = false;      ///< the quick form was applied
+  RawComponent problem;
+  RawComponent runner;
+  std::vector<SweepDim> sweep;
+  std::vector<LocatedName> bounds;
+  std::vector<RawComponent> checks;
+  std::vector<RawComponent> plots;
+};
+
+/// Reads and structurally checks an experiment file (YAML syntax, top-level keys, types of the
+/// top-level values), applying the `quick:` overrides when `quick` is true. Sweep keys stay as
+/// written; the pipeline qualifies them against the schemas (qualify_sweep_key) before expanding.
+/// Throws ConfigError with file:line on any problem.
+Experiment read_experiment(const std::string& path, bool quick);
+
+/// Top-level keys of an experiment file with their meaning (for docs and `sgdcheck list`).
+struct TopLevelKey {
+  std::string key;
+  std::string type;
+  std::string default_value;
+  std::string meaning;
+};
+const std::vector<TopLevelKey>& top_level_keys();
+
+/// A grid cell: the raw options of problem and runner with this cell's sweep values substituted.
+struct Cell {
+  std::size_t id = 0;
+  RawParams problem;
+  RawParams runner;
+  std::vector<std::string> sweep_values;  ///< one per sweep dimension, as written in the file
+};
+
+/// The cross product of the sweep (first dimension slowest). No sweep → one cell.
+std::vector<Cell> expand_grid(const Experiment& e);
+
+}  // namespace sgdcheck::config

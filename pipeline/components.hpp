@@ -1,0 +1,18 @@
+#pragma once
+/// \file Schemas of `checks:` and `plots:` entries (validated with the plan; implemented in
+/// pipeline/checks.cpp and plots/).
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+
+namespace sgdcheck::pipeline {
+
+/// All check kinds' schemas (schema.name = check kind).
+const std::vector<Schema>& check_schemas();
+const Schema* find_check_schema(const std::string& kind);
+
+/// The schema of one `plots:` entry.
+const Schema& plot_schema();
+
+}  // namespace sgdcheck::pipeline

@@ -1,0 +1,168 @@
+#include "pipeline/plan.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+
+#include "core/trace.hpp"
+#include "pipeline/components.hpp"
+#include "problems/registry.hpp"
+
+namespace sgdcheck::pipeline {
+
+namespace {
+
+std::string choices_of_families() {
+  std::string out;
+  for (const auto& f : problems::problem_families()) out += (out.empty() ? "" : ", ") + f.schema.name;
+  return out;
+}
+
+std::string choices_of_runners() {
+  std::string out;
+  for (const auto& k : runners::runner_kinds()) out += (out.empty() ? "" : ", ") + k.schema.name;
+  return out;
+}
+
+std::string canonical(const Params& p) {
+  std::string out;
+  for (const auto& [k, v] : p.values()) out += k + "=" + to_string(v) + ";";
+  return out;
+}
+
+}  // namespace
+
+std::string qualify_sweep_key(const std::string& key,
+                              const Schema& problem,
+                              const Schema& runner,
+                              const SourceLoc& loc) {
+  auto starts = [&](const char* prefix) { return key.rfind(prefix, 0) == 0; };
+  if (starts("problem.")) {
+    const std::string k = key.substr(8);
+    if (!problem.find(k)) {
+      const auto near = problem.nearest(k);
+      throw ConfigError(loc, "sweep: unknown key " + key + " for " + problem.name +
+                                 (near.empty() ? "" : " (did you mean problem." + near + "?)"));
+    }
+    return key;
+  }
+  if (starts("runner.")) {
+    const std::string k = key.substr(7);
+    if (!runner.find(k)) {
+      const auto near = runner.nearest(k);
+      throw ConfigError(loc, "sweep: unknown key " + key + " for " + runner.name +
+                                 (near.empty() ? "" : " (did you mean runner." + near + "?)"));
+    }
+    return key;
+  }
+  const bool in_p = problem.find(key) != nullptr;
+  const bool in_r = runner.find(key) != nullptr;
+  if (in_p && in_r)
+    throw ConfigError(loc, "sweep: key " + key + " is ambiguous: write problem." + key + " or runner." + key);
+  if (in_p) return "problem." + key;
+  if (in_r) return "runner." + key;
+  std::string near = runner.nearest(key);
+  std::string scope = "runner.";
+  if (near.empty()) {
+    near = problem.nearest(key);
+    scope = "problem.";
+  }
+  throw ConfigError(loc, "sweep: unknown key " + key + " (not a key of " + problem.name + " or " + runner.name +
+                             (near.empty() ? ")" : "; did you mean " + scope + near + "?)"));
+}
+
+Plan make_plan(const std::string& file, const PlanOptions& options) {
+  Plan plan;
+  plan.experiment = config::read_experiment(file, options.quick);
+  const auto& e = plan.experiment;
+  plan.seed = options.seed.value_or(e.seed);
+
+  const auto* family = problems::find_problem_family(e.problem.kind);
+  if (!family)
+    throw ConfigError(e.problem.kind_loc,
+                      "problem.family = " + e.problem.kind + " violates family is one of {" + choices_of_families() + "}");
+  const auto* kind = runners::find_runner_kind(e.runner.kind);
+  if (!kind)
+    throw ConfigError(e.runner.kind_loc,
+                      "runner.kind = " + e.runner.kind + " violates kind is one of {" + choices_of_runners() + "}");
+
+  for (auto& d : plan.experiment.sweep) {
+    d.key = qualify_sweep_key(d.key, family->schema, kind->schema, d.loc);
+    plan.sweep_keys.push_back(d.key);
+  }
+  for (std::size_t i = 0; i < plan.sweep_keys.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (plan.sweep_keys[i] == plan.sweep_keys[j])
+        throw ConfigError(e.sweep[i].loc, "sweep: key " + plan.sweep_keys[i] + " appears twice");
+
+  // Validate every grid point before building anything.
+  const auto cells = config::expand_grid(plan.experiment);
+  problems::BuildContext ctx;
+  ctx.config_file = file;
+  ctx.base_dir = std::filesystem::path(file).parent_path().string();
+  std::map<std::string, std::size_t> problem_ids;
+  for (const auto& c : cells) {
+    CellPlan cp;
+    cp.id = c.id;
+    cp.sweep_values = c.sweep_values;
+    cp.problem_params = validate(family->schema, c.problem, "problem");
+    cp.runner_params = validate(kind->schema, c.runner, "runner");
+    const std::string key = canonical(cp.problem_params);
+    auto [it, inserted] = problem_ids.emplace(key, problem_ids.size());
+    cp.problem_index = it->second;
+    plan.cells.push_back(std::move(cp));
+  }
+
+  // Build each distinct problem once (ground truth is computed here).
+  plan.problems.resize(problem_ids.size());
+  for (auto& cp : plan.cells) {
+    auto& slot = plan.problems[cp.problem_index];
+    if (!slot) slot = family->build(cp.problem_params, ctx);
+  }
+
+  for (auto& cp : plan.cells) {
+    const auto& problem = plan.problem_of(cp);
+    kind->validate(cp.runner_params, problem);
+    cp.runner = kind->make(cp.runner_params, problem);
+    const auto per_decade = cp.runner_params.has("record.per_decade") ? cp.runner_params.get_int("record.per_decade") : 10;
+    cp.record_iters = log_spaced_iterations(cp.runner->max_iterations(), static_cast<int>(per_decade));
+  }
+
+  for (const auto& b : e.bounds) {
+    const BoundAdapter* a = find_bound(b.name);
+    if (!a) {
+      Schema names;
+      for (const auto& x : bound_adapters()) names.fields.push_back(string_field(x.info.id, "", ""));
+      const auto near = names.nearest(b.name);
+      throw ConfigError(b.loc, "unknown bound " + b.name + (near.empty() ? "" : " (did you mean " + near + "?)") +
+                                   "; `sgdcheck list bounds` shows every bound");
+    }
+    if (std::find(a->runners.begin(), a->runners.end(), e.runner.kind) == a->runners.end())
+      throw ConfigError(b.loc, "bound " + b.name + " is about runner kinds {" + fmt::format("{}", fmt::join(a->runners, ", ")) +
+                                   "}, not " + e.runner.kind);
+    plan.bounds.push_back(a);
+  }
+
+  for (const auto& c : e.checks) {
+    const Schema* s = find_check_schema(c.kind);
+    if (!s) {
+      Schema names;
+      for (const auto& x : check_schemas()) names.fields.push_back(string_field(x.name, "", ""));
+      const auto near = names.nearest(c.kind);
+      throw ConfigError(c.kind_loc, "unknown check kind " + c.kind + (near.empty() ? "" : " (did you mean " + near + "?)"));
+    }
+    ComponentSpec spec{c.kind, validate(*s, c.params, "checks." + c.kind), c.loc};
+    for (const char* ref : {"bound", "oracle"}) {
+      if (!spec.params.has(ref)) continue;
+      const auto& id = spec.params.get_string(ref);
+      const bool listed = std::any_of(plan.bounds.begin(), plan.bounds.end(), [&](auto* a) { return a->info.id == id; });
+      if (!listed) spec.params.fail(ref, "the bound is listed under `bounds:` of this experiment");
+    }
+    plan.checks.push_back(std::move(spec));
+  }
+  for (const auto& p : e.plots) plan.plots.push_back({"plot", validate(plot_schema(), p.params, "plots[]"), p.loc});
+  return plan;
+}
+
+}  // namespace sgdcheck::pipeline

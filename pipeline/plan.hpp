@@ -1,0 +1,66 @@
+#pragma once
+/// \file The validated plan of an experiment: every grid cell with its problem instance, runner and
+/// recording schedule, the bounds to evaluate, and the checks and plots to produce. Making a plan
+/// validates everything (every grid point, every data file, every bound id, every check and plot)
+/// before the first run, so bad input never leaves partial results behind.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/experiment.hpp"
+#include "core/params.hpp"
+#include "pipeline/bound_registry.hpp"
+#include "problems/problem.hpp"
+#include "runners/runner.hpp"
+
+namespace sgdcheck::pipeline {
+
+struct PlanOptions {
+  bool quick = false;
+  std::optional<std::uint64_t> seed;  ///< overrides the file's `seed:`
+};
+
+struct CellPlan {
+  std::size_t id = 0;
+  std::vector<std::string> sweep_values;  ///< one per sweep key, as written
+  Params problem_params;
+  Params runner_params;
+  std::size_t problem_index = 0;  ///< into Plan::problems (identical problem options share an instance)
+  std::unique_ptr<runners::Runner> runner;
+  std::vector<std::int64_t> record_iters;
+};
+
+/// A validated `checks:` or `plots:` entry.
+struct ComponentSpec {
+  std::string kind;
+  Params params;
+  SourceLoc loc;
+};
+
+struct Plan {
+  config::Experiment experiment;
+  std::uint64_t seed = 0;
+  std::vector<std::string> sweep_keys;  ///< qualified ("runner.batch")
+  std::vector<std::unique_ptr<problems::Problem>> problems;
+  std::vector<CellPlan> cells;
+  std::vector<const BoundAdapter*> bounds;  // not owned: static registry entries
+  std::vector<ComponentSpec> checks;
+  std::vector<ComponentSpec> plots;
+
+  const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }
+  std::size_t runs() const { return cells.size() * static_cast<std::size_t>(experiment.seeds); }
+};
+
+/// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
+Plan make_plan(const std::string& file, const PlanOptions& options);
+
+/// Qualifies a sweep key ("batch" → "runner.batch") against the two schemas; throws ConfigError
+/// for an unknown or ambiguous key.
+std::string qualify_sweep_key(const std::string& key,
+                              const Schema& problem,
+                              const Schema& runner,
+                              const SourceLoc& loc);
+
+}  // namespace sgdcheck::pipeline

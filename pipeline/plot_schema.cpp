@@ -1,0 +1,28 @@
+#include "pipeline/components.hpp"
+
+namespace sgdcheck::pipeline {
+
+const Schema& plot_schema() {
+  static const Schema s{
+      "plot",
+      "one figure: the empirical mean of a metric per cell with a band over seeds, bounds overlaid",
+      {
+          string_field("name", std::nullopt, "file stem: plots/<name>.{png,svg,pdf,gp,dat}"),
+          string_field("title", "", "figure title (default: experiment name, paper and figure)"),
+          string_field("x",
+                       "iter",
+                       "x-axis: iter, samples, rounds or vtime (curves), or a sweep key such as runner.batch "
+                       "(one point per cell, y then names a per-cell quantity)"),
+          string_field("y", "dist2", "recorded metric (dist2, subopt, grad2, step, …) or per-cell quantity"),
+          choice_field("scale", "loglog", {"loglog", "semilogy", "semilogx", "linear"}, "axis scales"),
+          bool_field("bounds", true, "overlay every applicable bound / oracle of the same metric (dashed)"),
+          bool_field("band", true, "shade mean ± 2 standard errors over seeds"),
+          real_field("target", 1e-4, 0.0, kInf, "ε of per-cell quantity iterations_to_target (relative to r0 "
+                     "when target_relative)", true),
+          bool_field("target_relative", true, "iterations_to_target measures metric / metric(iter 0) <= target"),
+          string_field("ylabel", "", "y-axis label (default: a description of y)"),
+      }};
+  return s;
+}
+
+}  // namespace sgdcheck::pipeline
