@@ -17,6 +17,7 @@ std::string to_string(Guarantee g) {
     case Guarantee::kUpper: return "upper";
     case Guarantee::kExact: return "exact";
     case Guarantee::kLower: return "lower";
+    case Guarantee::kPrediction: return "prediction";
   }
   return "unknown";
 }

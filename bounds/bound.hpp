@@ -21,6 +21,7 @@ enum class Guarantee {
   kUpper,  ///< E[metric] <= value
   kExact,  ///< E[metric] == value (an exact oracle)
   kLower,  ///< E[metric] >= value
+  kPrediction,  ///< a predicted value or rate shape (speedup, step guideline, Õ iteration count): no inequality
 };
 std::string to_string(Guarantee g);
 
