@@ -1,3 +1,4 @@
+#include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
 #include "runners/runner.hpp"
 
@@ -7,6 +8,7 @@ const std::vector<RunnerKind>& runner_kinds() {
   // One line per runner kind; `sgdcheck list runners` prints them in this order.
   static const std::vector<RunnerKind> kinds = {
       MinibatchSgd::kind(),
+      LocalSgd::kind(),
   };
   return kinds;
 }
