@@ -1,0 +1,116 @@
+#include "problems/critical.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Eigenvalues>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "core/rng.hpp"
+
+namespace sgdcheck::problems {
+
+LeastSquaresConstants least_squares_constants(const Dataset& data) {
+  LeastSquaresConstants c;
+  c.n = data.rows();
+  c.d = data.cols();
+  const Vec norms2 = data.row_norms2();
+  c.L_max = norms2.maxCoeff();
+  if (!(c.L_max > 0.0)) throw DataError(SourceLoc{data.source, 0}, "every row is zero: expected at least one nonzero feature");
+  const Mat A = data.weighted_gram();
+  const Mat B = data.weighted_gram(norms2);
+  const Eigen::SelfAdjointEigenSolver<Mat> es(A);
+  const Vec& lam = es.eigenvalues();  // ascending
+  c.L = lam[c.d - 1];
+  const double cut = 1e-10 * c.L;
+  Index first = 0;
+  while (first < c.d && !(lam[first] > cut)) ++first;
+  c.rank = c.d - first;
+  c.mu = lam[first];
+  const Mat V = es.eigenvectors().rightCols(c.rank);
+  const Vec lr = lam.tail(c.rank);
+
+  // Minimum-norm solution of the normal equations A x = Aᵀy/n on range(A), plus residual correction.
+  const Vec b = data.transpose_times(data.y) / static_cast<double>(c.n);
+  auto pinv_apply = [&](const Vec& v) -> Vec { return V * (V.transpose() * v).cwiseQuotient(lr); };
+  c.x_star = pinv_apply(b);
+  for (int k = 0; k < 2; ++k) {
+    const Vec grad = data.transpose_times(data.times(c.x_star) - data.y) / static_cast<double>(c.n);
+    c.x_star -= pinv_apply(grad);
+  }
+  const Vec r = data.times(c.x_star) - data.y;
+  c.f_star = 0.5 * r.squaredNorm() / static_cast<double>(c.n);
+  c.sigma2 = r.cwiseAbs2().cwiseProduct(norms2).sum() / static_cast<double>(c.n);
+
+  // Critical parameters: C_p = Λ^{-p} Vᵀ B V Λ^{-p}.
+  const Mat VtBV = V.transpose() * B * V;
+  const Vec inv1 = lr.cwiseInverse();
+  const Vec inv_half = lr.cwiseSqrt().cwiseInverse();
+  const Mat C1 = inv1.asDiagonal() * VtBV * inv1.asDiagonal();
+  const Mat Ch = inv_half.asDiagonal() * VtBV * inv_half.asDiagonal();
+  const Eigen::SelfAdjointEigenSolver<Mat> e1(C1);
+  const Eigen::SelfAdjointEigenSolver<Mat> eh(Ch, Eigen::EigenvaluesOnly);
+  c.M_grad = e1.eigenvalues()[c.rank - 1] - 1.0;
+  c.M_curv = eh.eigenvalues()[c.rank - 1] / c.L - 1.0;
+  c.worst_direction = V * inv1.cwiseProduct(e1.eigenvectors().col(c.rank - 1));
+  c.worst_direction.normalize();
+
+  c.delta = data.max_column_density();
+  c.zero_rows = data.zero_rows();
+  if (c.rank < c.d)
+    c.notes.push_back(fmt::format("rank-deficient: rank {} < d = {}; mu and M are on range(A)", c.rank, c.d));
+  if (c.zero_rows > 0)
+    c.notes.push_back(fmt::format("{} all-zero rows: they contribute zero gradients but count in n", c.zero_rows));
+  const double scale = data.y.cwiseAbs2().cwiseProduct(norms2).sum() / static_cast<double>(c.n);
+  if (c.sigma2 > 1e-20 + 1e-12 * scale)
+    c.notes.push_back(
+        "non-realizable (sigma2 > 0): M_grad, M_curv are the realizable-case constants; "
+        "(2 M_grad, 2 sigma2) is always a valid (M, sigma2) pair (Stich et al. 2021 §3.1)");
+  return c;
+}
+
+double local_noise_ratio(const Problem& problem, const Vec& x, const Vec& x_ref) {
+  const Index n = problem.n(), d = problem.dim();
+  if (n <= 0) throw std::logic_error("local_noise_ratio: needs a finite-sum problem");
+  Vec gi(d), gr(d), delta(d), mean = Vec::Zero(d);
+  double second = 0.0;
+  for (Index i = 0; i < n; ++i) {
+    problem.sample_gradient(i, x, gi);
+    problem.sample_gradient(i, x_ref, gr);
+    delta = gi - gr;
+    mean += delta;
+    second += delta.squaredNorm();
+  }
+  mean /= static_cast<double>(n);
+  const double var = std::max(0.0, second / static_cast<double>(n) - mean.squaredNorm());
+  problem.gradient(x, gi);
+  const double g2 = gi.squaredNorm();
+  if (!(g2 > 0.0)) return NAN;
+  return var / g2;
+}
+
+MEstimate estimate_m_grad(const Problem& problem, const Vec& x_ref, const Vec& x0, std::uint64_t seed, int probes) {
+  MEstimate out;
+  const Index d = problem.dim();
+  Rng rng = make_stream(seed, 0, StreamPurpose::kProbe);
+  const double R = std::max(1.0, (x0 - x_ref).norm());
+  auto consider = [&](const Vec& x) {
+    const double m = local_noise_ratio(problem, x, x_ref);
+    if (!std::isfinite(m)) return;
+    ++out.points;
+    if (!(m <= out.M_grad)) {  // also replaces the initial NaN
+      out.M_grad = m;
+      out.argmax = x;
+    }
+  };
+  for (int k = 0; k < 20; ++k) consider(x_ref + std::ldexp(1.0, -k) * (x0 - x_ref));
+  Vec u(d);
+  for (int p = 0; p < probes; ++p) {
+    for (Index j = 0; j < d; ++j) u[j] = rng.normal();
+    u.normalize();
+    for (double r : {1e-3, 1e-2, 1e-1, 1.0, 10.0}) consider(x_ref + (r * R) * u);
+  }
+  return out;
+}
+
+}  // namespace sgdcheck::problems

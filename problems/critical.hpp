@@ -1,0 +1,62 @@
+#pragma once
+/// \file Problem constants and the critical noise parameter M (Stich, Mohtashami & Jaggi 2021, §3).
+///
+/// Least squares f_i(x) = ½(a_iᵀx − y_i)², f = (1/n)Σ f_i. With A = (1/n)Σ a_ia_iᵀ and
+/// B = (1/n)Σ ‖a_i‖² a_ia_iᵀ (both d×d; sparse rows are never densified):
+/// \f[ M_{grad} + 1 = \lambda_{max}(\Lambda^{-1}V^\top B V\Lambda^{-1}),\qquad
+///     M_{curv} + 1 = \lambda_{max}(\Lambda^{-1/2}V^\top B V\Lambda^{-1/2}) / L \f]
+/// on range(A) (eigenpairs (V, Λ) of A with λ_k > 1e-10·λ_max). Cost O(nnz·d + d³).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "problems/dataset.hpp"
+#include "problems/problem.hpp"
+
+namespace sgdcheck::problems {
+
+/// Everything the bounds and `sgdcheck critical` need about a finite least-squares data set.
+struct LeastSquaresConstants {
+  Index n = 0;
+  Index d = 0;
+  Index rank = 0;        ///< numerical rank of A (eigenvalues > 1e-10·λ_max)
+  double L = NAN;        ///< λ_max(A), exact
+  double L_max = NAN;    ///< max_i ‖a_i‖²
+  double mu = NAN;       ///< smallest eigenvalue of A on its range
+  double M_grad = NAN;   ///< exact, gradient-norm form (realizable case)
+  double M_curv = NAN;   ///< exact, function-value form (realizable case)
+  double sigma2 = NAN;   ///< σ*² = (1/n)Σ r_i²‖a_i‖², r_i = a_iᵀx* − y_i
+  double f_star = NAN;   ///< f(x*)
+  double delta = NAN;    ///< Δ = max_j fraction of rows with a_ij ≠ 0 (M + 1 ≥ 1/Δ)
+  Index zero_rows = 0;   ///< all-zero rows (allowed; they still count in n)
+  Vec x_star;            ///< minimum-norm minimiser
+  Vec worst_direction;   ///< unit e maximising eᵀBe / eᵀA²e: the worst-case start direction for M_grad
+  std::vector<std::string> notes;  ///< rank deficiency, zero rows, non-realizability
+};
+
+/// Exact constants of (1/2n)‖Ax − y‖² by eigendecomposition of A = AᵀA/n (min-norm x* on rank
+/// deficiency, refined by two residual-correction steps). Throws DataError if every row is zero.
+LeastSquaresConstants least_squares_constants(const Dataset& data);
+
+/// Centred local noise ratio of a finite sum at x, relative to a reference point x_ref (normally x*):
+/// \f[ M_{loc}(x) = \frac{(1/n)\sum_i \|\delta_i - \bar\delta\|^2}{\|\nabla f(x)\|^2},\quad
+///     \delta_i = \nabla f_i(x) - \nabla f_i(x_{ref}) \f]
+/// When σ = 0 (∇f_i(x*) = 0 for all i) this is the local ratio (1/n)Σ‖∇f_i − ∇f‖²/‖∇f‖² of spec §3.3.
+/// Centring on x_ref removes the σ²/‖∇f‖² term that makes the plain ratio blow up near x* on
+/// non-realizable data; on least squares it equals eᵀ(B − A²)e / eᵀA²e ≤ M_grad for every x.
+/// Returns NaN where ∇f(x) = 0. Cost O(n·d).
+double local_noise_ratio(const Problem& problem, const Vec& x, const Vec& x_ref);
+
+/// Result of the local-ratio estimator.
+struct MEstimate {
+  double M_grad = NAN;  ///< max of local_noise_ratio over the probe points: a lower bound on M_grad
+  Vec argmax;           ///< the point that attained it
+  int points = 0;       ///< number of finite evaluations
+};
+
+/// Max of local_noise_ratio over random probes x_ref + r·u (u uniform directions, r ∈ R·{1e-3, …, 10},
+/// R = max(1, ‖x0 − x_ref‖)) and over path points x_ref + 2^{−k}(x0 − x_ref), k = 0..19. Probes are drawn
+/// from make_stream(seed, 0, StreamPurpose::kProbe). An estimate, **a lower bound** on the exact M_grad.
+MEstimate estimate_m_grad(const Problem& problem, const Vec& x_ref, const Vec& x0, std::uint64_t seed, int probes);
+
+}  // namespace sgdcheck::problems

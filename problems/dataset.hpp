@@ -1,0 +1,78 @@
+#pragma once
+/// \file A design matrix with labels, dense or sparse, plus the LIBSVM / CSV loaders.
+///
+/// Conventions: row i is sample a_iᵀ (row-major storage, so a row is contiguous); labels are y_i.
+/// Exactly one of `dense` / `sparse` holds the rows (`is_sparse` says which). Loaders throw
+/// DataError with a one-line message "file:line: <what was found>, expected <what>".
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace sgdcheck::problems {
+
+/// Samples (rows) and labels of a finite-sum problem.
+struct Dataset {
+  RowMat dense;            ///< n×d rows when !is_sparse
+  SpMat sparse;            ///< n×d rows (row-major, compressed) when is_sparse
+  bool is_sparse = false;
+  Vec y;                   ///< labels, size n
+  std::string source;      ///< file name or generator description, for messages and describe()
+  std::vector<int> lines;  ///< 1-based source line of each row (empty for generated data)
+
+  Index rows() const { return is_sparse ? sparse.rows() : dense.rows(); }
+  Index cols() const { return is_sparse ? sparse.cols() : dense.cols(); }
+  /// Stored nonzeros (dense: n·d).
+  Index nonzeros() const { return is_sparse ? sparse.nonZeros() : dense.size(); }
+
+  /// a_iᵀx without allocating.
+  double row_dot(Index i, const Vec& x) const {
+    if (!is_sparse) return Eigen::Map<const Vec>(dense.data() + i * dense.cols(), dense.cols()).dot(x);
+    double s = 0.0;
+    for (SpMat::InnerIterator it(sparse, i); it; ++it) s += it.value() * x[it.index()];
+    return s;
+  }
+  /// g += c·a_i without allocating.
+  void add_row(Index i, double c, Vec& g) const {
+    if (!is_sparse) {
+      g.noalias() += c * Eigen::Map<const Vec>(dense.data() + i * dense.cols(), dense.cols());
+      return;
+    }
+    for (SpMat::InnerIterator it(sparse, i); it; ++it) g[it.index()] += c * it.value();
+  }
+  /// ‖a_i‖².
+  double row_norm2(Index i) const;
+  /// Row squared norms ‖a_i‖², size n.
+  Vec row_norms2() const;
+  /// Gram matrix AᵀDA/n (d×d, dense) with D = diag(weights) (empty weights: D = I). Sparse data are
+  /// never densified: the product is formed sparse and only the d×d result is dense.
+  Mat weighted_gram(const Vec& weights = Vec()) const;
+  /// Xᵀv (size d), e.g. the data part of a full gradient.
+  Vec transpose_times(const Vec& v) const;
+  /// X x (size n).
+  Vec times(const Vec& x) const;
+  /// Δ = max_j (fraction of rows with a_ij ≠ 0) (Stich et al. 2021 §3.2, sparsity).
+  double max_column_density() const;
+  /// Number of all-zero rows.
+  Index zero_rows() const;
+  /// A dense copy of the rows (for tests and small problems).
+  RowMat to_dense() const;
+};
+
+/// Reads LIBSVM text: `label idx:value idx:value ...` with 1-based, increasing feature indices; labels
+/// any finite real; `#` starts a comment; blank lines are skipped. d = largest index seen.
+/// Throws DataError for: missing/unreadable file, empty file (no samples), malformed token,
+/// non-numeric or non-finite (NaN/Inf) value, index < 1 or not increasing.
+Dataset load_libsvm(const std::filesystem::path& path);
+
+/// Reads a dense CSV with a header row; `label_column` names the label column, every other column is a
+/// feature. Throws DataError for: missing file, empty file, missing label column, ragged row,
+/// non-numeric or NaN/Inf value (naming file:line, column and value).
+Dataset load_csv(const std::filesystem::path& path, const std::string& label_column);
+
+/// Labels as ±1 for logistic regression: accepts {−1, +1} or {0, 1} (0 → −1). Anything else throws
+/// DataError naming the first offending line (for loaded data) and value.
+Vec logistic_labels(const Dataset& data);
+
+}  // namespace sgdcheck::problems

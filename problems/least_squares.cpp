@@ -1,0 +1,67 @@
+#include "problems/least_squares.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Eigenvalues>
+
+namespace sgdcheck::problems {
+
+LeastSquares::LeastSquares(Dataset data, const InitOptions& init) : data_(std::move(data)) {
+  details_ = least_squares_constants(data_);
+  auto& c = constants_;
+  c.L = details_.L;
+  c.L_max = details_.L_max;
+  c.mu = details_.mu;
+  c.sigma2 = details_.sigma2;
+  c.M_grad = details_.M_grad;
+  c.M_curv = details_.M_curv;
+  c.f_star = details_.f_star;
+  c.x_star = details_.x_star;
+  c.convexity = details_.rank == details_.d ? Convexity::kStronglyConvex : Convexity::kConvex;
+  c.exact_L = c.exact_mu = c.exact_sigma2 = c.exact_M = true;
+  c.ground_truth = fmt::format("direct solve (eigendecomposition of A'A/n, rank {}, min-norm x*)", details_.rank);
+  c.notes = details_.notes;
+  view_.dense = data_.is_sparse ? nullptr : &data_.dense;
+  view_.sparse = data_.is_sparse ? &data_.sparse : nullptr;
+  view_.y = &data_.y;
+  Vec direction;
+  if (init.kind == InitKind::kTopEigenvector) {
+    const Eigen::SelfAdjointEigenSolver<Mat> es(data_.weighted_gram());
+    direction = es.eigenvectors().col(dim() - 1);
+  } else if (init.kind == InitKind::kWorstCase) {
+    direction = details_.worst_direction;
+  }
+  x0_ = make_initial_point(init, c.x_star, direction);
+}
+
+double LeastSquares::value(const Vec& x) const {
+  double s = 0.0;
+  for (Index i = 0; i < n(); ++i) {
+    const double r = data_.row_dot(i, x) - data_.y[i];
+    s += r * r;
+  }
+  return 0.5 * s / static_cast<double>(n());
+}
+
+void LeastSquares::gradient(const Vec& x, Vec& g) const {
+  g.setZero();
+  for (Index i = 0; i < n(); ++i) data_.add_row(i, data_.row_dot(i, x) - data_.y[i], g);
+  g /= static_cast<double>(n());
+}
+
+void LeastSquares::sample_gradient(Index i, const Vec& x, Vec& g) const {
+  g.setZero();
+  data_.add_row(i, data_.row_dot(i, x) - data_.y[i], g);
+}
+
+void LeastSquares::batch_gradient(std::span<const Index> idx, const Vec& x, Vec& g) const {
+  g.setZero();
+  for (Index i : idx) data_.add_row(i, data_.row_dot(i, x) - data_.y[i], g);
+  g /= static_cast<double>(idx.size());
+}
+
+std::string LeastSquares::describe() const {
+  return fmt::format("least_squares n={} d={} {} ({})", n(), dim(), data_.is_sparse ? "sparse" : "dense", data_.source);
+}
+
+}  // namespace sgdcheck::problems

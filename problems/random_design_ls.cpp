@@ -1,0 +1,125 @@
+#include "problems/random_design_ls.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace sgdcheck::problems {
+
+Design parse_design(const std::string& name) {
+  if (name == "gaussian") return Design::kGaussian;
+  if (name == "rademacher") return Design::kRademacher;
+  if (name == "bernoulli_gaussian") return Design::kBernoulliGaussian;
+  throw std::logic_error("parse_design: unknown design '" + name + "'");
+}
+
+std::string to_string(Design d) {
+  switch (d) {
+    case Design::kGaussian: return "gaussian";
+    case Design::kRademacher: return "rademacher";
+    case Design::kBernoulliGaussian: return "bernoulli_gaussian";
+  }
+  return "?";
+}
+
+RandomDesignLs::RandomDesignLs(Vec h, Design design, double density, double noise, Vec w_star, const InitOptions& init)
+    : design_(design), density_(density), noise_(noise) {
+  const Index d = h.size();
+  if (d < 1 || !(h.minCoeff() > 0.0) || !h.allFinite()) throw std::logic_error("RandomDesignLs: need h > 0, d >= 1");
+  if (!(density > 0.0 && density <= 1.0)) throw std::logic_error("RandomDesignLs: density must be in (0, 1]");
+  if (w_star.size() != d) throw std::logic_error("RandomDesignLs: w_star has the wrong size");
+  view_.h = std::move(h);
+  view_.w_star = std::move(w_star);
+  view_.noise_var = noise * noise;
+  view_.kurtosis = design == Design::kGaussian ? 3.0 : design == Design::kRademacher ? 1.0 : 3.0 / density;
+  sqrt_h_ = view_.h.cwiseSqrt();
+
+  const Vec& hv = view_.h;
+  const double tr = hv.sum(), kappa = view_.kurtosis;
+  Index imax = 0;
+  const double L = hv.maxCoeff(&imax);
+  const double mu = hv.minCoeff();
+  double mg = -INFINITY, mc = -INFINITY;
+  Index worst = 0;
+  for (Index i = 0; i < d; ++i) {
+    const double g = tr / hv[i] + kappa - 1.0;
+    if (g > mg) {
+      mg = g;
+      worst = i;
+    }
+    mc = std::max(mc, (tr + (kappa - 1.0) * hv[i]) / L);
+  }
+  auto& c = constants_;
+  c.L = L;
+  c.mu = mu;
+  c.sigma2 = view_.noise_var * tr;
+  c.M_grad = mg - 1.0;
+  c.M_curv = mc - 1.0;
+  c.f_star = 0.5 * view_.noise_var;
+  c.x_star = view_.w_star;
+  c.convexity = Convexity::kStronglyConvex;
+  c.exact_L = c.exact_mu = c.exact_sigma2 = c.exact_M = true;
+  c.ground_truth = "population minimiser x* = w* (closed form)";
+  if (noise > 0.0)
+    c.notes.push_back(
+        "non-realizable (sigma2 > 0): (2 M_grad, 2 sigma2) is always a valid (M, sigma2) pair (Stich et al. 2021 "
+        "§3.1)");
+  Vec direction;
+  if (init.kind == InitKind::kTopEigenvector) direction = Vec::Unit(d, imax);
+  if (init.kind == InitKind::kWorstCase) direction = Vec::Unit(d, worst);
+  x0_ = make_initial_point(init, c.x_star, direction);
+}
+
+double RandomDesignLs::value(const Vec& x) const {
+  double s = 0.0;
+  for (Index j = 0; j < dim(); ++j) {
+    const double e = x[j] - view_.w_star[j];
+    s += view_.h[j] * e * e;
+  }
+  return 0.5 * s + 0.5 * view_.noise_var;
+}
+
+void RandomDesignLs::gradient(const Vec& x, Vec& g) const {
+  g = view_.h.cwiseProduct(x - view_.w_star);
+}
+
+double RandomDesignLs::draw_sample(Rng& rng, Vec& a) const {
+  double y = 0.0;
+  const double inv_sqrt_p = 1.0 / std::sqrt(density_);
+  for (Index j = 0; j < dim(); ++j) {
+    double z = 0.0;
+    switch (design_) {
+      case Design::kGaussian: z = rng.normal(); break;
+      case Design::kRademacher: z = rng.rademacher(); break;
+      case Design::kBernoulliGaussian: z = rng.bernoulli(density_) ? rng.normal() * inv_sqrt_p : 0.0; break;
+    }
+    a[j] = sqrt_h_[j] * z;
+    y += view_.w_star[j] * a[j];
+  }
+  if (noise_ > 0.0) y += noise_ * rng.normal();
+  return y;
+}
+
+void RandomDesignLs::stochastic_gradient(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws, Vec& g) const {
+  if (b < 1) throw std::logic_error("RandomDesignLs::stochastic_gradient: b must be >= 1");
+  Vec& a = ws.sample;
+  g.setZero();
+  for (Index k = 0; k < b; ++k) {
+    const double y = draw_sample(rng, a);
+    g.noalias() += (a.dot(x) - y) * a;
+  }
+  g /= static_cast<double>(b);
+}
+
+std::string RandomDesignLs::describe() const {
+  return fmt::format("random_design_ls d={} design={} kurtosis={} noise_var={} L={} mu={}",
+                     dim(),
+                     to_string(design_),
+                     view_.kurtosis,
+                     view_.noise_var,
+                     constants_.L,
+                     constants_.mu);
+}
+
+}  // namespace sgdcheck::problems

@@ -1,0 +1,57 @@
+#pragma once
+/// \file Streaming random-design least squares (population objective, n() == 0).
+#include <string>
+
+#include "problems/initial_point.hpp"
+#include "problems/problem.hpp"
+
+namespace sgdcheck::problems {
+
+/// Distribution of the standardised coordinates z_i (mean 0, variance 1).
+enum class Design {
+  kGaussian,           ///< z ~ N(0,1), kurtosis E z⁴ = 3
+  kRademacher,         ///< z = ±1, kurtosis 1
+  kBernoulliGaussian,  ///< z = Bernoulli(p)·N(0,1)/√p, kurtosis 3/p
+};
+/// "gaussian" | "rademacher" | "bernoulli_gaussian".
+Design parse_design(const std::string& name);
+std::string to_string(Design d);
+
+/// Samples a = √h ⊙ z (z_i i.i.d. standardised from `design`), y = ⟨w*, a⟩ + ε, ε ~ N(0, s²);
+/// f(x) = ½E(aᵀx − y)² = ½(x − w*)ᵀH(x − w*) + s²/2 with H = diag(h).
+///
+/// **Exact population constants** (Stich et al. 2021 §3.1 with expectations for means): x* = w*,
+/// f* = s²/2, L = max h, μ = min h, σ² = s²·tr H, and with B = E‖a‖²aaᵀ = diag(h_i(tr H + (κ−1)h_i)),
+/// κ = E z⁴:
+/// \f[ M_{grad} + 1 = \max_i (\mathrm{tr}H/h_i + \kappa - 1),\qquad
+///     M_{curv} + 1 = \max_i (\mathrm{tr}H + (\kappa-1)h_i)/L. \f]
+/// Gaussian with H = I_d gives d + 1; Bernoulli(p)-Gaussian with H = pI gives d − 2 + 3/p (spec §3.2).
+/// stochastic_gradient draws b fresh samples into ws.sample (no allocation) and returns their mean.
+class RandomDesignLs final : public Problem {
+ public:
+  /// h > 0 (size d), density p ∈ (0, 1] (used by kBernoulliGaussian), noise = s ≥ 0, w_star of size d.
+  RandomDesignLs(Vec h, Design design, double density, double noise, Vec w_star, const InitOptions& init);
+
+  std::string family() const override { return "random_design_ls"; }
+  Index dim() const override { return view_.h.size(); }
+  Index n() const override { return 0; }
+  double value(const Vec& x) const override;
+  void gradient(const Vec& x, Vec& g) const override;
+  void stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const override;
+  Vec initial_point() const override { return x0_; }
+  const RandomDesignView* random_design() const override { return &view_; }
+  std::string describe() const override;
+
+  /// Draws one sample a into `a` (size d) and returns its label y.
+  double draw_sample(Rng& rng, Vec& a) const;
+
+ private:
+  RandomDesignView view_;
+  Design design_;
+  double density_;
+  double noise_;  ///< s
+  Vec sqrt_h_;
+  Vec x0_;
+};
+
+}  // namespace sgdcheck::problems
