@@ -1,0 +1,132 @@
+// Oracle correctness: central finite differences and the mean conventions of sample / batch gradients.
+#include <catch2/catch.hpp>
+#include <numeric>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "helpers.hpp"
+#include "problems/problem.hpp"
+
+using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
+using namespace sgdcheck;
+using namespace sgdcheck::problems;
+using sgdcheck::problems::test::build;
+using sgdcheck::problems::test::gradient_check_error;
+
+namespace {
+
+/// Seeded test points: x*, x0, and three Gaussian points of norm 2.
+std::vector<Vec> test_points(const Problem& p, std::uint64_t seed) {
+  std::vector<Vec> pts = {p.constants().x_star, p.initial_point()};
+  Rng rng = make_stream(seed, 0, StreamPurpose::kProbe);
+  for (int k = 0; k < 3; ++k) {
+    Vec x(p.dim());
+    for (Index j = 0; j < p.dim(); ++j) x[j] = rng.normal();
+    pts.push_back(2.0 * x / x.norm());
+  }
+  return pts;
+}
+
+struct Case {
+  std::string family;
+  std::map<std::string, std::string> kv;
+};
+
+const std::vector<Case>& cases() {
+  static const std::vector<Case> c = {
+      {"least_squares", {{"n", "60"}, {"d", "7"}, {"noise", "0.3"}, {"spectrum.kind", "geometric"}, {"spectrum.cond", "20"}}},
+      {"least_squares", {{"n", "80"}, {"d", "9"}, {"density", "0.2"}, {"storage", "sparse"}, {"noise", "0.1"}}},
+      {"logistic", {{"n", "200"}, {"d", "5"}, {"lambda", "0.01"}, {"m_estimate.probes", "2"}}},
+      {"logistic", {{"n", "300"}, {"d", "8"}, {"lambda", "0.05"}, {"density", "0.2"}, {"storage", "sparse"}, {"m_estimate.probes", "2"}}},
+      {"nonconvex_logistic", {{"n", "150"}, {"d", "6"}, {"lambda", "0.5"}, {"m_estimate.probes", "2"}, {"init.radius", "3"}}},
+      {"random_design_ls", {{"d", "6"}, {"design", "bernoulli_gaussian"}, {"density", "0.3"}, {"spectrum.kind", "linear"}, {"spectrum.cond", "5"}, {"noise", "0.5"}}},
+  };
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("every family's gradient matches central finite differences at seeded points", "[problems]") {
+  for (const auto& c : cases()) {
+    const auto p = build(c.family, c.kv);
+    INFO(p->describe());
+    for (const Vec& x : test_points(*p, 11)) REQUIRE(gradient_check_error(*p, x) < 1e-6);
+  }
+}
+
+TEST_CASE("the finite-difference check fails on a wrong gradient", "[problems]") {
+  // Guards the helper itself: a gradient scaled by 1.01 must be caught.
+  struct Scaled final : Problem {
+    const Problem& inner;
+    explicit Scaled(const Problem& p) : inner(p) {}
+    std::string family() const override { return "scaled"; }
+    Index dim() const override { return inner.dim(); }
+    Index n() const override { return inner.n(); }
+    double value(const Vec& x) const override { return inner.value(x); }
+    void gradient(const Vec& x, Vec& g) const override {
+      inner.gradient(x, g);
+      g *= 1.01;
+    }
+    Vec initial_point() const override { return inner.initial_point(); }
+    std::string describe() const override { return "scaled"; }
+  };
+  const auto p = build("least_squares", {{"n", "30"}, {"d", "4"}});
+  const Scaled s(*p);
+  REQUIRE(gradient_check_error(s, p->initial_point()) > 1e-3);
+}
+
+TEST_CASE("batch gradient over all indices equals the full gradient and sample gradients average to it",
+          "[problems]") {
+  for (const auto& c : cases()) {
+    const auto p = build(c.family, c.kv);
+    if (p->n() == 0) continue;
+    INFO(p->describe());
+    const Vec x = test_points(*p, 5).back();
+    Vec g(p->dim()), gb(p->dim()), gi(p->dim()), mean = Vec::Zero(p->dim());
+    p->gradient(x, g);
+    std::vector<Index> all(static_cast<std::size_t>(p->n()));
+    std::iota(all.begin(), all.end(), Index{0});
+    p->batch_gradient(all, x, gb);
+    for (Index i = 0; i < p->n(); ++i) {
+      p->sample_gradient(i, x, gi);
+      mean += gi;
+    }
+    mean /= static_cast<double>(p->n());
+    for (Index j = 0; j < p->dim(); ++j) {
+      REQUIRE_THAT(gb[j], WithinAbs(g[j], 1e-12 * (1.0 + g.norm())));
+      REQUIRE_THAT(mean[j], WithinAbs(g[j], 1e-12 * (1.0 + g.norm())));
+    }
+    // A batch repeating one index is that sample's gradient (mean, not sum).
+    const std::vector<Index> twice = {3, 3};
+    p->batch_gradient(twice, x, gb);
+    p->sample_gradient(3, x, gi);
+    for (Index j = 0; j < p->dim(); ++j) REQUIRE_THAT(gb[j], WithinAbs(gi[j], 1e-14 * (1.0 + gi.norm())));
+  }
+}
+
+TEST_CASE("stochastic gradients are unbiased within 5 standard errors for every family and sampling", "[problems]") {
+  const int R = 4000;
+  for (const auto& c : cases()) {
+    const auto p = build(c.family, c.kv);
+    INFO(p->describe());
+    for (Sampling s : {Sampling::kWithReplacement, Sampling::kWithoutReplacement}) {
+      const Index b = 4;
+      const Vec x = test_points(*p, 9).back();
+      Vec g(p->dim()), full(p->dim());
+      p->gradient(x, full);
+      Workspace ws = p->make_workspace(b);
+      Rng rng = make_stream(42, 0, StreamPurpose::kAlgorithm);
+      Vec sum = Vec::Zero(p->dim()), sum2 = Vec::Zero(p->dim());
+      for (int r = 0; r < R; ++r) {
+        p->stochastic_gradient(x, b, s, rng, ws, g);
+        sum += g;
+        sum2 += g.cwiseAbs2();
+      }
+      const Vec mean = sum / R;
+      const Vec var = (sum2 / R - mean.cwiseAbs2()).cwiseMax(0.0);
+      for (Index j = 0; j < p->dim(); ++j)
+        REQUIRE_THAT(mean[j], WithinAbs(full[j], 5.0 * std::sqrt(var[j] / R) + 1e-12));
+    }
+  }
+}
