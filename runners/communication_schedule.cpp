@@ -182,10 +182,10 @@ std::vector<Field> schedule_fields() {
                    {"periodic", "rounds", "power", "front", "list", "mba", "osa", "none"},
                    "communication set S: periodic {τ, 2τ, …}; rounds t_k = ceil(kN/C); power t_k = ceil(k^β) "
                    "plus N; front {1..t0} ∪ {N}; list; mba every step; osa {N}; none ∅"),
-      int_field("schedule.period", 10, 1, 1e12, "τ of periodic (τ <= local_steps)"),
-      int_field("schedule.rounds", 10, 1, 1e12, "C of rounds (C <= local_steps)"),
+      int_field("schedule.period", 10, 1, kInf, "τ of periodic (τ <= local_steps)"),
+      int_field("schedule.rounds", 10, 1, kInf, "C of rounds (C <= local_steps)"),
       real_field("schedule.beta", 2.0, 1.0, kInf, "β of power"),
-      int_field("schedule.t0", 10, 1, 1e12, "t0 of front (t0 <= local_steps)"),
+      int_field("schedule.t0", 10, 1, kInf, "t0 of front (t0 <= local_steps)"),
       list_field("schedule.list", std::vector<double>{}, "explicit S for list: strictly increasing steps in [1, N]"),
   };
 }
