@@ -1,1 +1,67 @@
-int main() { return 0; }
+// sgdcheck: run experiments, check claims, draw figures. Exit codes: 0 ok, 1 a check failed, 2 bad input.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+
+int main(int argc, char** argv) {
+  using namespace sgdcheck::cli;
+  CLI::App app{"sgdcheck: puts the theory of distributed SGD on trial.\n"
+               "Runs YAML experiments, evaluates bounds for the same settings, checks claims, plots."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sgdcheck ") + version_string());
+
+  RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "run experiment files; write results, checks and plots");
+  run_cmd->add_option("files", run.files, "experiment YAML files")->required()->check(CLI::ExistingFile);
+  run_cmd->add_flag("--quick", run.quick, "use each file's `quick:` form (what CI runs)");
+  run_cmd->add_option("--jobs,-j", run.jobs, "threads (results are identical for any value)")->check(CLI::Range(1, 1024));
+  run_cmd->add_option("--out,-o", run.out, "output directory; results go to OUT/<experiment name>/")->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "override the experiment seed");
+  run_cmd->add_option("--format", run.formats, "plot formats, comma separated: png,svg,pdf")->delimiter(',')->capture_default_str();
+  run_cmd->add_flag("--no-plots", run.no_plots, "skip rendering plots");
+
+  std::vector<std::string> validate_files;
+  bool changed_only = false;
+  bool validate_quick = false;
+  auto* val_cmd = app.add_subcommand("validate", "check experiment files and print the resolved configuration");
+  val_cmd->add_option("files", validate_files, "experiment YAML files")->required()->check(CLI::ExistingFile);
+  val_cmd->add_flag("--quick", validate_quick, "validate the quick form");
+  val_cmd->add_flag("--changed-only", changed_only, "print only options that differ from their defaults");
+
+  std::string check_dir;
+  auto* check_cmd = app.add_subcommand("check", "re-evaluate the checks of a results directory (no rerun)");
+  check_cmd->add_option("dir", check_dir, "results directory, e.g. results/quickstart")->required();
+
+  std::string plot_dir;
+  std::vector<std::string> plot_formats{"png", "svg", "pdf"};
+  auto* plot_cmd = app.add_subcommand("plot", "redraw the plots of a results directory (no rerun)");
+  plot_cmd->add_option("dir", plot_dir, "results directory")->required();
+  plot_cmd->add_option("--format", plot_formats, "formats: png,svg,pdf")->delimiter(',')->capture_default_str();
+
+  std::string what = "all";
+  auto* list_cmd = app.add_subcommand("list", "list problems, runners, bounds, checks, plots or experiment keys");
+  list_cmd->add_option("what", what, "problems | runners | bounds | checks | plots | experiment | all")
+      ->check(CLI::IsMember({"problems", "runners", "bounds", "checks", "plots", "experiment", "all"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    if (*run_cmd) return cmd_run(run);
+    if (*val_cmd) return cmd_validate(validate_files, validate_quick, changed_only);
+    if (*check_cmd) return cmd_check(check_dir);
+    if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
+    if (*list_cmd) return cmd_list(what);
+  } catch (const sgdcheck::ConfigError& e) {
+    std::fprintf(stderr, "sgdcheck: error: %s\n", e.what());
+    return kExitBadInput;
+  }
+  return 0;
+}

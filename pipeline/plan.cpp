@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -70,6 +71,30 @@ std::string qualify_sweep_key(const std::string& key,
   }
   throw ConfigError(loc, "sweep: unknown key " + key + " (not a key of " + problem.name + " or " + runner.name +
                              (near.empty() ? ")" : "; did you mean " + scope + near + "?)"));
+}
+
+ComponentSpecs validate_components(const config::Experiment& e) {
+  ComponentSpecs out;
+  for (const auto& c : e.checks) {
+    const Schema* s = find_check_schema(c.kind);
+    if (!s) {
+      Schema names;
+      for (const auto& x : check_schemas()) names.fields.push_back(string_field(x.name, "", ""));
+      const auto near = names.nearest(c.kind);
+      throw ConfigError(c.kind_loc, "unknown check kind " + c.kind + (near.empty() ? "" : " (did you mean " + near + "?)") +
+                                        "; `sgdcheck list checks` shows every check");
+    }
+    ComponentSpec spec{c.kind, validate(*s, c.params, "checks." + c.kind), c.loc};
+    for (const char* ref : {"bound", "oracle"}) {
+      if (!spec.params.has(ref)) continue;
+      const auto& id = spec.params.get_string(ref);
+      const bool listed = std::any_of(e.bounds.begin(), e.bounds.end(), [&](const auto& b) { return b.name == id; });
+      if (!listed) spec.params.fail(ref, "the bound is listed under `bounds:` of this experiment");
+    }
+    out.checks.push_back(std::move(spec));
+  }
+  for (const auto& p : e.plots) out.plots.push_back({"plot", validate(plot_schema(), p.params, "plots[]"), p.loc});
+  return out;
 }
 
 Plan make_plan(const std::string& file, const PlanOptions& options) {
@@ -144,24 +169,9 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     plan.bounds.push_back(a);
   }
 
-  for (const auto& c : e.checks) {
-    const Schema* s = find_check_schema(c.kind);
-    if (!s) {
-      Schema names;
-      for (const auto& x : check_schemas()) names.fields.push_back(string_field(x.name, "", ""));
-      const auto near = names.nearest(c.kind);
-      throw ConfigError(c.kind_loc, "unknown check kind " + c.kind + (near.empty() ? "" : " (did you mean " + near + "?)"));
-    }
-    ComponentSpec spec{c.kind, validate(*s, c.params, "checks." + c.kind), c.loc};
-    for (const char* ref : {"bound", "oracle"}) {
-      if (!spec.params.has(ref)) continue;
-      const auto& id = spec.params.get_string(ref);
-      const bool listed = std::any_of(plan.bounds.begin(), plan.bounds.end(), [&](auto* a) { return a->info.id == id; });
-      if (!listed) spec.params.fail(ref, "the bound is listed under `bounds:` of this experiment");
-    }
-    plan.checks.push_back(std::move(spec));
-  }
-  for (const auto& p : e.plots) plan.plots.push_back({"plot", validate(plot_schema(), p.params, "plots[]"), p.loc});
+  auto specs = validate_components(e);
+  plan.checks = std::move(specs.checks);
+  plan.plots = std::move(specs.plots);
   return plan;
 }
 

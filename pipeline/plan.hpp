@@ -53,6 +53,14 @@ struct Plan {
   std::size_t runs() const { return cells.size() * static_cast<std::size_t>(experiment.seeds); }
 };
 
+struct ComponentSpecs {
+  std::vector<ComponentSpec> checks;
+  std::vector<ComponentSpec> plots;
+};
+/// Validates the `checks:` and `plots:` entries of an experiment (schemas and bound references)
+/// without building anything — what `sgdcheck check DIR` and `plot DIR` need.
+ComponentSpecs validate_components(const config::Experiment& e);
+
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);
 

@@ -17,6 +17,7 @@ const Schema& plot_schema() {
           choice_field("scale", "loglog", {"loglog", "semilogy", "semilogx", "linear"}, "axis scales"),
           bool_field("bounds", true, "overlay every applicable bound / oracle of the same metric (dashed)"),
           bool_field("band", true, "shade mean ± 2 standard errors over seeds"),
+          string_field("metric", "dist2", "metric of the per-cell quantity iterations_to_target"),
           real_field("target", 1e-4, 0.0, kInf, "ε of per-cell quantity iterations_to_target (relative to r0 "
                      "when target_relative)", true),
           bool_field("target_relative", true, "iterations_to_target measures metric / metric(iter 0) <= target"),

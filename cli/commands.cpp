@@ -1,0 +1,239 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "config/experiment.hpp"
+#include "pipeline/bound_registry.hpp"
+#include "pipeline/checks.hpp"
+#include "pipeline/components.hpp"
+#include "pipeline/execute.hpp"
+#include "pipeline/outputs.hpp"
+#include "pipeline/plan.hpp"
+#include "pipeline/result_set.hpp"
+#include "plots/plot_writer.hpp"
+#include "problems/registry.hpp"
+#include "runners/runner.hpp"
+
+#ifndef SGDCHECK_VERSION
+#define SGDCHECK_VERSION "0"
+#endif
+#ifndef SGDCHECK_GIT_COMMIT
+#define SGDCHECK_GIT_COMMIT "unknown"
+#endif
+
+namespace sgdcheck::cli {
+
+namespace fs = std::filesystem;
+
+std::string version_string() { return std::string(SGDCHECK_VERSION) + " (" + SGDCHECK_GIT_COMMIT + ")"; }
+
+namespace {
+
+/// "\r[name] 12/40 runs (30%), 3.1 s elapsed, ETA 7 s" on a terminal; nothing otherwise.
+class Progress {
+ public:
+  explicit Progress(std::string name) : name_(std::move(name)), tty_(isatty(STDERR_FILENO) != 0) {}
+  void operator()(std::size_t done, std::size_t total) {
+    if (!tty_) return;
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (done < total && el - last_ < 0.2) return;
+    last_ = el;
+    const double eta = done > 0 ? el * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
+    std::fprintf(stderr, "\r[%s] %zu/%zu runs (%3.0f%%), %.1f s elapsed, ETA %.0f s   ", name_.c_str(), done, total,
+                 100.0 * static_cast<double>(done) / static_cast<double>(total), el, eta);
+    if (done == total) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::string name_;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  double last_ = -1.0;
+};
+
+std::string title_prefix(const config::Experiment& e) {
+  std::string t = e.name;
+  if (!e.paper.empty()) t += " — " + e.paper;
+  if (!e.figure.empty()) t += ", " + e.figure;
+  return t;
+}
+
+/// The copy of the experiment file inside a results directory, plus the quick flag from the manifest.
+config::Experiment experiment_of(const fs::path& dir) {
+  const fs::path manifest = dir / "manifest.json";
+  if (!fs::exists(manifest))
+    throw UsageError(SourceLoc{dir.string(), 0},
+                     "not a complete results directory (no manifest.json); expected the output of `sgdcheck run`");
+  nlohmann::json j;
+  try {
+    std::ifstream(manifest) >> j;
+  } catch (const std::exception& e) {
+    throw DataError(SourceLoc{manifest.string(), 0}, std::string("malformed JSON: ") + e.what());
+  }
+  return config::read_experiment((dir / "experiment.yaml").string(), j.value("quick", false));
+}
+
+int report_checks(const std::vector<pipeline::CheckOutcome>& outcomes) {
+  std::fputs(pipeline::format_checks(outcomes).c_str(), stdout);
+  for (const auto& o : outcomes)
+    if (!o.passed) return kExitCheckFailed;
+  return kExitOk;
+}
+
+void print_schema(const Schema& s, const std::string& prefix) {
+  fmt::print("{}{} — {}\n", prefix, s.name, s.description);
+  for (const auto& f : s.fields) {
+    const std::string def = f.default_value ? to_string(*f.default_value) : std::string("(required)");
+    fmt::print("    {:<22} {:<8} default {:<18} {}\n", f.name, f.type_name(), def, f.constraint());
+    fmt::print("    {:<22} {}\n", "", f.description);
+  }
+}
+
+}  // namespace
+
+int cmd_run(const RunArgs& args) {
+  // Validate every file before running any, so bad input never costs a long run.
+  std::vector<pipeline::Plan> plans;
+  for (const auto& f : args.files) plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+  for (const auto& fmt_name : args.formats)
+    if (fmt_name != "png" && fmt_name != "svg" && fmt_name != "pdf")
+      throw UsageError("--format " + fmt_name + ": expected png, svg or pdf");
+
+  int rc = kExitOk;
+  for (auto& plan : plans) {
+    const auto& e = plan.experiment;
+    const fs::path staging = pipeline::make_staging_dir(args.out, e.name);
+    try {
+      const std::string started = pipeline::utc_now();
+      fmt::print("{}: {} cells x {} seeds = {} runs on {} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
+                 plan.runs(), args.jobs, e.quick ? " (quick form)" : "");
+      std::fflush(stdout);
+      Progress progress(e.name);
+      pipeline::ExecuteOptions xo;
+      xo.jobs = args.jobs;
+      xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
+      const pipeline::Execution ex = pipeline::execute(plan, xo);
+
+      fs::copy_file(e.file, staging / "experiment.yaml", fs::copy_options::overwrite_existing);
+      std::ofstream(staging / "resolved.yaml") << pipeline::resolved_yaml(plan);
+      ex.results.write(staging);
+      pipeline::write_timings(plan, ex, staging);
+
+      // Checks and plots read the tables back, exactly as `sgdcheck check/plot DIR` would.
+      const auto rs = pipeline::ResultSet::load(staging);
+      const auto outcomes = pipeline::run_checks(plan.checks, rs);
+      pipeline::write_checks(outcomes, staging.string());
+      std::vector<fs::path> images;
+      if (!args.no_plots) images = plots::write_plots(rs, plan.plots, staging, {args.formats, title_prefix(e)});
+
+      pipeline::ManifestInfo mi;
+      mi.jobs = args.jobs;
+      mi.wall_seconds = ex.total_wall_seconds;
+      mi.started = started;
+      mi.finished = pipeline::utc_now();
+      mi.all_checks_passed = std::all_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.passed; });
+      pipeline::write_manifest(plan, ex, mi, staging);
+      const fs::path final_dir = pipeline::commit_staging_dir(staging, args.out, e.name);
+
+      std::size_t diverged = 0;
+      for (const auto& c : rs.cells)
+        for (const auto& r : c.runs) diverged += r.termination == "diverged";
+      fmt::print("{}: {} runs in {:.2f} s{}\n", e.name, plan.runs(), ex.total_wall_seconds,
+                 diverged ? fmt::format(" ({} diverged: recorded in runs.csv)", diverged) : std::string());
+      fmt::print("results: {}/  (results.csv, summary.csv, bounds.csv, constants.csv, manifest.json)\n", final_dir.string());
+      if (!images.empty()) {
+        fmt::print("plots:\n");
+        for (const auto& img : images)
+          if (img.extension() == ".png") fmt::print("  {}\n", (final_dir / "plots" / img.filename()).string());
+      }
+      if (!outcomes.empty()) {
+        fmt::print("checks ({}/checks.txt):\n", final_dir.string());
+        if (report_checks(outcomes) != kExitOk) rc = kExitCheckFailed;
+      }
+      std::fflush(stdout);
+    } catch (...) {
+      std::error_code ec;
+      fs::remove_all(staging, ec);  // never leave a half-written directory behind
+      throw;
+    }
+  }
+  return rc;
+}
+
+int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed_only) {
+  for (const auto& f : files) {
+    const auto plan = pipeline::make_plan(f, {quick, std::nullopt});
+    fmt::print("# {}: valid — {} cells x {} seeds = {} runs\n", f, plan.cells.size(), plan.experiment.seeds, plan.runs());
+    for (std::size_t i = 0; i < plan.problems.size(); ++i) {
+      const auto& p = *plan.problems[i];
+      for (const auto& note : p.constants().notes) fmt::print("# note: {}: {}\n", p.describe(), note);
+    }
+    fmt::print("{}", pipeline::resolved_yaml(plan, changed_only));
+  }
+  return kExitOk;
+}
+
+int cmd_check(const std::string& dir) {
+  const auto e = experiment_of(dir);
+  const auto specs = pipeline::validate_components(e);
+  const auto rs = pipeline::ResultSet::load(dir);
+  const auto outcomes = pipeline::run_checks(specs.checks, rs);
+  pipeline::write_checks(outcomes, dir);
+  return report_checks(outcomes);
+}
+
+int cmd_plot(const std::string& dir, const std::vector<std::string>& formats) {
+  const auto e = experiment_of(dir);
+  const auto specs = pipeline::validate_components(e);
+  const auto rs = pipeline::ResultSet::load(dir);
+  const auto images = plots::write_plots(rs, specs.plots, dir, {formats, title_prefix(e)});
+  for (const auto& img : images) fmt::print("{}\n", img.string());
+  return kExitOk;
+}
+
+int cmd_list(const std::string& what) {
+  const bool all = what == "all";
+  if (all || what == "experiment") {
+    fmt::print("EXPERIMENT FILE KEYS\n");
+    for (const auto& k : config::top_level_keys())
+      fmt::print("    {:<12} {:<16} default {:<12} {}\n", k.key, k.type, k.default_value, k.meaning);
+    fmt::print("\n");
+  }
+  if (all || what == "problems") {
+    fmt::print("PROBLEMS (problem: {{family: NAME, ...}})\n");
+    for (const auto& f : problems::problem_families()) print_schema(f.schema, "  ");
+    fmt::print("\n");
+  }
+  if (all || what == "runners") {
+    fmt::print("RUNNERS (runner: {{kind: NAME, ...}})\n");
+    for (const auto& k : runners::runner_kinds()) print_schema(k.schema, "  ");
+    fmt::print("\n");
+  }
+  if (all || what == "bounds") {
+    fmt::print("BOUNDS AND ORACLES (bounds: [ID, ...])\n");
+    for (const auto& b : pipeline::bound_adapters())
+      fmt::print("  {:<36} {:<6} {:<13} metric {:<7} runners {}\n      {} — {}\n", b.info.id,
+                 bounds::to_string(b.info.guarantee), bounds::to_string(b.info.label), b.info.metric,
+                 fmt::join(b.runners, ","), b.info.title, b.info.reference);
+    fmt::print("\n");
+  }
+  if (all || what == "checks") {
+    fmt::print("CHECKS (checks: [{{KIND: {{...}}}}, ...])\n");
+    for (const auto& s : pipeline::check_schemas()) print_schema(s, "  ");
+    fmt::print("\n");
+  }
+  if (all || what == "plots") {
+    fmt::print("PLOTS (plots: [{{...}}, ...])\n");
+    print_schema(pipeline::plot_schema(), "  ");
+  }
+  return kExitOk;
+}
+
+}  // namespace sgdcheck::cli

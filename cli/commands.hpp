@@ -1,0 +1,33 @@
+#pragma once
+/// \file The sgdcheck subcommands. Each returns the process exit code:
+/// 0 ok, 1 a check failed, 2 bad input (thrown as ConfigError and reported by main).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sgdcheck::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitCheckFailed = 1;
+constexpr int kExitBadInput = 2;
+
+std::string version_string();
+
+struct RunArgs {
+  std::vector<std::string> files;
+  bool quick = false;
+  int jobs = 1;
+  std::string out = "results";
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> formats{"png", "svg", "pdf"};
+  bool no_plots = false;
+};
+
+int cmd_run(const RunArgs& args);
+int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed_only);
+int cmd_check(const std::string& dir);
+int cmd_plot(const std::string& dir, const std::vector<std::string>& formats);
+int cmd_list(const std::string& what);
+
+}  // namespace sgdcheck::cli

@@ -1,0 +1,210 @@
+#include "pipeline/outputs.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <Eigen/Core>
+#include <boost/version.hpp>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/csv.hpp"
+#include "core/errors.hpp"
+#include "problems/registry.hpp"
+#include "runners/runner.hpp"
+
+#ifndef SGDCHECK_GIT_COMMIT
+#define SGDCHECK_GIT_COMMIT "unknown"
+#endif
+#ifndef SGDCHECK_VERSION
+#define SGDCHECK_VERSION "0"
+#endif
+
+namespace sgdcheck::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_default(const Schema& s, const std::string& key, const Value& v) {
+  const Field* f = s.find(key);
+  return f && f->default_value && to_string(*f->default_value) == to_string(v);
+}
+
+void emit_params(YAML::Emitter& y,
+                 const char* disc,
+                 const std::string& kind,
+                 const Params& p,
+                 const std::vector<std::string>& swept,
+                 bool changed_only) {
+  y << YAML::BeginMap << YAML::Key << disc << YAML::Value << kind;
+  for (const auto& [k, v] : p.values()) {
+    if (std::find(swept.begin(), swept.end(), k) != swept.end()) continue;
+    if (changed_only && is_default(p.schema(), k, v)) continue;
+    y << YAML::Key << k << YAML::Value;
+    if (auto l = std::get_if<std::vector<double>>(&v)) {
+      y << YAML::Flow << YAML::BeginSeq;
+      for (double x : *l) y << format_real(x);
+      y << YAML::EndSeq;
+    } else {
+      y << to_string(v);
+    }
+  }
+  y << YAML::EndMap;
+}
+
+nlohmann::json params_json(const Params& p) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : p.values()) j[k] = to_string(v);
+  return j;
+}
+
+}  // namespace
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string resolved_yaml(const Plan& plan, bool changed_only) {
+  const auto& e = plan.experiment;
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "name" << YAML::Value << e.name;
+  if (!e.description.empty()) y << YAML::Key << "description" << YAML::Value << e.description;
+  if (!e.paper.empty()) y << YAML::Key << "paper" << YAML::Value << e.paper;
+  if (!e.figure.empty()) y << YAML::Key << "figure" << YAML::Value << e.figure;
+  y << YAML::Key << "seed" << YAML::Value << plan.seed;
+  y << YAML::Key << "seeds" << YAML::Value << e.seeds;
+  y << YAML::Key << "quick_form_applied" << YAML::Value << e.quick;
+  std::vector<std::string> swept_p, swept_r;
+  for (const auto& k : plan.sweep_keys) (k.rfind("problem.", 0) == 0 ? swept_p : swept_r).push_back(k.substr(k.find('.') + 1));
+  const auto& c0 = plan.cells.front();
+  y << YAML::Key << "problem" << YAML::Value;
+  emit_params(y, "family", e.problem.kind, c0.problem_params, swept_p, changed_only);
+  y << YAML::Key << "runner" << YAML::Value;
+  emit_params(y, "kind", e.runner.kind, c0.runner_params, swept_r, changed_only);
+  if (!e.sweep.empty()) {
+    y << YAML::Key << "sweep" << YAML::Value << YAML::BeginMap;
+    for (const auto& d : e.sweep) {
+      y << YAML::Key << d.key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& v : d.values) y << v.scalar;
+      y << YAML::EndSeq;
+    }
+    y << YAML::EndMap;
+  }
+  if (!plan.bounds.empty()) {
+    y << YAML::Key << "bounds" << YAML::Value << YAML::BeginSeq;
+    for (const auto* b : plan.bounds) y << b->info.id;
+    y << YAML::EndSeq;
+  }
+  auto emit_specs = [&](const char* key, const std::vector<ComponentSpec>& specs, bool keyed) {
+    if (specs.empty()) return;
+    y << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+    for (const auto& s : specs) {
+      y << YAML::BeginMap;
+      if (keyed) y << YAML::Key << s.kind << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [k, v] : s.params.values()) {
+        if (changed_only && is_default(s.params.schema(), k, v)) continue;
+        y << YAML::Key << k << YAML::Value << to_string(v);
+      }
+      if (keyed) y << YAML::EndMap;
+      y << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+  };
+  emit_specs("checks", plan.checks, true);
+  emit_specs("plots", plan.plots, false);
+  y << YAML::EndMap;
+  return std::string(y.c_str()) + "\n";
+}
+
+void write_manifest(const Plan& plan, const Execution& ex, const ManifestInfo& info, const fs::path& dir) {
+  const auto& e = plan.experiment;
+  nlohmann::json j;
+  j["complete"] = true;
+  j["name"] = e.name;
+  j["description"] = e.description;
+  j["paper"] = e.paper;
+  j["figure"] = e.figure;
+  j["file"] = e.file;
+  j["quick"] = e.quick;
+  j["seed"] = plan.seed;
+  j["seeds"] = e.seeds;
+  j["cells"] = plan.cells.size();
+  j["runs"] = plan.runs();
+  j["sweep_keys"] = plan.sweep_keys;
+  j["jobs"] = info.jobs;
+  j["mpi_ranks"] = 1;
+  j["started"] = info.started;
+  j["finished"] = info.finished;
+  j["wall_seconds"] = info.wall_seconds;
+  j["all_checks_passed"] = info.all_checks_passed;
+  j["versions"] = {{"sgdcheck", SGDCHECK_VERSION},
+                   {"git_commit", SGDCHECK_GIT_COMMIT},
+                   {"compiler", std::string("g++ ") + __VERSION__},
+                   {"eigen", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)},
+                   {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)}};
+  std::map<std::string, int> terms;
+  for (const auto& c : ex.results.cells)
+    for (const auto& r : c.runs) ++terms[r.termination];
+  j["terminations"] = terms;
+  nlohmann::json cells = nlohmann::json::array();
+  for (const auto& c : plan.cells) {
+    nlohmann::json jc;
+    jc["cell"] = c.id;
+    jc["problem"] = params_json(c.problem_params);
+    jc["runner"] = params_json(c.runner_params);
+    jc["problem_description"] = plan.problem_of(c).describe();
+    jc["ground_truth"] = plan.problem_of(c).constants().ground_truth;
+    jc["notes"] = plan.problem_of(c).constants().notes;
+    cells.push_back(jc);
+  }
+  j["resolved_cells"] = cells;
+  std::ofstream out(dir / "manifest.json");
+  out << j.dump(2) << "\n";
+  if (!out) throw UsageError(SourceLoc{(dir / "manifest.json").string(), 0}, "write failed");
+}
+
+void write_timings(const Plan& plan, const Execution& ex, const fs::path& dir) {
+  CsvWriter w(dir / "timings.csv", {"cell", "rep", "wall_s"});
+  const std::size_t seeds = static_cast<std::size_t>(plan.experiment.seeds);
+  for (std::size_t i = 0; i < ex.wall_seconds.size(); ++i)
+    w.row({std::to_string(i / seeds), std::to_string(i % seeds), format_real(ex.wall_seconds[i])});
+  w.close();
+}
+
+fs::path make_staging_dir(const fs::path& out, const std::string& name) {
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out))
+    throw UsageError(SourceLoc{out.string(), 0}, "output directory cannot be created: " + ec.message());
+  const fs::path staging = out / fmt::format(".{}.partial-{}", name, getpid());
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  if (ec) throw UsageError(SourceLoc{out.string(), 0}, "output directory is not writable: " + ec.message());
+  // Probe a write: directories on read-only mounts can still be "created" by some file systems.
+  std::ofstream probe(staging / ".probe");
+  if (!probe) throw UsageError(SourceLoc{out.string(), 0}, "output directory is not writable");
+  probe.close();
+  fs::remove(staging / ".probe");
+  return staging;
+}
+
+fs::path commit_staging_dir(const fs::path& staging, const fs::path& out, const std::string& name) {
+  const fs::path final_dir = out / name;
+  std::error_code ec;
+  fs::remove_all(final_dir, ec);
+  fs::rename(staging, final_dir, ec);
+  if (ec) throw UsageError(SourceLoc{final_dir.string(), 0}, "cannot move results into place: " + ec.message());
+  return final_dir;
+}
+
+}  // namespace sgdcheck::pipeline
