@@ -30,8 +30,8 @@ std::vector<Field> data_fields() {
 
 std::vector<Field> generator_fields() {
   return {
-      int_field("n", 1000, 2, 1e9, "generator: number of samples"),
-      int_field("d", 20, 1, 1e7, "generator: number of features"),
+      int_field("n", 1000, 2, kInf, "generator: number of samples"),
+      int_field("d", 20, 1, kInf, "generator: number of features"),
       int_field("seed", 0, 0, kMaxSeed, "problem instance seed (data, w*, x0, probes)"),
       choice_field("spectrum.kind",
                    "identity",
@@ -183,7 +183,7 @@ ProblemFamily random_design_family() {
       "streaming least squares a = sqrt(h) * z, y = <w*, a> + noise; exact population L, mu, sigma2, M";
   f.schema.fields = concat(
       std::vector<Field>{
-          int_field("d", 20, 1, 1e7, "dimension (taken from h when h is given)"),
+          int_field("d", 20, 1, kInf, "dimension (taken from h when h is given)"),
           int_field("seed", 0, 0, kMaxSeed, "problem instance seed (w*, x0)"),
           choice_field("design",
                        "gaussian",
