@@ -1,7 +1,236 @@
+// Adapters of the foundation bounds: the standard SGD bounds (strongly convex, realizable least
+// squares, convex, nonconvex) and the exact mini-batch least-squares oracle O1, for minibatch_sgd.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "bounds/bounds.hpp"
+#include "pipeline/bound_adapter_support.hpp"
 #include "pipeline/bound_registry.hpp"
+#include "runners/minibatch_sgd.hpp"
 
 namespace sgdcheck::pipeline {
 
-std::vector<BoundAdapter> foundation_bound_adapters() { return {}; }
+namespace {
+
+using bounds::BoundInfo;
+
+BoundInfo with_id(BoundInfo info, std::string id, std::string metric) {
+  info.id = std::move(id);
+  info.metric = std::move(metric);
+  return info;
+}
+
+/// R1: E‖e_t‖² ≤ (1−γμ)^t r0 + γθσ²/μ.
+BoundAdapter strongly_convex() {
+  BoundAdapter a;
+  a.info = with_id(bounds::SgdStronglyConvexParams::info(), "sgd.strongly_convex.dist2", "dist2");
+  a.runners = {"minibatch_sgd"};
+  auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::SgdStronglyConvexParams> {
+    const auto& c = ctx.problem.constants();
+    if (c.convexity != problems::Convexity::kStronglyConvex || !(c.mu > 0)) {
+      why = "problem is not strongly convex (" + problems::to_string(c.convexity) + ")";
+      return std::nullopt;
+    }
+    const auto run = run_setting(ctx);
+    if (!run.constant_step) {
+      why = "step schedule is not constant (" + run.step_text + ")";
+      return std::nullopt;
+    }
+    if (run.iterate != "last") {
+      why = "the bound is about the last iterate, the run reports " + run.iterate;
+      return std::nullopt;
+    }
+    const auto noise = noise_model_for(ctx.problem, why);
+    if (!noise) return std::nullopt;
+    bounds::SgdStronglyConvexParams p;
+    p.L = c.L;
+    p.mu = c.mu;
+    p.noise = *noise;
+    p.theta_b = run.theta_b;
+    p.step = run.gamma;
+    p.r0 = initial_r0(ctx.problem);
+    return p;
+  };
+  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
+    std::string why;
+    auto p = params(ctx, why);
+    if (!p) return why;
+    return bounds::hypotheses_violated(*p);
+  };
+  a.evaluate = [params](const CellContext& ctx) {
+    std::string why;
+    return bounds::sgd_strongly_convex_bound(*params(ctx, why), ctx.iters);
+  };
+  return a;
+}
+
+/// R1′: realizable least squares, E‖e_t‖² ≤ (1−γμ)^t r0 with M_curv.
+BoundAdapter realizable_lsq() {
+  BoundAdapter a;
+  a.info = with_id(bounds::SgdRealizableLsqParams::info(), "sgd.lsq_realizable.dist2", "dist2");
+  a.runners = {"minibatch_sgd"};
+  auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::SgdRealizableLsqParams> {
+    const auto& c = ctx.problem.constants();
+    if (!is_least_squares(ctx.problem)) {
+      why = "problem is not least squares";
+      return std::nullopt;
+    }
+    if (!is_realizable(c)) {
+      why = fmt::format("problem is not realizable (sigma2 = {:.3g} > 0)", c.sigma2);
+      return std::nullopt;
+    }
+    if (!(c.mu > 0) || !c.exact_M) {
+      why = "needs exact mu > 0 and M_curv";
+      return std::nullopt;
+    }
+    const auto run = run_setting(ctx);
+    if (!run.constant_step || run.iterate != "last") {
+      why = "needs a constant step and the last iterate";
+      return std::nullopt;
+    }
+    bounds::SgdRealizableLsqParams p;
+    p.L = c.L;
+    p.mu = c.mu;
+    p.noise = bounds::NoiseModel{c.M_curv, 0.0, bounds::NoiseModel::kFunctionValue};
+    p.theta_b = run.theta_b;
+    p.step = run.gamma;
+    p.r0 = initial_r0(ctx.problem);
+    return p;
+  };
+  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
+    std::string why;
+    auto p = params(ctx, why);
+    if (!p) return why;
+    return bounds::hypotheses_violated(*p);
+  };
+  a.evaluate = [params](const CellContext& ctx) {
+    std::string why;
+    return bounds::sgd_realizable_lsq_bound(*params(ctx, why), ctx.iters);
+  };
+  return a;
+}
+
+/// R3 at a given step: f(x̄) − f* for the uniform average of x_0..x_t (horizon T = t + 1).
+BoundAdapter convex() {
+  BoundAdapter a;
+  a.info = with_id(bounds::SgdConvexParams::info(), "sgd.convex.subopt_average", "subopt");
+  a.runners = {"minibatch_sgd"};
+  auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::SgdConvexParams> {
+    const auto& c = ctx.problem.constants();
+    if (c.convexity == problems::Convexity::kNonconvex) {
+      why = "problem is nonconvex";
+      return std::nullopt;
+    }
+    const auto run = run_setting(ctx);
+    if (!run.constant_step) {
+      why = "step schedule is not constant (" + run.step_text + ")";
+      return std::nullopt;
+    }
+    if (run.iterate != "average") {
+      why = "the bound is about the uniform average iterate (runner.iterate = average), the run reports " + run.iterate;
+      return std::nullopt;
+    }
+    const auto noise = noise_model_for(ctx.problem, why);
+    if (!noise) return std::nullopt;
+    bounds::SgdConvexParams p;
+    p.L = c.L;
+    p.noise = *noise;
+    p.theta_b = run.theta_b;
+    p.step = run.gamma;
+    p.r0 = initial_r0(ctx.problem);
+    return p;
+  };
+  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
+    std::string why;
+    auto p = params(ctx, why);
+    if (!p) return why;
+    return bounds::hypotheses_violated(*p);
+  };
+  a.evaluate = [params](const CellContext& ctx) {
+    std::string why;
+    return bounds::sgd_convex_bound(*params(ctx, why), horizons(ctx.iters));
+  };
+  return a;
+}
+
+/// R4 at a given step: the running mean of ‖∇f(x_s)‖² over s = 0..t (horizon T = t + 1).
+BoundAdapter nonconvex() {
+  BoundAdapter a;
+  a.info = with_id(bounds::SgdNonconvexParams::info(), "sgd.nonconvex.avg_grad2", "avg_grad2");
+  a.runners = {"minibatch_sgd"};
+  auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::SgdNonconvexParams> {
+    const auto& c = ctx.problem.constants();
+    const auto run = run_setting(ctx);
+    if (!run.constant_step) {
+      why = "step schedule is not constant (" + run.step_text + ")";
+      return std::nullopt;
+    }
+    if (!ctx.runner_params.get_bool("running_metrics")) {
+      why = "needs runner.running_metrics = true (records avg_grad2)";
+      return std::nullopt;
+    }
+    const auto noise = noise_model_for(ctx.problem, why);
+    if (!noise) return std::nullopt;
+    if (noise->form != bounds::NoiseModel::kGradientNorm) {
+      why = "needs a gradient-norm noise model; " + ctx.problem.family() + " provides only the function-value form";
+      return std::nullopt;
+    }
+    bounds::SgdNonconvexParams p;
+    p.L = c.L;
+    p.noise = *noise;
+    p.theta_b = run.theta_b;
+    p.step = run.gamma;
+    p.F0 = ctx.problem.value(ctx.problem.initial_point()) - lower_bound_of_f(ctx.problem);
+    return p;
+  };
+  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
+    std::string why;
+    auto p = params(ctx, why);
+    if (!p) return why;
+    return bounds::hypotheses_violated(*p);
+  };
+  a.evaluate = [params](const CellContext& ctx) {
+    std::string why;
+    return bounds::sgd_nonconvex_bound(*params(ctx, why), horizons(ctx.iters));
+  };
+  return a;
+}
+
+/// O1: exact E‖e_t‖² / E f − f* of mini-batch SGD on finite-sum least squares.
+BoundAdapter minibatch_oracle(const std::string& metric) {
+  BoundAdapter a;
+  a.info = with_id(bounds::MinibatchLsqOracleParams::info(), "oracle.minibatch_lsq." + metric, metric);
+  a.runners = {"minibatch_sgd"};
+  a.not_applicable = [](const CellContext& ctx) -> std::optional<std::string> {
+    const auto* ls = ctx.problem.finite_least_squares();
+    if (!ls) return "problem is not a finite-sum least-squares problem";
+    const auto run = run_setting(ctx);
+    if (run.iterate != "last") return "the oracle is about the last iterate, the run reports " + run.iterate;
+    const auto n = ctx.problem.n(), d = ctx.problem.dim();
+    if (static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) > 4e9)
+      return fmt::format("n·d² = {:.3g} is too large for the O(nd²)-per-step recursion", 1.0 * n * d * d);
+    return std::nullopt;
+  };
+  a.evaluate = [metric](const CellContext& ctx) {
+    const auto data = least_squares_rows(ctx.problem);
+    const auto run = run_setting(ctx);
+    bounds::MinibatchLsqOracleParams p;
+    p.e0 = ctx.problem.initial_point() - ctx.problem.constants().x_star;
+    p.step = run.oracle_step;
+    p.theta_b = run.theta_b;
+    p.iterations = ctx.iters;
+    const auto curve = bounds::minibatch_lsq_oracle(data.rows, data.residuals, p);
+    return metric == "dist2" ? curve.dist2 : curve.subopt;
+  };
+  return a;
+}
+
+}  // namespace
+
+std::vector<BoundAdapter> foundation_bound_adapters() {
+  return {strongly_convex(), realizable_lsq(), convex(), nonconvex(), minibatch_oracle("dist2"),
+          minibatch_oracle("subopt")};
+}
 
 }  // namespace sgdcheck::pipeline

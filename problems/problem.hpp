@@ -41,6 +41,9 @@ struct ProblemConstants {
   double M_grad = NAN;  ///< critical parameter, gradient-norm form (Stich et al. 2021 §3.1)
   double M_curv = NAN;  ///< critical parameter, function-value form
   double f_star = NAN;  ///< f(x*) (for nonconvex: f at the reported stationary point)
+  /// sup_x E‖∇f_i(x) − ∇f(x)‖² when the sample-gradient variance is bounded everywhere (e.g. logistic
+  /// losses: ≤ (1/n)Σ‖a_i‖² since |ℓ'| ≤ 1), else NaN. Gives the (M = 0, σ²) noise model.
+  double grad_variance_max = NAN;
   Vec x_star;           ///< minimiser (or stationary point for nonconvex problems)
   Convexity convexity = Convexity::kStronglyConvex;
   bool exact_L = false;

@@ -31,6 +31,18 @@ void IterateAverager::add(std::int64_t t, const Vec& x) {
   avg_ += (x - avg_) / static_cast<double>(count_);
 }
 
+RunningMeans::RunningMeans(const problems::Problem& problem, bool enabled)
+    : problem_(problem), enabled_(enabled), g_(enabled ? problem.dim() : 0) {}
+
+void RunningMeans::add(const Vec& x) {
+  if (!enabled_) return;
+  problem_.gradient(x, g_);
+  const double s = problem_.value(x) - problem_.constants().f_star;
+  ++count_;
+  subopt_ += (s - subopt_) / static_cast<double>(count_);
+  grad2_ += (g_.squaredNorm() - grad2_) / static_cast<double>(count_);
+}
+
 bool TargetTest::reached(const problems::Problem& problem, const Vec& x) const {
   if (metric_ == "none") return false;
   const auto& c = problem.constants();

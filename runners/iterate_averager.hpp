@@ -31,6 +31,22 @@ class IterateAverager {
   bool use_avg_ = false;
 };
 
+/// Running means over s = 0..t of f(x_s) − f* and ‖∇f(x_s)‖² (disabled: add() does nothing).
+class RunningMeans {
+ public:
+  RunningMeans(const problems::Problem& problem, bool enabled);
+  void add(const Vec& x);
+  double subopt() const { return subopt_; }
+  double grad2() const { return grad2_; }
+
+ private:
+  const problems::Problem& problem_;  // not owned
+  bool enabled_;
+  Vec g_;
+  std::int64_t count_ = 0;
+  double subopt_ = 0.0, grad2_ = 0.0;
+};
+
 /// "Is the target reached?" on the reported point; metric "none" never is.
 class TargetTest {
  public:

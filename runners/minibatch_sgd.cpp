@@ -35,6 +35,10 @@ std::vector<Field> runner_common_fields() {
                    "stop a run once this metric of the reported point is <= target.value (none: never)"),
       real_field("target.value", 0.0, 0.0, kInf, "threshold for target.metric"),
       int_field("record.per_decade", 10, 1, 1000, "recorded points per factor 10 of iterations (log-spaced)"),
+      bool_field("running_metrics",
+                 false,
+                 "also record avg_subopt and avg_grad2, the running means of f(x_s) - f* and ||grad f(x_s)||^2 "
+                 "over s = 0..t (what convex / nonconvex rates bound; costs one full gradient per step)"),
   };
 }
 
@@ -51,6 +55,7 @@ CommonRunOptions CommonRunOptions::from(const Params& p) {
   o.target_metric = p.get_string("target.metric");
   o.target_value = p.get_real("target.value");
   o.per_decade = p.get_int("record.per_decade");
+  o.running_metrics = p.get_bool("running_metrics");
   return o;
 }
 
@@ -78,29 +83,39 @@ RunResult MinibatchSgd::run(const problems::Problem& problem,
   Vec x = problem.initial_point();
   Vec g(d);
   IterateAverager avg(options_.iterate, options_.tail_fraction, x, options_.iterations);
-  Recorder rec(problem, record_iters, {"step"});
+  std::vector<std::string> extras{"step"};
+  if (options_.running_metrics) extras.insert(extras.end(), {"avg_subopt", "avg_grad2"});
+  Recorder rec(problem, record_iters, extras);
   rec.set_divergence(x, options_.divergence_factor);
   const TargetTest target(options_.target_metric, options_.target_value);
+  RunningMeans running(problem, options_.running_metrics);
 
   Point p;
-  const double first_step = step_.at(1);
-  if (rec.due(0)) rec.record(p, avg.point(), {first_step});
+  running.add(x);
+  auto record = [&](const Vec& point, double gamma) {
+    if (options_.running_metrics)
+      rec.record(p, point, {gamma, running.subopt(), running.grad2()});
+    else
+      rec.record(p, point, {gamma});
+  };
+  if (rec.due(0)) record(avg.point(), step_.at(1));
   for (std::int64_t t = 1; t <= options_.iterations; ++t) {
     const double gamma = step_.at(t);
     problem.stochastic_gradient(x, options_.batch, options_.sampling, rng, ws, g);
     x.noalias() -= gamma * g;
     avg.add(t, x);
+    running.add(x);
     p.iter = t;
     p.samples += options_.batch;
     p.rounds = t;
     p.vtime = static_cast<double>(t);
     const bool check_now = rec.due(t) || (t & 63) == 0;
     if (check_now && rec.diverged(x)) {
-      rec.record(p, x, {gamma});
+      record(x, gamma);
       return rec.finish(Termination::kDiverged, fmt::format("iterate diverged at iteration {}", t), t, p);
     }
     if (rec.due(t)) {
-      rec.record(p, avg.point(), {gamma});
+      record(avg.point(), gamma);
       if (target.reached(problem, avg.point()))
         return rec.finish(Termination::kConverged,
                           fmt::format("{} <= {} at iteration {}", options_.target_metric, options_.target_value, t),

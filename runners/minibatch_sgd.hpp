@@ -23,6 +23,7 @@ struct CommonRunOptions {
   std::string target_metric = "none";  ///< none, subopt, dist2, grad2
   double target_value = 0.0;
   std::int64_t per_decade = 10;
+  bool running_metrics = false;  ///< record avg_subopt / avg_grad2 (one full gradient per step)
 
   static CommonRunOptions from(const Params& p);
 };

@@ -1,0 +1,52 @@
+#pragma once
+/// \file Helpers shared by the bound adapters: what a run does (step, θ_b, iterate) and which
+/// valid noise model (M, σ²) a problem admits. One place, so every adapter uses the same γ as the
+/// runner and the same noise model.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bounds/noise_model.hpp"
+#include "bounds/step_schedule.hpp"
+#include "core/types.hpp"
+#include "pipeline/bound_registry.hpp"
+
+namespace sgdcheck::pipeline {
+
+/// The resolved step and batch of a synchronous run (runner options common to minibatch-type runners).
+struct RunSetting {
+  std::int64_t batch = 1;
+  double theta_b = 1.0;
+  bool constant_step = true;
+  double gamma = 0.0;                ///< γ of the first update (the constant step when constant_step)
+  bounds::StepSchedule oracle_step;  ///< γ_t with t = 0, 1, … (the update producing x_{t+1})
+  std::string step_text;
+  std::string iterate;  ///< last | average | tail_average
+};
+RunSetting run_setting(const CellContext& ctx, std::int64_t tau = 0);
+
+/// A noise model (M, σ²) that provably holds for the problem, or nullopt with the reason in `why`:
+/// - least squares, realizable: (M_grad, 0), gradient-norm form (exact, spec §3.1);
+/// - least squares with σ > 0: (2·M_grad, 2σ²), gradient-norm form (spec §3.1, checked);
+/// - convex finite sums of L_max-smooth f_i (logistic): function-value form with M + 1 = 2L_max/L,
+///   σ² = 2σ*², from E‖∇f_i(x)‖² ≤ 4L_max(f(x) − f*) + 2σ*² (derived; standard);
+/// - bounded sample-gradient variance (ProblemConstants::grad_variance_max): (0, that bound).
+std::optional<bounds::NoiseModel> noise_model_for(const problems::Problem& problem, std::string& why);
+
+bool is_least_squares(const problems::Problem& problem);
+bool is_realizable(const problems::ProblemConstants& c);
+/// ‖x₀ − x*‖².
+double initial_r0(const problems::Problem& problem);
+/// A lower bound of f used for F0 = f(x0) − inf f (f* for convex problems, 0 for logistic-type losses).
+double lower_bound_of_f(const problems::Problem& problem);
+/// T = t + 1 for every recorded t (the horizon of an average over x_0..x_t).
+std::vector<std::int64_t> horizons(const std::vector<std::int64_t>& iters);
+
+/// Dense rows and residuals r_i = a_iᵀx* − y_i of a finite least-squares problem (for oracle O1/O2).
+struct LeastSquaresRows {
+  Mat rows;
+  Vec residuals;
+};
+LeastSquaresRows least_squares_rows(const problems::Problem& problem);
+
+}  // namespace sgdcheck::pipeline
