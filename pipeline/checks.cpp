@@ -28,12 +28,44 @@ double axis_value(const Point& p, const std::string& axis) {
   return static_cast<double>(p.iter);
 }
 
+}  // namespace
+
+bool selected(const ResultSet& rs, const CellResult& c, const std::string& where) {
+  if (where.empty()) return true;
+  std::size_t pos = 0;
+  while (pos < where.size()) {
+    std::size_t end = where.find(',', pos);
+    if (end == std::string::npos) end = where.size();
+    std::string term = where.substr(pos, end - pos);
+    pos = end + 1;
+    term.erase(0, term.find_first_not_of(' '));
+    term.erase(term.find_last_not_of(' ') + 1);
+    const auto eq = term.find('=');
+    if (eq == std::string::npos) throw ConfigError("checks: where = " + where + ": expected key=value[, key=value]");
+    const std::string key = term.substr(0, eq), value = term.substr(eq + 1);
+    bool found = false, match = false;
+    for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k) {
+      const auto& sk = rs.sweep_keys[k];
+      if (sk == key || sk.substr(sk.find('.') + 1) == key) {
+        found = true;
+        match = c.sweep_values[k] == value;
+      }
+    }
+    if (!found) throw ConfigError("checks: where = " + where + ": " + key + " is not a sweep key of this experiment");
+    if (!match) return false;
+  }
+  return true;
+}
+
+namespace {
+
 /// Shared walk for checks that compare a metric with a bound/oracle point by point.
 template <class PointFn>
 CheckOutcome compare_with_bound(const std::string& kind,
                                 const std::string& bound_id,
                                 std::int64_t from_iter,
                                 const ResultSet& rs,
+                                const std::string& where,
                                 PointFn&& fn) {
   CheckOutcome out;
   out.check = kind;
@@ -41,6 +73,7 @@ CheckOutcome compare_with_bound(const std::string& kind,
   int applicable = 0;
   bool ok = true;
   for (const auto& c : rs.cells) {
+    if (!selected(rs, c, where)) continue;
     const BoundSeries* b = c.bound(bound_id);
     const std::string label = rs.cell_label(c);
     if (!b) {
@@ -78,7 +111,7 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
   const bool strict = p.get_string("side") == "strict";
   const std::int64_t from = p.get_int("from_iter");
   double worst_ratio = 0.0;
-  auto out = compare_with_bound("bound_holds", id, from, rs, [&](const BoundSeries& b, const MetricSeries& m,
+  auto out = compare_with_bound("bound_holds", id, from, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
                                                                  std::int64_t from_iter, std::string& worst) {
     bool ok = true;
     double wr = -INFINITY;
@@ -111,7 +144,7 @@ CheckOutcome tightness(const Params& p, const ResultSet& rs) {
   const std::string id = p.get_string("bound");
   const double max_ratio = p.get_real("max_ratio");
   double worst = 0.0;
-  auto out = compare_with_bound("tightness", id, 0, rs, [&](const BoundSeries& b, const MetricSeries& m,
+  auto out = compare_with_bound("tightness", id, 0, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
                                                              std::int64_t, std::string& txt) {
     const std::size_t last = m.size() - 1;
     const double B = b.at(m.points[last].iter);
@@ -131,7 +164,7 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
   const double rel = p.get_real("rel_tol");
   const std::int64_t from = p.get_int("from_iter");
   double worst_z = 0.0;
-  auto out = compare_with_bound("matches_exact", id, from, rs, [&](const BoundSeries& b, const MetricSeries& m,
+  auto out = compare_with_bound("matches_exact", id, from, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
                                                                    std::int64_t from_iter, std::string& txt) {
     bool ok = true;
     double wz = 0.0;
@@ -192,8 +225,11 @@ CheckOutcome slope(const Params& p, const ResultSet& rs) {
   const auto B = p.get_int("bootstrap");
   const double level = p.get_real("level");
   out.subject = metric + " vs " + axis;
-  bool ok = !rs.cells.empty();
+  bool ok = false;
+  int checked = 0;
   for (const auto& c : rs.cells) {
+    if (!selected(rs, c, p.get_string("where"))) continue;
+    if (checked++ == 0) ok = true;
     const MetricSeries* m = metric_of(c, metric);
     const std::string label = rs.cell_label(c);
     if (!m) {
@@ -235,7 +271,7 @@ CheckOutcome slope(const Params& p, const ResultSet& rs) {
 }
 
 std::vector<CheckKind> make_kinds() {
-  std::vector<CheckKind> kinds;
+  std::vector<CheckKind> kinds = paper_check_kinds();
   {
     CheckKind k;
     k.schema = {"bound_holds",
@@ -284,6 +320,10 @@ std::vector<CheckKind> make_kinds() {
     k.run = slope;
     kinds.push_back(std::move(k));
   }
+  for (auto& k : kinds)
+    if (!k.schema.find("where"))
+      k.schema.fields.push_back(string_field("where", "", "only cells matching key=value[, key=value] of sweep keys "
+                                                          "(empty: every cell)"));
   return kinds;
 }
 
@@ -328,6 +368,7 @@ std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, co
   std::vector<CheckOutcome> out;
   for (const auto& s : specs) {
     const auto& kinds = check_kinds();
+    if (s.params.has("where")) selected(results, results.cells.front(), s.params.get_string("where"));
     auto it = std::find_if(kinds.begin(), kinds.end(), [&](const CheckKind& k) { return k.schema.name == s.kind; });
     if (it == kinds.end()) throw std::logic_error("run_checks: unknown kind " + s.kind);
     out.push_back(it->run(s.params, results));

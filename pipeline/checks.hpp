@@ -24,6 +24,13 @@ struct CheckKind {
   std::function<CheckOutcome(const Params&, const ResultSet&)> run;
 };
 
+/// Check kinds contributed by the paper systems (pipeline/checks_<paper>.cpp).
+std::vector<CheckKind> paper_check_kinds();
+
+/// True when the cell matches `where` ("runner.batch=16, problem.d=8"; keys may omit their scope;
+/// empty selects every cell). Throws ConfigError for a key that is not a sweep key.
+bool selected(const ResultSet& rs, const CellResult& c, const std::string& where);
+
 /// All check kinds (foundation + papers), in `sgdcheck list checks` order.
 const std::vector<CheckKind>& check_kinds();
 
