@@ -17,6 +17,7 @@
 #include "pipeline/outputs.hpp"
 #include "pipeline/plan.hpp"
 #include "pipeline/result_set.hpp"
+#include "pipeline/tune.hpp"
 #include "plots/plot_writer.hpp"
 #include "problems/registry.hpp"
 #include "runners/runner.hpp"
@@ -80,6 +81,17 @@ config::Experiment experiment_of(const fs::path& dir) {
   return config::read_experiment((dir / "experiment.yaml").string(), j.value("quick", false));
 }
 
+/// The results that checks and plots see: the tuned winners when the experiment has `tune:`.
+pipeline::ResultSet checked_results(pipeline::ResultSet rs,
+                                    const std::optional<pipeline::ComponentSpec>& tune,
+                                    const fs::path& dir) {
+  if (!tune) return rs;
+  std::vector<pipeline::TuneChoice> choices;
+  auto tuned = pipeline::apply_tune(rs, tune->params, &choices);
+  pipeline::write_tune_choices(choices, tune->params.get_string("over"), dir.string());
+  return tuned;
+}
+
 int report_checks(const std::vector<pipeline::CheckOutcome>& outcomes) {
   std::fputs(pipeline::format_checks(outcomes).c_str(), stdout);
   for (const auto& o : outcomes)
@@ -127,7 +139,7 @@ int cmd_run(const RunArgs& args) {
       pipeline::write_timings(plan, ex, staging);
 
       // Checks and plots read the tables back, exactly as `sgdcheck check/plot DIR` would.
-      const auto rs = pipeline::ResultSet::load(staging);
+      const auto rs = checked_results(pipeline::ResultSet::load(staging), plan.tune, staging);
       const auto outcomes = pipeline::run_checks(plan.checks, rs);
       pipeline::write_checks(outcomes, staging.string());
       std::vector<fs::path> images;
@@ -183,7 +195,7 @@ int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed
 int cmd_check(const std::string& dir) {
   const auto e = experiment_of(dir);
   const auto specs = pipeline::validate_components(e);
-  const auto rs = pipeline::ResultSet::load(dir);
+  const auto rs = checked_results(pipeline::ResultSet::load(dir), specs.tune, dir);
   const auto outcomes = pipeline::run_checks(specs.checks, rs);
   pipeline::write_checks(outcomes, dir);
   return report_checks(outcomes);
@@ -192,7 +204,7 @@ int cmd_check(const std::string& dir) {
 int cmd_plot(const std::string& dir, const std::vector<std::string>& formats) {
   const auto e = experiment_of(dir);
   const auto specs = pipeline::validate_components(e);
-  const auto rs = pipeline::ResultSet::load(dir);
+  const auto rs = checked_results(pipeline::ResultSet::load(dir), specs.tune, dir);
   const auto images = plots::write_plots(rs, specs.plots, dir, {formats, title_prefix(e)});
   for (const auto& img : images) fmt::print("{}\n", img.string());
   return kExitOk;
@@ -232,6 +244,11 @@ int cmd_list(const std::string& what) {
   if (all || what == "plots") {
     fmt::print("PLOTS (plots: [{{...}}, ...])\n");
     print_schema(pipeline::plot_schema(), "  ");
+    fmt::print("\n");
+  }
+  if (all || what == "tune") {
+    fmt::print("TUNE (tune: {{...}})\n");
+    print_schema(pipeline::tune_schema(), "  ");
   }
   return kExitOk;
 }

@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
 
   std::string what = "all";
   auto* list_cmd = app.add_subcommand("list", "list problems, runners, bounds, checks, plots or experiment keys");
-  list_cmd->add_option("what", what, "problems | runners | bounds | checks | plots | experiment | all")
-      ->check(CLI::IsMember({"problems", "runners", "bounds", "checks", "plots", "experiment", "all"}));
+  list_cmd->add_option("what", what, "problems | runners | bounds | checks | plots | tune | experiment | all")
+      ->check(CLI::IsMember({"problems", "runners", "bounds", "checks", "plots", "tune", "experiment", "all"}));
 
   try {
     app.parse(argc, argv);

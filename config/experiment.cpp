@@ -74,6 +74,8 @@ const TopLevel kTopLevel[] = {
     {"bounds", "list of ids", "[]", "bounds and exact oracles to evaluate per cell (`sgdcheck list bounds`)"},
     {"checks", "list", "[]", "claims to check, each `{kind: {…}}` (`sgdcheck list checks`)"},
     {"plots", "list", "[]", "figures to draw (`sgdcheck list plots`)"},
+    {"tune", "map", "none", "pick the best cell over one sweep key (e.g. the step) per setting of the others; "
+                            "checks and plots then see only the winners (`sgdcheck list tune`)"},
 };
 
 std::string nearest_top_level(const std::string& key) {
@@ -235,6 +237,11 @@ Experiment read_experiment(const std::string& path, bool quick) {
           throw ConfigError(rc.kind_loc, "checks[]." + rc.kind + ": expected a map of options, got " + node_kind(body));
         e.checks.push_back(std::move(rc));
       }
+    } else if (key == "tune") {
+      if (!v.IsMap()) throw ConfigError(kloc, "tune: expected a map {over: KEY, criterion: …}, got " + node_kind(v));
+      e.has_tune = true;
+      e.tune.loc = kloc;
+      flatten(path, v, "", e.tune.params);
     } else if (key == "plots") {
       if (v.IsNull()) continue;
       if (!v.IsSequence()) throw ConfigError(kloc, "plots: expected a list, got " + node_kind(v));

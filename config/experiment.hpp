@@ -47,6 +47,8 @@ struct Experiment {
   std::vector<LocatedName> bounds;
   std::vector<RawComponent> checks;
   std::vector<RawComponent> plots;
+  bool has_tune = false;
+  RawComponent tune;  ///< `tune:` (best cell over one sweep key), valid when has_tune
 };
 
 /// Reads and structurally checks an experiment file (YAML syntax, top-level keys, types of the

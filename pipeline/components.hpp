@@ -12,6 +12,9 @@ namespace sgdcheck::pipeline {
 const std::vector<Schema>& check_schemas();
 const Schema* find_check_schema(const std::string& kind);
 
+/// The schema of the `tune:` block.
+const Schema& tune_schema();
+
 /// The schema of one `plots:` entry.
 const Schema& plot_schema();
 

@@ -94,6 +94,18 @@ ComponentSpecs validate_components(const config::Experiment& e) {
     out.checks.push_back(std::move(spec));
   }
   for (const auto& p : e.plots) out.plots.push_back({"plot", validate(plot_schema(), p.params, "plots[]"), p.loc});
+  if (e.has_tune) {
+    ComponentSpec t{"tune", validate(tune_schema(), e.tune.params, "tune"), e.tune.loc};
+    const std::string over = t.params.get_string("over");
+    std::string qualified;
+    for (const auto& d : e.sweep) {
+      const std::string& k = d.key;
+      if (k == over || k.substr(k.find('.') + 1) == over) qualified = k;
+    }
+    if (qualified.empty()) t.params.fail("over", "over names a key of this experiment's sweep:");
+    t.params.set("over", qualified, t.params.where("over"));
+    out.tune = std::move(t);
+  }
   return out;
 }
 
@@ -172,6 +184,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   auto specs = validate_components(e);
   plan.checks = std::move(specs.checks);
   plan.plots = std::move(specs.plots);
+  plan.tune = std::move(specs.tune);
   return plan;
 }
 

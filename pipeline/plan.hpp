@@ -48,6 +48,7 @@ struct Plan {
   std::vector<const BoundAdapter*> bounds;  // not owned: static registry entries
   std::vector<ComponentSpec> checks;
   std::vector<ComponentSpec> plots;
+  std::optional<ComponentSpec> tune;
 
   const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }
   std::size_t runs() const { return cells.size() * static_cast<std::size_t>(experiment.seeds); }
@@ -56,6 +57,7 @@ struct Plan {
 struct ComponentSpecs {
   std::vector<ComponentSpec> checks;
   std::vector<ComponentSpec> plots;
+  std::optional<ComponentSpec> tune;  ///< `over` holds the qualified sweep key
 };
 /// Validates the `checks:` and `plots:` entries of an experiment (schemas and bound references)
 /// without building anything — what `sgdcheck check DIR` and `plot DIR` need.
