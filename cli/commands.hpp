@@ -29,5 +29,7 @@ int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed
 int cmd_check(const std::string& dir);
 int cmd_plot(const std::string& dir, const std::vector<std::string>& formats);
 int cmd_list(const std::string& what);
+/// The experiment-file reference as Markdown (docs/reference.md is this output).
+int cmd_list_markdown();
 
 }  // namespace sgdcheck::cli

@@ -42,9 +42,11 @@ int main(int argc, char** argv) {
   plot_cmd->add_option("--format", plot_formats, "formats: png,svg,pdf")->delimiter(',')->capture_default_str();
 
   std::string what = "all";
+  bool markdown = false;
   auto* list_cmd = app.add_subcommand("list", "list problems, runners, bounds, checks, plots or experiment keys");
   list_cmd->add_option("what", what, "problems | runners | bounds | checks | plots | tune | experiment | all")
       ->check(CLI::IsMember({"problems", "runners", "bounds", "checks", "plots", "tune", "experiment", "all"}));
+  list_cmd->add_flag("--markdown", markdown, "print the whole reference as Markdown (docs/reference.md)");
 
   try {
     app.parse(argc, argv);
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
     if (*val_cmd) return cmd_validate(validate_files, validate_quick, changed_only);
     if (*check_cmd) return cmd_check(check_dir);
     if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
-    if (*list_cmd) return cmd_list(what);
+    if (*list_cmd) return markdown ? cmd_list_markdown() : cmd_list(what);
   } catch (const sgdcheck::ConfigError& e) {
     std::fprintf(stderr, "sgdcheck: error: %s\n", e.what());
     return kExitBadInput;
