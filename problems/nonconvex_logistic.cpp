@@ -43,6 +43,9 @@ NonconvexLogistic::NonconvexLogistic(Dataset data, double lambda, const InitOpti
     s2 += gi.squaredNorm();
   }
   c.sigma2 = s2 / static_cast<double>(n());
+  // ∇f_i − ∇f = c_i a_i − mean(c_j a_j) with |c_i| = σ(−m_i) ≤ 1 (the regulariser cancels), so the variance
+  // is at most (1/n)Σ‖a_i‖² at every x.
+  c.grad_variance_max = data_.row_norms2().mean();
   c.exact_L = c.exact_mu = c.exact_M = false;
   c.exact_sigma2 = true;
   c.ground_truth = fmt::format(

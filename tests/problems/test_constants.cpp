@@ -251,3 +251,28 @@ TEST_CASE("nonconvex logistic reports a stationary point f_low and the documente
     REQUIRE(es.eigenvalues().cwiseAbs().maxCoeff() <= c.L);
   }
 }
+
+TEST_CASE("logistic sample-gradient variance stays below grad_variance_max at far and near points", "[problems]") {
+  for (const std::string family : {"logistic", "nonconvex_logistic"}) {
+    const auto p = build(family, {{"n", "300"}, {"d", "5"}, {"lambda", "0.1"}, {"m_estimate.probes", "2"},
+                                  {"spectrum.kind", "geometric"}, {"spectrum.cond", "10"}});
+    const double bound = p->constants().grad_variance_max;
+    REQUIRE(std::isfinite(bound));
+    Rng rng(6);
+    Vec x(p->dim()), g(p->dim()), gi(p->dim());
+    double worst = 0.0;
+    for (int k = 0; k < 30; ++k) {
+      for (Index j = 0; j < p->dim(); ++j) x[j] = (k < 15 ? 0.1 : 30.0) * rng.normal();
+      p->gradient(x, g);
+      double v = 0.0;
+      for (Index i = 0; i < p->n(); ++i) {
+        p->sample_gradient(i, x, gi);
+        v += (gi - g).squaredNorm();
+      }
+      worst = std::max(worst, v / static_cast<double>(p->n()));
+    }
+    INFO(family);
+    REQUIRE(worst <= bound);
+    REQUIRE(worst >= 0.05 * bound);  // the bound is not vacuous
+  }
+}
