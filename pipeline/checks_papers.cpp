@@ -2,7 +2,15 @@
 
 namespace sgdcheck::pipeline {
 
-// Paper-specific check kinds register here (one function per paper, defined in its own file).
-std::vector<CheckKind> paper_check_kinds() { return {}; }
+std::vector<CheckKind> stich_check_kinds();
+std::vector<CheckKind> patel_check_kinds();
+
+// Paper-specific check kinds: one function per paper, defined in pipeline/checks_<paper>.cpp.
+std::vector<CheckKind> paper_check_kinds() {
+  std::vector<CheckKind> out;
+  for (auto* source : {&stich_check_kinds, &patel_check_kinds})
+    for (auto& k : source()) out.push_back(std::move(k));
+  return out;
+}
 
 }  // namespace sgdcheck::pipeline

@@ -22,6 +22,9 @@ const Schema& plot_schema() {
                      "when target_relative)", true),
           bool_field("target_relative", true, "iterations_to_target measures metric / metric(iter 0) <= target"),
           string_field("ylabel", "", "y-axis label (default: a description of y)"),
+          string_field("marks", "", "sweep-key plots: comma-separated constants (e.g. M_curv,M_grad) drawn as "
+                       "labelled vertical lines at their value (taken from the first cell)"),
+          string_field("xlabel", "", "x-axis label (default: the axis or sweep key)"),
       }};
   return s;
 }

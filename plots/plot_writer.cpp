@@ -172,7 +172,29 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
   if (yl.empty())
     yl = to_target ? fmt::format("iterations until {} {} {}", metric_label(metric), rel ? "/ initial <=" : "<=", target)
                    : metric_label(metric) + " at the last iteration";
-  std::string gp = header_lines(title, x, yl, scale);
+  const std::string xl = spec.get_string("xlabel").empty() ? x : spec.get_string("xlabel");
+  std::string gp = header_lines(title, xl, yl, scale);
+  // Vertical marks at constants such as M_curv / M_grad.
+  {
+    const std::string marks = spec.get_string("marks");
+    std::size_t pos0 = 0;
+    int mi = 0;
+    while (pos0 < marks.size() && !rs.cells.empty()) {
+      std::size_t end = marks.find(',', pos0);
+      if (end == std::string::npos) end = marks.size();
+      std::string name = marks.substr(pos0, end - pos0);
+      pos0 = end + 1;
+      name.erase(0, name.find_first_not_of(' '));
+      name.erase(name.find_last_not_of(' ') + 1);
+      const double v = rs.cells.front().constant(name);
+      if (!std::isfinite(v))
+        throw ConfigError("plot " + spec.get_string("name") + ": marks: constant " + name +
+                          " is not in constants.csv (see constants.csv for the names)");
+      gp += fmt::format("set arrow from {0}, graph 0 to {0}, graph 1 nohead dt 3 lw 1.5 lc rgb '#555555'\n", format_real(v));
+      gp += fmt::format("set label {} at {}, graph {} offset 0.5,0 font ',9' tc rgb '#333333' noenhanced\n",
+                        gp_quote(fmt::format("{} = {:.3g}", name, v)), format_real(v), 0.95 - 0.05 * mi++);
+    }
+  }
   // Group cells into series by the other sweep values.
   std::map<std::string, std::vector<const CellResult*>> series;
   for (const auto& c : rs.cells) {

@@ -1,0 +1,8 @@
+// Bound and oracle adapters of the stich paper system (see pipeline/bounds_foundation.cpp for the pattern).
+#include "pipeline/bound_registry.hpp"
+
+namespace sgdcheck::pipeline {
+
+std::vector<BoundAdapter> stich_bound_adapters() { return {}; }
+
+}  // namespace sgdcheck::pipeline
