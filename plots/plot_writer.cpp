@@ -49,14 +49,11 @@ double axis_value(const Point& p, const std::string& axis) {
   return static_cast<double>(p.iter);
 }
 
+/// A gnuplot double-quoted string. Every text element is set `noenhanced`, so `_` and `^` stay literal.
 std::string gp_quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
-    if (c == '_') {
-      out += "\\\\_";  // keep underscores literal under the enhanced text mode
-      continue;
-    }
     out += c;
   }
   return out + "\"";
