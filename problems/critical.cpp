@@ -44,7 +44,7 @@ LeastSquaresConstants least_squares_constants(const Dataset& data) {
 
   // Critical parameters: C_p = Λ^{-p} Vᵀ B V Λ^{-p}.
   const Mat VtBV = V.transpose() * B * V;
-  const Vec inv1 = lr.cwiseSqrt().cwiseInverse();
+  const Vec inv1 = lr.cwiseInverse();
   const Vec inv_half = lr.cwiseSqrt().cwiseInverse();
   const Mat C1 = inv1.asDiagonal() * VtBV * inv1.asDiagonal();
   const Mat Ch = inv_half.asDiagonal() * VtBV * inv_half.asDiagonal();
