@@ -89,18 +89,40 @@ double local_noise_ratio(const Problem& problem, const Vec& x, const Vec& x_ref)
   return var / g2;
 }
 
-MEstimate estimate_m_grad(const Problem& problem, const Vec& x_ref, const Vec& x0, std::uint64_t seed, int probes) {
+double local_curvature_ratio(const Problem& problem, const Vec& x, const Vec& x_ref, double L) {
+  const Index n = problem.n(), d = problem.dim();
+  if (n <= 0) throw std::logic_error("local_curvature_ratio: needs a finite-sum problem");
+  const double gap = problem.value(x) - problem.value(x_ref);
+  if (!(gap > 0.0)) return NAN;
+  Vec gi(d), gr(d);
+  double second = 0.0;
+  for (Index i = 0; i < n; ++i) {
+    problem.sample_gradient(i, x, gi);
+    problem.sample_gradient(i, x_ref, gr);
+    second += (gi - gr).squaredNorm();
+  }
+  return second / static_cast<double>(n) / (2.0 * L * gap) - 1.0;
+}
+
+MEstimate estimate_m(const Problem& problem, const Vec& x_ref, const Vec& x0, double L, std::uint64_t seed, int probes) {
   MEstimate out;
   const Index d = problem.dim();
   Rng rng = make_stream(seed, 0, StreamPurpose::kProbe);
   const double R = std::max(1.0, (x0 - x_ref).norm());
+  const double f_ref = problem.value(x_ref);
   auto consider = [&](const Vec& x) {
     const double m = local_noise_ratio(problem, x, x_ref);
-    if (!std::isfinite(m)) return;
-    ++out.points;
-    if (!(m <= out.M_grad)) {  // also replaces the initial NaN
-      out.M_grad = m;
-      out.argmax = x;
+    if (std::isfinite(m)) {
+      ++out.points;
+      if (!(m <= out.M_grad)) {  // also replaces the initial NaN
+        out.M_grad = m;
+        out.argmax = x;
+      }
+    }
+    // Skip points where f − f(x_ref) is lost in rounding (the ratio would be noise).
+    if (problem.value(x) - f_ref > 1e-10 * (1.0 + std::abs(f_ref))) {
+      const double c = local_curvature_ratio(problem, x, x_ref, L);
+      if (std::isfinite(c) && !(c <= out.M_curv)) out.M_curv = c;
     }
   };
   for (int k = 0; k < 20; ++k) consider(x_ref + std::ldexp(1.0, -k) * (x0 - x_ref));

@@ -47,16 +47,23 @@ LeastSquaresConstants least_squares_constants(const Dataset& data);
 /// Returns NaN where ∇f(x) = 0. Cost O(n·d).
 double local_noise_ratio(const Problem& problem, const Vec& x, const Vec& x_ref);
 
-/// Result of the local-ratio estimator.
+/// Centred function-value ratio at x (spec §3.3, function-value form):
+/// \f[ M_{curv,loc}(x) = \frac{(1/n)\sum_i \|\nabla f_i(x) - \nabla f_i(x_{ref})\|^2}{2L\,(f(x) - f(x_{ref}))} - 1 \f]
+/// On least squares this is eᵀBe / (L·eᵀAe) − 1 ≤ M_curv for every x. Returns NaN where f(x) ≤ f(x_ref).
+double local_curvature_ratio(const Problem& problem, const Vec& x, const Vec& x_ref, double L);
+
+/// Result of the local-ratio estimators.
 struct MEstimate {
   double M_grad = NAN;  ///< max of local_noise_ratio over the probe points: a lower bound on M_grad
-  Vec argmax;           ///< the point that attained it
-  int points = 0;       ///< number of finite evaluations
+  double M_curv = NAN;  ///< max of local_curvature_ratio over the same points: a lower bound on M_curv
+  Vec argmax;           ///< the point that attained M_grad
+  int points = 0;       ///< number of probe points with a finite M_grad ratio
 };
 
-/// Max of local_noise_ratio over random probes x_ref + r·u (u uniform directions, r ∈ R·{1e-3, …, 10},
+/// Max of the local ratios over random probes x_ref + r·u (u uniform directions, r ∈ R·{1e-3, …, 10},
 /// R = max(1, ‖x0 − x_ref‖)) and over path points x_ref + 2^{−k}(x0 − x_ref), k = 0..19. Probes are drawn
-/// from make_stream(seed, 0, StreamPurpose::kProbe). An estimate, **a lower bound** on the exact M_grad.
-MEstimate estimate_m_grad(const Problem& problem, const Vec& x_ref, const Vec& x0, std::uint64_t seed, int probes);
+/// from make_stream(seed, 0, StreamPurpose::kProbe). `L` is the smoothness constant used by the
+/// function-value form. Estimates only: **lower bounds** on the exact M_grad and M_curv.
+MEstimate estimate_m(const Problem& problem, const Vec& x_ref, const Vec& x0, double L, std::uint64_t seed, int probes);
 
 }  // namespace sgdcheck::problems

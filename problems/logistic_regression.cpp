@@ -60,8 +60,9 @@ LogisticRegression::LogisticRegression(Dataset data, double lambda, const InitOp
   Vec direction;
   if (init.kind == InitKind::kTopEigenvector) direction = es.eigenvectors().col(d - 1);
   x0_ = make_initial_point(init, c.x_star, direction);
-  const MEstimate m = estimate_m_grad(*this, c.x_star, x0_, init.seed, probes);
-  c.M_grad = c.M_curv = m.M_grad;
+  const MEstimate m = estimate_m(*this, c.x_star, x0_, c.L, init.seed, probes);
+  c.M_grad = m.M_grad;
+  c.M_curv = m.M_curv;
   c.notes.push_back(fmt::format(
       "M_grad, M_curv: local-ratio estimate (lower bound) over {} points around x*", m.points));
 }

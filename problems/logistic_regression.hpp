@@ -24,7 +24,7 @@ class NoMinimiserError : public ConfigError {
 /// converge, x* is huge, or the curvature along x* vanishes (separable data), construction throws
 /// NoMinimiserError.
 /// **Constants.** L = (1/4)λ_max(AᵀA/n) + λ (an upper bound, exact_L = false), L_max = (1/4)max‖a_i‖² + λ,
-/// μ = λ (a lower bound), σ² = (1/n)Σ‖∇f_i(x*)‖², M_grad = M_curv = estimate_m_grad() around x*: an
+/// μ = λ (a lower bound), σ² = (1/n)Σ‖∇f_i(x*)‖², M_grad, M_curv = estimate_m() around x*: an
 /// estimate and a lower bound (exact_M = false); grad_variance_max = (1/n)Σ‖a_i‖² bounds the
 /// sample-gradient variance at every x (|ℓ'| ≤ 1).
 class LogisticRegression final : public Problem {

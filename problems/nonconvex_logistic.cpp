@@ -54,8 +54,9 @@ NonconvexLogistic::NonconvexLogistic(Dataset data, double lambda, const InitOpti
       nr.iterations,
       nr.grad_norm);
   c.notes.push_back("L = lambda_max(A'A/n)/4 + 2 lambda is an upper bound; sigma2 and M are at the stationary point");
-  const MEstimate m = estimate_m_grad(*this, c.x_star, x0_, init.seed, probes);
-  c.M_grad = c.M_curv = m.M_grad;
+  const MEstimate m = estimate_m(*this, c.x_star, x0_, c.L, init.seed, probes);
+  c.M_grad = m.M_grad;
+  c.M_curv = m.M_curv;
   c.notes.push_back(fmt::format(
       "M_grad, M_curv: local-ratio estimate (lower bound) over {} points around the stationary point", m.points));
 }

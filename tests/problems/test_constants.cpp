@@ -181,15 +181,17 @@ TEST_CASE("all-zero rows are allowed for least squares and noted", "[problems]")
   REQUIRE(std::isfinite(p.constants().M_grad));
 }
 
-TEST_CASE("the local-ratio estimator stays below the exact M_grad on least squares", "[problems]") {
+TEST_CASE("the local-ratio estimators stay below the exact M_grad and M_curv on least squares", "[problems]") {
   for (const std::string noise : {"0", "0.5"}) {
     const auto p = build("least_squares", {{"n", "150"}, {"d", "6"}, {"spectrum.kind", "geometric"},
                                            {"spectrum.cond", "10"}, {"noise", noise}, {"init.kind", "worst_case"}});
     const auto& c = p->constants();
-    const MEstimate m = estimate_m_grad(*p, c.x_star, p->initial_point(), 0, 60);
+    const MEstimate m = estimate_m(*p, c.x_star, p->initial_point(), c.L, 0, 60);
     INFO("noise " << noise);
     REQUIRE(m.points > 100);
     REQUIRE(m.M_grad <= c.M_grad * (1.0 + 1e-9));
+    REQUIRE(m.M_curv <= c.M_curv * (1.0 + 1e-9));
+    REQUIRE(m.M_curv > 0.3 * c.M_curv);
     // Starting on the worst-case direction the path attains M_grad exactly.
     REQUIRE_THAT(m.M_grad, WithinRel(c.M_grad, 1e-8));
   }
@@ -212,6 +214,8 @@ TEST_CASE("logistic x* satisfies Newton's tolerance and its constants are labell
   REQUIRE(labelled);
   REQUIRE(std::isfinite(c.M_grad));
   REQUIRE(c.M_grad > 0.0);
+  REQUIRE(std::isfinite(c.M_curv));
+  REQUIRE(c.M_curv > 0.0);
   // L is an upper bound on the Hessian at x* (and anywhere).
   const auto& lr = dynamic_cast<const LogisticRegression&>(*p);
   const Eigen::SelfAdjointEigenSolver<Mat> es(lr.hessian(c.x_star));
