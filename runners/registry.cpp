@@ -1,3 +1,4 @@
+#include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
 #include "runners/runner.hpp"
@@ -9,6 +10,7 @@ const std::vector<RunnerKind>& runner_kinds() {
   static const std::vector<RunnerKind> kinds = {
       MinibatchSgd::kind(),
       LocalSgd::kind(),
+      DelayedSgd::kind(),
   };
   return kinds;
 }
