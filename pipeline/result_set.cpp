@@ -248,6 +248,7 @@ ResultSet ResultSet::load(const fs::path& dir) {
       std::map<std::int64_t, Point> points;
       std::map<std::int64_t, double> vtime_sum;
       std::map<std::int64_t, int> vtime_n;
+      std::map<std::int64_t, bool> vtime_varies;  // rows of one iter disagree on vtime
       std::map<std::pair<std::int64_t, std::int64_t>, double> vals;  // (rep, iter) → value
       std::map<std::int64_t, std::int64_t> seeds;
     };
@@ -258,7 +259,8 @@ ResultSet ResultSet::load(const fs::path& dir) {
       const auto rep = to_i64(row[c_rep], t);
       const auto iter = to_i64(row[c_iter], t);
       Point p{iter, to_i64(row[c_samples], t), to_i64(row[c_rounds], t), to_real(row[c_vtime], t)};
-      a.points.emplace(iter, p);
+      const auto [first, fresh] = a.points.emplace(iter, p);
+      if (!fresh && first->second.vtime != p.vtime) a.vtime_varies[iter] = true;
       a.vtime_sum[iter] += p.vtime;
       a.vtime_n[iter] += 1;
       a.vals[{rep, iter}] = to_real(row[c_value], t);
@@ -269,7 +271,9 @@ ResultSet ResultSet::load(const fs::path& dir) {
         MetricSeries s;
         std::vector<std::int64_t> iters;
         for (auto& [it, p] : a.points) {
-          p.vtime = a.vtime_sum[it] / a.vtime_n[it];
+          // Equal values are kept as written: summing n copies and dividing by n is not exact
+          // ((0.1 + 0.1 + 0.1) / 3 != 0.1), which broke the bit-for-bit round trip of vtime.
+          if (a.vtime_varies.count(it)) p.vtime = a.vtime_sum[it] / a.vtime_n[it];
           s.points.push_back(p);
           iters.push_back(it);
         }
