@@ -2,8 +2,10 @@
 // (§3), the §4.3 identities on shared random streams, counters, config and divergence.
 // The runners test target does not link bounds/, so the oracle values are quoted: spec §3 (Case A),
 // and for the entries the spec does not print, local_sgd_oracle_diagonal (tests/bounds checks it).
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -17,6 +19,25 @@ using sgdcheck::Rng;
 using sgdcheck::Vec;
 using namespace sgdcheck::runners;
 namespace problems = sgdcheck::problems;
+
+namespace {
+std::atomic<long> g_allocations{0};
+std::atomic<bool> g_counting{false};
+}  // namespace
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SGDCHECK_COUNT_MALLOC 0  // the sanitizer owns malloc
+#else
+#define SGDCHECK_COUNT_MALLOC 1
+// Counts every heap allocation (operator new and Eigen's aligned_malloc both end in malloc) while
+// g_counting is set; glibc's __libc_malloc does the work. One definition per test executable: this is
+// the runners tests' (copy of tests/problems/test_sampling.cpp).
+extern "C" void* __libc_malloc(std::size_t size);
+extern "C" void* malloc(std::size_t size) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(size);
+}
+#endif
 
 namespace {
 
@@ -362,4 +383,29 @@ TEST_CASE("local_sgd is registered and built from its schema", "[runners]") {
   const auto r = runner->run(problem, RunKey{1, 2}, sgdcheck::log_spaced_iterations(60, 5));
   REQUIRE(r.termination == sgdcheck::Termination::kMaxIterations);
   REQUIRE(r.trace.points.back().rounds == 8);
+}
+
+TEST_CASE("the local SGD step loop does not allocate", "[runners]") {
+  if (!SGDCHECK_COUNT_MALLOC) return;
+  g_allocations = 0;
+  g_counting = true;
+  { [[maybe_unused]] volatile auto* probe = new Vec(Vec::Zero(8)); delete probe; }
+  g_counting = false;
+  REQUIRE(g_allocations.load() > 0);  // the counter sees allocations
+
+  // Counted window: local steps 2..N-1 (rounds every 10 steps, PR average, divergence checks at 64,
+  // 128); nothing is recorded inside the window.
+  const auto problem = case_a_problem(false);
+  const std::int64_t N = 200;
+  const LocalSgd runner(options(4, N, true, 3), power_step(0.5, 0.6), CommunicationSchedule::periodic(10, N));
+  const std::vector<std::int64_t> rec{0, N};
+  g_allocations = 0;
+  const auto r = runner.run_observed(problem, RunKey{1, 1}, rec, [&](std::int64_t t, const Vec&, std::span<const LocalWorker>) {
+    if (t == 1) g_counting = true;
+    if (t == N - 1) g_counting = false;
+    return ObserverAction::kContinue;
+  });
+  g_counting = false;
+  REQUIRE(r.termination == sgdcheck::Termination::kMaxIterations);
+  REQUIRE(g_allocations.load() == 0);
 }
