@@ -155,7 +155,16 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   plan.problems.resize(problem_ids.size());
   for (auto& cp : plan.cells) {
     auto& slot = plan.problems[cp.problem_index];
-    if (!slot) slot = family->build(cp.problem_params, ctx);
+    if (slot) continue;
+    // A data file that does not exist is an error in the experiment file: name its line and key
+    // (the loaders can only name the data path, which says nothing about where it was written).
+    if (cp.problem_params.has("data.file") && !cp.problem_params.get_string("data.file").empty()) {
+      std::filesystem::path path = cp.problem_params.get_string("data.file");
+      if (path.is_relative() && !ctx.base_dir.empty()) path = std::filesystem::path(ctx.base_dir) / path;
+      if (!std::filesystem::is_regular_file(path))
+        cp.problem_params.fail("data.file", "data.file names an existing file (looked for " + path.string() + ")");
+    }
+    slot = family->build(cp.problem_params, ctx);
   }
 
   for (auto& cp : plan.cells) {
