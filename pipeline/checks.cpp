@@ -110,6 +110,7 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
   const double k = p.get_real("k");
   const bool strict = p.get_string("side") == "strict";
   const std::int64_t from = p.get_int("from_iter");
+  const double floor_rel = p.get_real("floor");
   double worst_ratio = 0.0;
   auto out = compare_with_bound("bound_holds", id, from, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
                                                                  std::int64_t from_iter, std::string& worst) {
@@ -121,6 +122,7 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
       if (it < from_iter) continue;
       const double B = b.at(it);
       if (std::isnan(B)) continue;
+      if (floor_rel > 0 && !b.values.empty() && B < floor_rel * b.values.front()) continue;  // see matches_exact
       const double lhs = strict ? m.mean[i] + k * m.se[i] : m.mean[i] - k * m.se[i];
       const double ratio = lhs / B;
       const bool pt_ok = lhs <= B * (1 + kRelSlack) || (std::isinf(B) && B > 0);
@@ -163,6 +165,7 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
   const double k = p.get_real("k");
   const double rel = p.get_real("rel_tol");
   const std::int64_t from = p.get_int("from_iter");
+  const double floor_rel = p.get_real("floor");
   double worst_z = 0.0;
   auto out = compare_with_bound("matches_exact", id, from, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
                                                                    std::int64_t from_iter, std::string& txt) {
@@ -174,6 +177,9 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
       if (it < from_iter) continue;
       const double E = b.at(it);
       if (std::isnan(E)) continue;
+      // Below the floating-point floor (floor · exact value at the first point) the run cannot follow the
+      // oracle: ‖x − x*‖² of a double iterate stalls near (1e-16‖x*‖)². Not compared.
+      if (floor_rel > 0 && !b.values.empty() && E < floor_rel * b.values.front()) continue;
       const double diff = std::abs(m.mean[i] - E);
       const bool both_inf = std::isinf(E) && std::isinf(m.mean[i]);
       const double tol = k * m.se[i] + rel * std::abs(E);
@@ -281,7 +287,10 @@ std::vector<CheckKind> make_kinds() {
                  choice_field("side", "strict", {"strict", "lenient"},
                               "strict: mean + k·SE <= bound (confidence that it holds); lenient: mean - k·SE <= "
                               "bound (fails only on a significant violation; for bounds tight to equality)"),
-                 int_field("from_iter", 0, 0, kInf, "first iteration checked")}};
+                 int_field("from_iter", 0, 0, kInf, "first iteration checked"),
+                 real_field("floor", 0.0, 0.0, 1.0,
+                            "skip points where the bound is below floor × its value at the first point "
+                            "(floating-point floor of the simulation, e.g. 1e-20; 0: check every point)")}};
     k.run = bound_holds;
     kinds.push_back(std::move(k));
   }
@@ -301,7 +310,10 @@ std::vector<CheckKind> make_kinds() {
                 {string_field("oracle", std::nullopt, "id of an exact oracle (listed under bounds:)"),
                  real_field("k", 3.0, 0.0, kInf, "allowed standard errors"),
                  real_field("rel_tol", 1e-9, 0.0, 1.0, "relative slack for deterministic points (SE = 0)"),
-                 int_field("from_iter", 0, 0, kInf, "first iteration checked")}};
+                 int_field("from_iter", 0, 0, kInf, "first iteration checked"),
+                 real_field("floor", 0.0, 0.0, 1.0,
+                            "skip points where the exact value is below floor × its value at the first point "
+                            "(floating-point floor of the simulation, e.g. 1e-20; 0: compare every point)")}};
     k.run = matches_exact;
     kinds.push_back(std::move(k));
   }

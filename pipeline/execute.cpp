@@ -1,5 +1,6 @@
 #include "pipeline/execute.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -37,7 +38,37 @@ std::vector<BoundSeries> evaluate_bounds(const Plan& plan, const CellPlan& cell)
 
 namespace {
 
-void add_constants(const problems::Problem& problem, const runners::Runner& runner, CellResult& c) {
+/// Δ = max_j (fraction of samples with a_ij != 0) (Stich et al. 2021 §3.2 sparsity: M + 1 >= 1/Δ) for
+/// finite least squares (from the rows) and random designs (population: the Bernoulli density); NaN
+/// otherwise.
+double max_column_density(const problems::Problem& problem, const Params& problem_params) {
+  if (const auto* ls = problem.finite_least_squares()) {
+    const Index d = problem.dim();
+    std::vector<double> nnz(static_cast<std::size_t>(d), 0.0);
+    Index rows = 0;
+    if (ls->dense) {
+      rows = ls->dense->rows();
+      for (Index i = 0; i < rows; ++i)
+        for (Index j = 0; j < d; ++j)
+          if ((*ls->dense)(i, j) != 0.0) nnz[static_cast<std::size_t>(j)] += 1;
+    } else if (ls->sparse) {
+      rows = ls->sparse->rows();
+      for (Index i = 0; i < rows; ++i)
+        for (SpMat::InnerIterator it(*ls->sparse, i); it; ++it)
+          if (it.value() != 0.0) nnz[static_cast<std::size_t>(it.col())] += 1;
+    }
+    if (rows == 0) return NAN;
+    return *std::max_element(nnz.begin(), nnz.end()) / static_cast<double>(rows);
+  }
+  if (problem.random_design()) {
+    const bool bernoulli = problem_params.has("design") && problem_params.get_string("design") == "bernoulli_gaussian";
+    return bernoulli ? problem_params.get_real("density") : 1.0;
+  }
+  return NAN;
+}
+
+void add_constants(const problems::Problem& problem, const Params& problem_params, const runners::Runner& runner,
+                   CellResult& c) {
   const auto& k = problem.constants();
   auto put = [&](const char* name, double v, bool exact) {
     if (!std::isnan(v)) c.constants[name] = {v, exact};
@@ -54,6 +85,7 @@ void add_constants(const problems::Problem& problem, const runners::Runner& runn
   const Vec x0 = problem.initial_point();
   if (k.x_star.size() == x0.size()) put("r0", (x0 - k.x_star).squaredNorm(), true);
   put("F0", problem.value(x0) - k.f_star, true);
+  put("Delta", max_column_density(problem, problem_params), true);
   for (const auto& [name, v] : runner.derived_constants()) c.constants[name] = {v, true};
 }
 
@@ -95,7 +127,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options) {
     c.options["runner.kind"] = plan.experiment.runner.kind;
     for (const auto& [k, v] : cell.problem_params.values()) c.options["problem." + k] = to_string(v);
     for (const auto& [k, v] : cell.runner_params.values()) c.options["runner." + k] = to_string(v);
-    add_constants(plan.problem_of(cell), *cell.runner, c);
+    add_constants(plan.problem_of(cell), cell.problem_params, *cell.runner, c);
 
     // Union of recorded iterations over reps (runs that stop at a target record an extra point).
     std::vector<std::int64_t> iters;

@@ -13,7 +13,9 @@ const Schema& plot_schema() {
                        "iter",
                        "x-axis: iter, samples, rounds or vtime (curves), or a sweep key such as runner.batch "
                        "(one point per cell, y then names a per-cell quantity)"),
-          string_field("y", "dist2", "recorded metric (dist2, subopt, grad2, step, …) or per-cell quantity"),
+          string_field("y", "dist2", "recorded metric (dist2, subopt, grad2, step, …) or, against a sweep key, a per-cell "
+                       "quantity: iterations_to_target, speedup T(x0)/T(x) or efficiency x0·T(x0)/(x·T(x)) (x0: "
+                       "smallest swept value of the series), a metric's last value, or a constant of constants.csv (M_grad, …)"),
           choice_field("scale", "loglog", {"loglog", "semilogy", "semilogx", "linear"}, "axis scales"),
           bool_field("bounds", true, "overlay every applicable bound / oracle of the same metric (dashed)"),
           bool_field("band", true, "shade mean ± 2 standard errors over seeds"),
@@ -25,6 +27,9 @@ const Schema& plot_schema() {
           string_field("marks", "", "sweep-key plots: comma-separated constants (e.g. M_curv,M_grad) drawn as "
                        "labelled vertical lines at their value (taken from the first cell)"),
           string_field("xlabel", "", "x-axis label (default: the axis or sweep key)"),
+          string_field("where", "", "only cells matching key=value[, key=value] of sweep keys (empty: every cell)"),
+          int_field("bootstrap", 200, 0, 1e6, "sweep-key plots of iterations_to_target / speedup / efficiency: "
+                    "bootstrap resamples over seeds for 95% error bars (0: none)"),
       }};
   return s;
 }

@@ -10,6 +10,8 @@
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "core/rng.hpp"
+#include "pipeline/checks.hpp"
 #include "pipeline/derived.hpp"
 
 namespace sgdcheck::plots {
@@ -160,12 +162,17 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
   const auto xpos = std::find(rs.sweep_keys.begin(), rs.sweep_keys.end(), x) - rs.sweep_keys.begin();
   if (static_cast<std::size_t>(xpos) >= rs.sweep_keys.size())
     throw ConfigError("plot x = " + x + ": expected iter, samples, rounds, vtime or a sweep key of this experiment");
-  const bool to_target = y == "iterations_to_target";
+  const bool to_target = y == "iterations_to_target" || y == "speedup" || y == "efficiency";
   const std::string metric = to_target ? spec.get_string("metric") : y;
   const double target = spec.get_real("target");
   const bool rel = spec.get_bool("target_relative");
   const std::string scale = spec.get_string("scale");
   std::string yl = spec.get_string("ylabel");
+  if (yl.empty() && (y == "speedup" || y == "efficiency"))
+    yl = fmt::format("{} of T = iterations until {} {} {}", y == "speedup" ? "speedup T(x0)/T(x)" : "efficiency x0 T(x0)/(x T(x))",
+                     metric_label(metric), rel ? "/ initial <=" : "<=", target);
+  if (yl.empty() && !rs.cells.empty() && !rs.cells.front().metrics.count(metric) && std::isfinite(rs.cells.front().constant(y)))
+    yl = y + " (constants.csv)";
   if (yl.empty())
     yl = to_target ? fmt::format("iterations until {} {} {}", metric_label(metric), rel ? "/ initial <=" : "<=", target)
                    : metric_label(metric) + " at the last iteration";
@@ -204,6 +211,13 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
     if (to_target) return pipeline::iterations_to_target(iters, v, target, rel);
     return v.empty() ? NAN : v.back();
   };
+  // speedup / efficiency relative to the series' smallest swept value x0 (T = iterations_to_target).
+  auto relative_T = [&](double x0, double T0, double xv, double T) {
+    if (y == "speedup") return T0 / T;
+    if (y == "efficiency") return x0 * T0 / (xv * T);
+    return T;
+  };
+  const std::int64_t nboot = spec.get_int("bootstrap");
   std::vector<std::string> plots;
   int block = 0, si = 0;
   for (const auto& [skey, cells] : series) {
@@ -211,24 +225,86 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
     data += "# series " + skey + ": x empirical\n";
     std::map<std::string, std::string> bound_rows;
     std::map<std::string, std::string> bound_title;
-    for (const CellResult* c : cells) {
+    std::vector<const CellResult*> sorted = cells;
+    std::sort(sorted.begin(), sorted.end(), [&](const CellResult* a, const CellResult* b) {
+      return std::stod(a->sweep_values[static_cast<std::size_t>(xpos)]) <
+             std::stod(b->sweep_values[static_cast<std::size_t>(xpos)]);
+    });
+    // Reference T(x0) of the series (empirical and per bound) for speedup / efficiency.
+    const double x0 = sorted.empty() ? NAN : std::stod(sorted.front()->sweep_values[static_cast<std::size_t>(xpos)]);
+    double T0 = NAN;
+    std::map<std::string, double> T0_bound;
+    std::vector<double> T0_boot;
+    const bool with_ci = to_target && nboot > 0;
+    // One bootstrap resample of the seeds per b (shared by every cell: common random numbers).
+    std::vector<std::vector<std::size_t>> resamples;
+    if (with_ci && !sorted.empty()) {
+      auto it0 = sorted.front()->metrics.find(metric);
+      const std::size_t R = it0 == sorted.front()->metrics.end() ? 0 : it0->second.values.size();
+      Rng rng = make_stream(0, sorted.front()->id, StreamPurpose::kBootstrap);
+      for (std::int64_t b = 0; b < nboot && R > 1; ++b) {
+        std::vector<std::size_t> r(R);
+        for (auto& v : r) v = rng.below(R);
+        resamples.push_back(std::move(r));
+      }
+    }
+    for (const CellResult* c : sorted) {
       auto it = c->metrics.find(metric);
+      if (it == c->metrics.end() && !to_target && std::isfinite(c->constant(y))) {
+        // y names a constant of constants.csv (e.g. M_grad): one value per cell, no band.
+        data += fmt::format("{} {}\n", c->sweep_values[static_cast<std::size_t>(xpos)], format_real(c->constant(y)));
+        continue;
+      }
       if (it == c->metrics.end()) continue;
       std::vector<std::int64_t> iters;
       for (const auto& p : it->second.points) iters.push_back(p.iter);
       const double xv = std::stod(c->sweep_values[static_cast<std::size_t>(xpos)]);
-      const double q = quantity(iters, it->second.mean);
-      if (std::isfinite(q) && q > 0) data += fmt::format("{} {}\n", format_real(xv), format_real(q));
+      const double Tq = quantity(iters, it->second.mean);
+      std::vector<double> Tb;
+      for (const auto& r : resamples)
+        Tb.push_back(r.size() <= it->second.values.size()
+                         ? pipeline::iterations_to_target_resampled(it->second, r, target, rel) : NAN);
+      if (c == sorted.front()) {
+        T0 = Tq;
+        T0_boot = Tb;
+      }
+      const double q = relative_T(x0, T0, xv, Tq);
+      std::string err;
+      if (with_ci) {
+        std::vector<double> qs;
+        for (std::size_t k = 0; k < Tb.size(); ++k) {
+          const double v = relative_T(x0, T0_boot[k], xv, Tb[k]);
+          if (std::isfinite(v)) qs.push_back(v);
+        }
+        double lo = q, hi = q;
+        if (!qs.empty()) {
+          std::sort(qs.begin(), qs.end());
+          lo = qs[static_cast<std::size_t>(0.025 * static_cast<double>(qs.size() - 1))];
+          hi = qs[static_cast<std::size_t>(0.975 * static_cast<double>(qs.size() - 1))];
+        }
+        err = fmt::format(" {} {}", format_real(lo), format_real(hi));
+      }
+      if (std::isfinite(q) && q > 0) data += fmt::format("{} {}{}\n", format_real(xv), format_real(q), err);
       for (const auto& b : c->bounds) {
         if (!b.applicable || b.metric != metric) continue;
-        const double qb = quantity(b.iters, b.values);
+        const double Tbq = quantity(b.iters, b.values);
+        if (c == sorted.front()) T0_bound[b.id] = Tbq;
+        const double qb = relative_T(x0, T0_bound.count(b.id) ? T0_bound[b.id] : NAN, xv, Tbq);
         bound_title[b.id] = fmt::format("{} [{}, {}]", b.title, b.guarantee == "exact" ? "exact oracle" : b.guarantee + " bound", b.label);
         if (std::isfinite(qb) && qb > 0) bound_rows[b.id] += fmt::format("{} {}\n", format_real(xv), format_real(qb));
       }
     }
     data += "\n\n";
-    plots.push_back(fmt::format("DATA index {} using 1:2 with linespoints lw 2 pt 7 lc rgb '{}' title {}", block++, color,
-                                gp_quote(skey.empty() ? "empirical (seed mean)" : skey)));
+    if (with_ci) {
+      plots.push_back(fmt::format("DATA index {} using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.6 lc rgb '{}' notitle",
+                                  block, color));
+      plots.push_back(fmt::format("DATA index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", block++, color,
+                                  gp_quote((skey.empty() ? std::string("empirical (seed mean)") : skey) +
+                                           " (95% bootstrap CI)")));
+    } else {
+      plots.push_back(fmt::format("DATA index {} using 1:2 with linespoints lw 2 pt 7 lc rgb '{}' title {}", block++,
+                                  color, gp_quote(skey.empty() ? "empirical (seed mean)" : skey)));
+    }
     int bi = 0;
     for (const auto& [bid, rows] : bound_rows) {
       data += "# series " + skey + " bound " + bid + "\n" + rows + "\n\n";
@@ -251,7 +327,18 @@ std::string plot_script(const ResultSet& results,
   if (title.empty()) title = title_prefix.empty() ? results.name : title_prefix;
   const std::string x = spec.get_string("x");
   const bool curve = x == "iter" || x == "samples" || x == "rounds" || x == "vtime";
-  std::string body = curve ? curve_plot(results, spec, title, data_out) : sweep_plot(results, spec, title, data_out);
+  const std::string where = spec.has("where") ? spec.get_string("where") : "";
+  ResultSet filtered;
+  const ResultSet* rs = &results;
+  if (!where.empty()) {
+    filtered.name = results.name;
+    filtered.sweep_keys = results.sweep_keys;
+    for (const auto& c : results.cells)
+      if (pipeline::selected(results, c, where)) filtered.cells.push_back(c);
+    if (filtered.cells.empty()) throw ConfigError("plot " + spec.get_string("name") + ": where = " + where + " selects no cell");
+    rs = &filtered;
+  }
+  std::string body = curve ? curve_plot(*rs, spec, title, data_out) : sweep_plot(*rs, spec, title, data_out);
   return "STEM = '" + stem + "'\nDATA = STEM.'.dat'\n" + body;
 }
 
