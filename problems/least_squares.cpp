@@ -60,6 +60,20 @@ void LeastSquares::batch_gradient(std::span<const Index> idx, const Vec& x, Vec&
   g /= static_cast<double>(idx.size());
 }
 
+void LeastSquares::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const {
+  if (s == Sampling::kWithReplacement)
+    sample_with_replacement(n(), b, rng, ws.indices);
+  else
+    sample_without_replacement(n(), b, rng, ws.perm, ws.indices);
+  ws.coeffs.clear();
+  for (Index i : ws.indices) ws.coeffs.push_back(data_.row_dot(i, at) - data_.y[i]);
+}
+
+void LeastSquares::apply_step(double gamma, const Workspace& ws, Vec& x) const {
+  const double scale = -gamma / static_cast<double>(ws.indices.size());
+  for (std::size_t j = 0; j < ws.indices.size(); ++j) data_.add_row(ws.indices[j], scale * ws.coeffs[j], x);
+}
+
 std::string LeastSquares::describe() const {
   return fmt::format("least_squares n={} d={} {} ({})", n(), dim(), data_.is_sparse ? "sparse" : "dense", data_.source);
 }

@@ -28,6 +28,9 @@ class LeastSquares final : public Problem {
   void gradient(const Vec& x, Vec& g) const override;
   void sample_gradient(Index i, const Vec& x, Vec& g) const override;
   void batch_gradient(std::span<const Index> idx, const Vec& x, Vec& g) const override;
+  /// Keeps the b residuals a_iᵀat − y_i; apply_step then adds −γ r_i/b · a_i row by row.
+  void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
+  void apply_step(double gamma, const Workspace& ws, Vec& x) const override;
   Vec initial_point() const override { return x0_; }
   const FiniteLeastSquaresView* finite_least_squares() const override { return &view_; }
   std::string describe() const override;

@@ -48,6 +48,8 @@ Workspace Problem::make_workspace(Index b_max) const {
     for (Index i = 0; i < n(); ++i) ws.perm[static_cast<std::size_t>(i)] = i;
   }
   ws.sample.resize(dim());
+  ws.grad.resize(dim());
+  ws.coeffs.reserve(static_cast<std::size_t>(b_max));
   return ws;
 }
 
@@ -59,6 +61,12 @@ void Problem::stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, W
     sample_without_replacement(n(), b, rng, ws.perm, ws.indices);
   batch_gradient(ws.indices, x, g);
 }
+
+void Problem::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const {
+  stochastic_gradient(at, b, s, rng, ws, ws.grad);
+}
+
+void Problem::apply_step(double gamma, const Workspace& ws, Vec& x) const { x.noalias() -= gamma * ws.grad; }
 
 void sample_without_replacement(Index n, Index b, Rng& rng, std::vector<Index>& perm, std::vector<Index>& out) {
   out.clear();

@@ -62,6 +62,8 @@ struct Workspace {
   std::vector<Index> indices;  ///< the current batch
   std::vector<Index> perm;     ///< persistent permutation for sampling without replacement
   Vec sample;                  ///< one streaming sample a (dimension d)
+  Vec grad;                    ///< the drawn mean gradient (default draw_step)
+  std::vector<double> coeffs;  ///< per-sample coefficients of a drawn GLM step (least squares: residuals)
 };
 
 /// Finite-sum least-squares data, for exact oracles (Stich O1/O2). Not owned: views into the problem.
@@ -100,6 +102,16 @@ class Problem {
   /// ws.indices and call batch_gradient; streaming problems draw b fresh samples.
   /// Never allocates once `ws` came from make_workspace(b_max) with b <= b_max.
   virtual void stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const;
+
+  /// One SGD update in two phases, so the gradient point `at` may be a stale iterate whose memory the
+  /// caller reuses before applying (delayed SGD): draw_step draws a batch of b samples (the same random
+  /// draws as stochastic_gradient) and stores in `ws` what the update needs; apply_step performs
+  /// x ← x − γ·(mean gradient of that batch at `at`). The default keeps the dense mean gradient in
+  /// ws.grad; finite-sum least squares keeps only the b residuals and touches only the batch rows
+  /// (O(nnz of the batch) per step on sparse data instead of O(d)). Results equal
+  /// stochastic_gradient + a dense update up to floating-point rounding.
+  virtual void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const;
+  virtual void apply_step(double gamma, const Workspace& ws, Vec& x) const;
 
   /// Scratch for batches up to b_max.
   virtual Workspace make_workspace(Index b_max) const;

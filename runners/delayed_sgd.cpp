@@ -65,7 +65,6 @@ std::vector<std::pair<std::string, double>> DelayedSgd::derived_constants() cons
 RunResult DelayedSgd::run(const problems::Problem& problem,
                           const RunKey& key,
                           const std::vector<std::int64_t>& record_iters) const {
-  const Index d = problem.dim();
   // Same sampling stream as MinibatchSgd; delays have their own (kDelays, inside the source).
   Rng rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, 0);
   const auto cursor = delays_->start(key);
@@ -76,7 +75,6 @@ RunResult DelayedSgd::run(const problems::Problem& problem,
   // x₀, which is also the value of x_s for s < 0, so a stale index below 0 needs no special case
   // beyond clamping it to 0.
   std::vector<Vec> ring(slots, problem.initial_point());
-  Vec g(d);
   IterateAverager avg(options_.iterate, options_.tail_fraction, ring[0], options_.iterations);
   std::vector<std::string> extras{"step", "delay_max", "delay_mean"};
   if (options_.running_metrics) extras.insert(extras.end(), {"avg_subopt", "avg_grad2"});
@@ -110,11 +108,11 @@ RunResult DelayedSgd::run(const problems::Problem& problem,
     delay_sum += static_cast<double>(tau);
     const std::int64_t stale_index = std::max<std::int64_t>(0, s - tau);
     const Vec& stale = ring[static_cast<std::size_t>(stale_index % (tau_max + 1))];
-    problem.stochastic_gradient(stale, options_.batch, options_.sampling, rng, ws, g);
+    problem.draw_step(stale, options_.batch, options_.sampling, rng, ws);
     const std::size_t next = slots == 1 ? 0 : (cur + 1) % slots;
     Vec& x = ring[next];
-    if (next != cur) x = ring[cur];  // overwrites x_{s−τ_max}, no longer needed (g is computed)
-    x.noalias() -= gamma * g;
+    if (next != cur) x = ring[cur];  // overwrites x_{s−τ_max}, no longer needed (the step is drawn)
+    problem.apply_step(gamma, ws, x);
     cur = next;
     avg.add(t, x);
     running.add(x);

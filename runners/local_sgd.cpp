@@ -15,8 +15,8 @@ void SgdLocalUpdate::step(const problems::Problem& problem,
                           std::int64_t /*t*/,
                           double gamma,
                           LocalWorker& worker) const {
-  problem.stochastic_gradient(worker.w, batch_, sampling_, worker.rng, worker.ws, worker.g);
-  worker.w.noalias() -= gamma * worker.g;
+  problem.draw_step(worker.w, batch_, sampling_, worker.rng, worker.ws);
+  problem.apply_step(gamma, worker.ws, worker.w);
 }
 
 LocalSgdOptions LocalSgdOptions::from(const Params& p) {

@@ -77,11 +77,9 @@ std::vector<std::pair<std::string, double>> MinibatchSgd::derived_constants() co
 RunResult MinibatchSgd::run(const problems::Problem& problem,
                             const RunKey& key,
                             const std::vector<std::int64_t>& record_iters) const {
-  const Index d = problem.dim();
   Rng rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, 0);
   problems::Workspace ws = problem.make_workspace(options_.batch);
   Vec x = problem.initial_point();
-  Vec g(d);
   IterateAverager avg(options_.iterate, options_.tail_fraction, x, options_.iterations);
   std::vector<std::string> extras{"step"};
   if (options_.running_metrics) extras.insert(extras.end(), {"avg_subopt", "avg_grad2"});
@@ -101,8 +99,8 @@ RunResult MinibatchSgd::run(const problems::Problem& problem,
   if (rec.due(0)) record(avg.point(), step_.at(1));
   for (std::int64_t t = 1; t <= options_.iterations; ++t) {
     const double gamma = step_.at(t);
-    problem.stochastic_gradient(x, options_.batch, options_.sampling, rng, ws, g);
-    x.noalias() -= gamma * g;
+    problem.draw_step(x, options_.batch, options_.sampling, rng, ws);
+    problem.apply_step(gamma, ws, x);
     avg.add(t, x);
     running.add(x);
     p.iter = t;
