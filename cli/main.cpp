@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/critical_command.hpp"
 #include "core/errors.hpp"
 
 int main(int argc, char** argv) {
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"problems", "runners", "bounds", "checks", "plots", "tune", "experiment", "all"}));
   list_cmd->add_flag("--markdown", markdown, "print the whole reference as Markdown (docs/reference.md)");
 
+  CriticalArgs critical;
+  auto* critical_cmd = add_critical_subcommand(app, critical);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) return cmd_check(check_dir);
     if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
     if (*list_cmd) return markdown ? cmd_list_markdown() : cmd_list(what);
+    if (*critical_cmd) return cmd_critical(critical);
   } catch (const sgdcheck::ConfigError& e) {
     std::fprintf(stderr, "sgdcheck: error: %s\n", e.what());
     return kExitBadInput;
