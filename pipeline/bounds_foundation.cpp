@@ -197,6 +197,16 @@ BoundAdapter nonconvex() {
   return a;
 }
 
+bounds::MinibatchLsqOracleParams oracle_params(const CellContext& ctx) {
+  const auto run = run_setting(ctx);
+  bounds::MinibatchLsqOracleParams p;
+  p.e0 = ctx.problem.initial_point() - ctx.problem.constants().x_star;
+  p.step = run.oracle_step;
+  p.theta_b = run.theta_b;
+  p.iterations = ctx.iters;
+  return p;
+}
+
 /// O1: exact E‖e_t‖² / E f − f* of mini-batch SGD on finite-sum least squares.
 BoundAdapter minibatch_oracle(const std::string& metric) {
   BoundAdapter a;
@@ -210,17 +220,12 @@ BoundAdapter minibatch_oracle(const std::string& metric) {
     const auto n = ctx.problem.n(), d = ctx.problem.dim();
     if (static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) > 4e9)
       return fmt::format("n·d² = {:.3g} is too large for the O(nd²)-per-step recursion", 1.0 * n * d * d);
-    return std::nullopt;
+    const auto data = least_squares_rows(ctx.problem);
+    return bounds::hypotheses_violated(data.rows, data.residuals, oracle_params(ctx));
   };
   a.evaluate = [metric](const CellContext& ctx) {
     const auto data = least_squares_rows(ctx.problem);
-    const auto run = run_setting(ctx);
-    bounds::MinibatchLsqOracleParams p;
-    p.e0 = ctx.problem.initial_point() - ctx.problem.constants().x_star;
-    p.step = run.oracle_step;
-    p.theta_b = run.theta_b;
-    p.iterations = ctx.iters;
-    const auto curve = bounds::minibatch_lsq_oracle(data.rows, data.residuals, p);
+    const auto curve = bounds::minibatch_lsq_oracle(data.rows, data.residuals, oracle_params(ctx));
     return metric == "dist2" ? curve.dist2 : curve.subopt;
   };
   return a;
