@@ -11,6 +11,7 @@
 #include "problems/least_squares.hpp"
 #include "problems/logistic_regression.hpp"
 #include "problems/nonconvex_logistic.hpp"
+#include "problems/random_design_logistic.hpp"
 #include "problems/random_design_ls.hpp"
 
 namespace sgdcheck::problems {
@@ -260,6 +261,7 @@ const std::vector<ProblemFamily>& problem_families() {
           {"zeros", "gaussian"},
           "0"),
       random_design_family(),
+      random_design_logistic_family(),
   };
   return families;
 }
