@@ -241,7 +241,7 @@ double noise_scale(const Problem& p, const Vec& x) {
 /// batch means of sizes b_s and b_b, E|G_B|² = |G|² + tr Σ / B.
 double two_batch_noise_scale(const Problem& p, const Vec& x, std::uint64_t seed) {
   const Index bs = 4, bb = 64;
-  const int K = 200;
+  const int K = 2000;
   Rng rng = make_stream(seed, 0, StreamPurpose::kProbe, 1);
   auto ws = p.make_workspace(bb);
   Vec g(p.dim());
@@ -359,7 +359,7 @@ void print_text(const Report& r) {
 
   std::cout << "\nGradient noise scale B_simple = tr(Sigma)/|G|^2 (McCandlish et al. 2018; equals the local M)\n";
   line("at x0", num(r.nsx0), "exact, at the starting point");
-  line("two-batch", num(r.ns_two_batch), "two-batch estimate at x0 (batches of 4 and 64, 200 pairs)");
+  line("two-batch", num(r.ns_two_batch), "two-batch estimate at x0 (batches of 4 and 64, 2000 pairs; noisy for heavy-tailed data)");
   for (const auto& [t, v] : r.ns_path)
     line(fmt::format("SGD t={}", t), num(v), fmt::format("along single-sample SGD, step {}", num(r.path_step)));
   if (r.sigma2 > 0)
