@@ -228,6 +228,16 @@ double noise_scale(const Problem& p, const Vec& x) {
     return tr / g2;
   }
   const Index n = p.n();
+  if (const auto* ls = dynamic_cast<const problems::LeastSquares*>(&p)) {
+    // ∇f_i = r_i a_i with mean ∇f, so tr Σ = (1/n)Σ r_i²‖a_i‖² − ‖∇f‖²: one O(nnz) pass.
+    const Dataset& data = ls->data();
+    double second = 0.0;
+    for (Index i = 0; i < n; ++i) {
+      const double r = data.row_dot(i, x) - data.y[i];
+      second += r * r * data.row_norm2(i);
+    }
+    return std::max(0.0, second / static_cast<double>(n) - g2) / g2;
+  }
   Vec gi(d);
   double second = 0.0;
   for (Index i = 0; i < n; ++i) {
@@ -256,6 +266,7 @@ double two_batch_noise_scale(const Problem& p, const Vec& x, std::uint64_t seed)
   big /= K;
   const double G2 = (static_cast<double>(bb) * big - static_cast<double>(bs) * small) / static_cast<double>(bb - bs);
   const double tr = (small - big) / (1.0 / static_cast<double>(bs) - 1.0 / static_cast<double>(bb));
+  if (!(G2 > 0.0) || !(tr >= 0.0)) return kNaN;  // the noise swamps |G|²: the difference is not resolved
   return tr / G2;
 }
 
@@ -498,6 +509,9 @@ int cmd_critical(const CriticalArgs& a) {
   const Vec x0 = p.initial_point();
   r.nsx0 = noise_scale(p, x0);
   r.ns_two_batch = two_batch_noise_scale(p, x0, a.seed);
+  if (std::isnan(r.ns_two_batch) && std::isfinite(r.nsx0))
+    r.notes.push_back("two-batch estimate unresolved at x0: the noise swamps |G|^2 at batch 64 (estimated |G|^2 or "
+                      "tr Sigma <= 0); it needs larger batches or more pairs");
   noise_scale_path(p, a.seed, r);
 
   if (a.json)
