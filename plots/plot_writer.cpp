@@ -51,6 +51,13 @@ double axis_value(const Point& p, const std::string& axis) {
   return static_cast<double>(p.iter);
 }
 
+/// Legend wording of a bound's guarantee.
+std::string guarantee_text(const std::string& g) {
+  if (g == "exact") return "exact oracle";
+  if (g == "prediction") return "prediction";
+  return g + " bound";
+}
+
 /// A gnuplot double-quoted string. Every text element is set `noenhanced`, so `_` and `^` stay literal.
 std::string gp_quote(const std::string& s) {
   std::string out = "\"";
@@ -140,7 +147,7 @@ std::string curve_plot(const ResultSet& rs, const Params& spec, const std::strin
       const std::string dt = exact ? "(3,4)" : dashes_upper[dash_of[b.id] % 4];
       // Exact oracles are drawn black and on top, so agreement with the colored mean stays visible.
       const std::string bcolor = exact ? "#000000" : color;
-      const std::string key_text = fmt::format("{} [{}, {}]", b.title, b.guarantee == "exact" ? "exact oracle" : b.guarantee + " bound", b.label);
+      const std::string key_text = fmt::format("{} [{}, {}]", b.title, guarantee_text(b.guarantee), b.label);
       const bool first = !bound_in_key[b.id];
       bound_in_key[b.id] = true;
       bound_plots.push_back(fmt::format("DATA index {} using 1:2 with lines lw {} dt {} lc rgb '{}' {}", bblock,
@@ -290,7 +297,7 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
         const double Tbq = quantity(b.iters, b.values);
         if (c == sorted.front()) T0_bound[b.id] = Tbq;
         const double qb = relative_T(x0, T0_bound.count(b.id) ? T0_bound[b.id] : NAN, xv, Tbq);
-        bound_title[b.id] = fmt::format("{} [{}, {}]", b.title, b.guarantee == "exact" ? "exact oracle" : b.guarantee + " bound", b.label);
+        bound_title[b.id] = fmt::format("{} [{}, {}]", b.title, guarantee_text(b.guarantee), b.label);
         if (std::isfinite(qb) && qb > 0) bound_rows[b.id] += fmt::format("{} {}\n", format_real(xv), format_real(qb));
       }
     }
