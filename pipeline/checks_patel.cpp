@@ -103,7 +103,7 @@ double rel_diff(double a, double b) {
 CheckOutcome identity(const Params& p, const ResultSet& rs) {
   CheckOutcome out;
   out.check = "identity";
-  const std::string metric = p.get_string("metric"), bound = p.get_string("bound"), mode = p.get_string("mode");
+  const std::string metric = p.get_string("metric"), bound = p.get_string("series"), mode = p.get_string("mode");
   const std::string reference = p.get_string("reference"), where = p.get_string("where");
   const double tol = p.get_real("rel_tol"), k = p.get_real("k");
   const std::int64_t from = p.get_int("from_iter");
@@ -374,7 +374,7 @@ CheckOutcome monotone(const Params& p, const ResultSet& rs) {
   CheckOutcome out;
   out.check = "monotone";
   const std::string metric = p.get_string("metric"), over = p.get_string("over"), along = p.get_string("along");
-  const std::string bound = p.get_string("bound"), where = p.get_string("where");
+  const std::string bound = p.get_string("series"), where = p.get_string("where");
   const bool increasing = p.get_string("direction") == "increasing";
   const double k = p.get_real("k");
   std::vector<bool> skip(rs.sweep_keys.size(), false);
@@ -451,7 +451,7 @@ CheckOutcome monotone(const Params& p, const ResultSet& rs) {
 CheckOutcome reference_values(const Params& p, const ResultSet& rs) {
   CheckOutcome out;
   out.check = "reference_values";
-  const std::string bound = p.get_string("bound"), metric = p.get_string("metric"), where = p.get_string("where");
+  const std::string bound = p.get_string("series"), metric = p.get_string("metric"), where = p.get_string("where");
   const std::string divide_by = p.get_string("divide_by");
   const auto& values = p.get_list("values");
   const double tol = p.get_real("rel_tol");
@@ -608,7 +608,8 @@ std::vector<CheckKind> patel_check_kinds() {
                               "key=value[, key=value] selecting the reference cells; each compared cell is paired with "
                               "the reference cell that agrees on every other sweep key"),
                  string_field("metric", "dist2", "recorded metric compared (when bound is empty)"),
-                 string_field("bound", "", "compare this bound/oracle series instead of the metric (empty: the metric)"),
+                 string_field("series", "", "compare this bound/oracle series (an id listed under bounds:) instead of the "
+                              "metric (empty: the metric)"),
                  choice_field("mode", "paired", {"paired", "mean"},
                               "paired: every repetition's value (same random numbers) within rel_tol, relative to max(|a|, |b|, "
                               "reference mean); mean: the means "
@@ -641,7 +642,8 @@ std::vector<CheckKind> patel_check_kinds() {
                 {string_field("over", std::nullopt, "sweep key that varies the communication set (defines the groups)"),
                  string_field("along", std::nullopt, "sweep key along which the ratio must be monotone (e.g. workers)"),
                  string_field("metric", "dist2", "recorded metric"),
-                 string_field("bound", "", "use this bound/oracle at the last point instead of the Monte Carlo mean"),
+                 string_field("series", "", "use this bound/oracle (an id listed under bounds:) at the last point instead "
+                              "of the Monte Carlo mean"),
                  choice_field("direction", "increasing", {"increasing", "decreasing"}, "expected direction"),
                  real_field("k", 0.0, 0.0, kInf, "a step may go against the direction by at most k paired SE (0: strict)")}};
     k.run = monotone;
@@ -653,7 +655,7 @@ std::vector<CheckKind> patel_check_kinds() {
                 "a bound/oracle (or the Monte Carlo mean) reproduces stored reference values, one per selected cell "
                 "in cell order",
                 {list_field("values", std::nullopt, "stored values, one per selected cell (cells in results order)"),
-                 string_field("bound", "", "bound/oracle id (empty: the seed mean of metric)"),
+                 string_field("series", "", "bound/oracle id listed under bounds: (empty: the seed mean of metric)"),
                  string_field("metric", "dist2", "recorded metric (when bound is empty)"),
                  string_field("divide_by", "", "compare bound / this bound at the same iteration (e.g. error / floor)"),
                  int_field("iter", 0, 0, kInf, "iteration compared (0: the last point)"),

@@ -143,6 +143,9 @@ TEST_CASE("oracle.local_sgd adapters reproduce the spec's Case A values") {
              WithinRel(1.955353657, 1e-8));
   CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv("periodic", "last")), "oracle.local_sgd.subopt"),
              WithinRel(0.071164727, 1e-8));
+  Cell at30("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
+  at30.iters = {0, 30, 60};
+  CHECK_THAT(at30.eval("oracle.local_sgd.dist2")[1], WithinRel(2.421952545, 1e-8));
   KeyValues rad = kCaseA;
   rad.push_back({"design", "rademacher"});
   CHECK_THAT(last(Cell("random_design_ls", rad, runner_kv("periodic", "pr")), "oracle.local_sgd.dist2"),

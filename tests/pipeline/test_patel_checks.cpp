@@ -118,9 +118,9 @@ TEST_CASE("identity (bound): oracle series equal to 1e-12 pass, a 1e-10 differen
   rs.cells.push_back(cell(1, {"4"}, pl::test::two_rep_series({1, 2}, {1, 1}, {0.1, 0.1})));
   rs.cells[0].bounds = {bound_series("o", "dist2", {1, 2}, {1.353745399, 0.5})};
   rs.cells[1].bounds = {bound_series("o", "dist2", {1, 2}, {1.353745399 * (1 + 1e-13), 0.5})};
-  CHECK(pl::test::run_one("identity", {{"reference", "batch=1"}, {"bound", "o"}}, rs).passed);
+  CHECK(pl::test::run_one("identity", {{"reference", "batch=1"}, {"series", "o"}}, rs).passed);
   rs.cells[1].bounds = {bound_series("o", "dist2", {1, 2}, {1.353745399 * (1 + 1e-10), 0.5})};
-  CHECK_FALSE(pl::test::run_one("identity", {{"reference", "batch=1"}, {"bound", "o"}}, rs).passed);
+  CHECK_FALSE(pl::test::run_one("identity", {{"reference", "batch=1"}, {"series", "o"}}, rs).passed);
 }
 
 namespace {
@@ -187,12 +187,12 @@ TEST_CASE("reference_values: stored values to 1e-8 pass, a wrong digit fails; co
   rs.cells.push_back(cell(0, {"1"}, pl::test::two_rep_series({1, 60}, {1, 1}, {0.1, 0.1})));
   rs.cells[0].bounds = {bound_series("o", "dist2", {1, 60}, {2.0, 1.355935733}),
                         bound_series("f", "dist2", {1, 60}, {1.0, 1.355935733 / 1.145})};
-  CHECK(run_list("reference_values", {{"bound", "o"}}, {1.355935733}, rs).passed);
-  CHECK(run_list("reference_values", {{"bound", "o"}, {"iter", "1"}}, {2.0}, rs).passed);
-  CHECK_FALSE(run_list("reference_values", {{"bound", "o"}}, {1.3559358}, rs).passed);
-  CHECK_FALSE(run_list("reference_values", {{"bound", "o"}}, {1.355935733, 1.0}, rs).passed);
-  CHECK(run_list("reference_values", {{"bound", "o"}, {"divide_by", "f"}}, {1.145}, rs).passed);
-  CHECK_FALSE(run_list("reference_values", {{"bound", "o"}, {"divide_by", "f"}, {"rel_tol", "1e-4"}}, {1.146}, rs).passed);
+  CHECK(run_list("reference_values", {{"series", "o"}}, {1.355935733}, rs).passed);
+  CHECK(run_list("reference_values", {{"series", "o"}, {"iter", "1"}}, {2.0}, rs).passed);
+  CHECK_FALSE(run_list("reference_values", {{"series", "o"}}, {1.3559358}, rs).passed);
+  CHECK_FALSE(run_list("reference_values", {{"series", "o"}}, {1.355935733, 1.0}, rs).passed);
+  CHECK(run_list("reference_values", {{"series", "o"}, {"divide_by", "f"}}, {1.145}, rs).passed);
+  CHECK_FALSE(run_list("reference_values", {{"series", "o"}, {"divide_by", "f"}, {"rel_tol", "1e-4"}}, {1.146}, rs).passed);
 }
 
 TEST_CASE("beats: value below the baseline passes, above fails; oracle_slope: -1 passes, -0.5 fails") {
