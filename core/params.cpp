@@ -34,7 +34,14 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::optional<double> parse_real(const std::string& text) {
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+std::optional<double> parse_real(const std::string& raw) {
+  const std::string text = trim(raw);
   const std::string t = lower(text);
   if (t == "inf" || t == ".inf" || t == "+inf" || t == "+.inf") return kInf;
   if (t == "-inf" || t == "-.inf") return -kInf;
@@ -48,7 +55,8 @@ std::optional<double> parse_real(const std::string& text) {
   return x;
 }
 
-std::optional<std::int64_t> parse_int(const std::string& text) {
+std::optional<std::int64_t> parse_int(const std::string& raw) {
+  const std::string text = trim(raw);
   std::int64_t x = 0;
   const char* first = text.data();
   const char* last = text.data() + text.size();

@@ -119,7 +119,7 @@ TEST_CASE("fit_rate: recovers beta of T(b) = alpha (1 + beta/b) and compares it 
   CHECK(ok.passed);
   CHECK(ok.details.front().find("beta_hat = 12") != std::string::npos);
   CHECK_FALSE(run("fit_rate", {{"sweep", "runner.batch"}, {"upper", "M_curv"}}, rs).passed);     // 12 > 10
-  CHECK_FALSE(run("fit_rate", {{"sweep", "runner.batch"}, {"lower", "0.2*M_grad"}}, rs).passed);  // 12 < 10
+  CHECK_FALSE(run("fit_rate", {{"sweep", "runner.batch"}, {"lower", "0.5*M_grad"}}, rs).passed);  // 12 < 25
   // Delay model T = alpha (1 + tau/beta), beta = 9.
   const auto d = swept("runner.tau", {0, 1, 2, 4, 8, 16, 32}, [](double t) { return 50.0 * (1 + t / 9); }, 8);
   const auto dok = run("fit_rate", {{"sweep", "runner.tau"}, {"model", "delay"}, {"lower", "M_curv"}, {"upper", "M_curv + 2"}}, d);
