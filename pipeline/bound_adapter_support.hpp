@@ -42,6 +42,24 @@ double lower_bound_of_f(const problems::Problem& problem);
 /// T = t + 1 for every recorded t (the horizon of an average over x_0..x_t).
 std::vector<std::int64_t> horizons(const std::vector<std::int64_t>& iters);
 
+/// Fills a.not_applicable and a.evaluate from two pieces every params-struct bound has:
+/// `params(ctx, why)` gives the bound's params struct for the cell (or nullopt with the reason in
+/// `why`), and `eval(p, ctx)` evaluates the pure bound at ctx.iters. The bound applies when the
+/// params exist and bounds::hypotheses_violated(p) finds nothing (found by argument lookup).
+template <class ParamsFn, class EvalFn>
+void set_from_params(BoundAdapter& a, ParamsFn params, EvalFn eval) {
+  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
+    std::string why;
+    const auto p = params(ctx, why);
+    if (!p) return why;
+    return hypotheses_violated(*p);
+  };
+  a.evaluate = [params, eval](const CellContext& ctx) {
+    std::string why;
+    return eval(*params(ctx, why), ctx);
+  };
+}
+
 /// Dense rows and residuals r_i = a_iᵀx* − y_i of a finite least-squares problem (for oracle O1/O2).
 struct LeastSquaresRows {
   Mat rows;

@@ -52,16 +52,9 @@ BoundAdapter strongly_convex() {
     p.r0 = initial_r0(ctx.problem);
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params](const CellContext& ctx) {
-    std::string why;
-    return bounds::sgd_strongly_convex_bound(*params(ctx, why), ctx.iters);
-  };
+  set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
+    return bounds::sgd_strongly_convex_bound(p, ctx.iters);
+  });
   return a;
 }
 
@@ -98,16 +91,9 @@ BoundAdapter realizable_lsq() {
     p.r0 = initial_r0(ctx.problem);
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params](const CellContext& ctx) {
-    std::string why;
-    return bounds::sgd_realizable_lsq_bound(*params(ctx, why), ctx.iters);
-  };
+  set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
+    return bounds::sgd_realizable_lsq_bound(p, ctx.iters);
+  });
   return a;
 }
 
@@ -141,16 +127,9 @@ BoundAdapter convex() {
     p.r0 = initial_r0(ctx.problem);
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params](const CellContext& ctx) {
-    std::string why;
-    return bounds::sgd_convex_bound(*params(ctx, why), horizons(ctx.iters));
-  };
+  set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
+    return bounds::sgd_convex_bound(p, horizons(ctx.iters));
+  });
   return a;
 }
 
@@ -184,16 +163,9 @@ BoundAdapter nonconvex() {
     p.F0 = ctx.problem.value(ctx.problem.initial_point()) - lower_bound_of_f(ctx.problem);
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params](const CellContext& ctx) {
-    std::string why;
-    return bounds::sgd_nonconvex_bound(*params(ctx, why), horizons(ctx.iters));
-  };
+  set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
+    return bounds::sgd_nonconvex_bound(p, horizons(ctx.iters));
+  });
   return a;
 }
 

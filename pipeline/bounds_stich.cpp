@@ -212,17 +212,10 @@ BoundAdapter isotropic_oracle(const std::string& metric) {
     p.iterations = ctx.iters;
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params, metric](const CellContext& ctx) {
-    std::string why;
-    const auto curve = bounds::isotropic_oracle(*params(ctx, why));
+  set_from_params(a, params, [metric](const auto& p, const CellContext& /*ctx*/) {
+    const auto curve = bounds::isotropic_oracle(p);
     return metric == "dist2" ? curve.dist2 : curve.subopt;
-  };
+  });
   return a;
 }
 
@@ -255,17 +248,10 @@ BoundAdapter isotropic_delayed_oracle(const std::string& metric) {
     p.iterations = ctx.iters;
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params, metric](const CellContext& ctx) {
-    std::string why;
-    const auto curve = bounds::isotropic_delayed_oracle(*params(ctx, why));
+  set_from_params(a, params, [metric](const auto& p, const CellContext& /*ctx*/) {
+    const auto curve = bounds::isotropic_delayed_oracle(p);
     return metric == "dist2" ? curve.dist2 : curve.subopt;
-  };
+  });
   return a;
 }
 
@@ -313,16 +299,9 @@ BoundAdapter strongly_convex_delayed() {
     p.r0 = initial_r0(ctx.problem);
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params](const CellContext& ctx) {
-    std::string why;
-    return bounds::sgd_strongly_convex_bound(*params(ctx, why), ctx.iters);
-  };
+  set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
+    return bounds::sgd_strongly_convex_bound(p, ctx.iters);
+  });
   return a;
 }
 
@@ -416,16 +395,9 @@ BoundAdapter delayed_rate(bool r6) {
     p.c = std::min(p.c, 1.0);
     return p;
   };
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
-    std::string why;
-    auto p = params(ctx, why);
-    if (!p) return why;
-    return bounds::hypotheses_violated(*p);
-  };
-  a.evaluate = [params](const CellContext& ctx) {
-    std::string why;
-    return predicted_curve(*params(ctx, why), ctx.iters);
-  };
+  set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
+    return predicted_curve(p, ctx.iters);
+  });
   return a;
 }
 
