@@ -288,7 +288,10 @@ std::vector<Group> groups_over(const ResultSet& rs, const std::vector<const Cell
 
 std::string fmt_list(const std::vector<double>& v) {
   std::string s;
-  for (double x : v) s += (s.empty() ? "" : " ") + fmt::format("{:.4g}", x);
+  for (double x : v) {
+    if (!s.empty()) s += ' ';  // (not "" + string: GCC 12 reports a false -Wrestrict there)
+    s += fmt::format("{:.4g}", x);
+  }
   return s;
 }
 

@@ -51,6 +51,21 @@ double axis_value(const Point& p, const std::string& axis) {
   return static_cast<double>(p.iter);
 }
 
+/// Ends a data block. gnuplot does not count a block without data rows, which would shift every later
+/// `index`; an empty block therefore gets one NaN row (drawn as nothing).
+void end_block(std::string& data, std::size_t block_start) {
+  bool has_row = false;
+  for (std::size_t pos = block_start; pos < data.size();) {
+    const std::size_t end = data.find('\n', pos);
+    const std::string line = data.substr(pos, end - pos);
+    if (!line.empty() && line[0] != '#') has_row = true;
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  if (!has_row) data += "nan nan nan nan\n";
+  data += "\n\n";
+}
+
 /// Legend wording of a bound's guarantee.
 std::string guarantee_text(const std::string& g) {
   if (g == "exact") return "exact oracle";
@@ -112,6 +127,7 @@ std::string curve_plot(const ResultSet& rs, const Params& spec, const std::strin
     if (it == c.metrics.end()) continue;
     const MetricSeries& m = it->second;
     const std::string color = kColors[ci % 10];
+    const std::size_t mean_start = data.size();
     data += fmt::format("# cell {} ({}): x mean lo hi\n", c.id, rs.cell_label(c));
     for (std::size_t k = 0; k < m.size(); ++k) {
       const double xv = axis_value(m.points[k], x);
@@ -121,7 +137,7 @@ std::string curve_plot(const ResultSet& rs, const Params& spec, const std::strin
       if (!std::isfinite(m.mean[k])) continue;
       data += fmt::format("{} {} {} {}\n", format_real(xv), format_real(m.mean[k]), format_real(lo), format_real(hi));
     }
-    data += "\n\n";
+    end_block(data, mean_start);
     const int mean_block = block++;
     if (band)
       plots.push_back(fmt::format("DATA index {} using 1:3:4 with filledcurves lc rgb '{}' notitle", mean_block, color));
@@ -132,6 +148,7 @@ std::string curve_plot(const ResultSet& rs, const Params& spec, const std::strin
     for (const BoundSeries& b : c.bounds) {
       if (!b.applicable || b.metric != y) continue;
       // x-axis of a bound: map its iterations onto the cell's recorded points.
+      const std::size_t bound_start = data.size();
       data += fmt::format("# cell {} bound {}: x value\n", c.id, b.id);
       for (std::size_t k = 0; k < b.iters.size(); ++k) {
         auto pos = std::find_if(m.points.begin(), m.points.end(), [&](const Point& p) { return p.iter == b.iters[k]; });
@@ -140,7 +157,7 @@ std::string curve_plot(const ResultSet& rs, const Params& spec, const std::strin
         if ((logx && !(xv > 0)) || (logy && !(b.values[k] > 0)) || !std::isfinite(b.values[k])) continue;
         data += fmt::format("{} {}\n", format_real(xv), format_real(b.values[k]));
       }
-      data += "\n\n";
+      end_block(data, bound_start);
       const int bblock = block++;
       if (!dash_of.count(b.id)) dash_of[b.id] = static_cast<int>(dash_of.size());
       const bool exact = b.guarantee == "exact";
@@ -229,6 +246,7 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
   int block = 0, si = 0;
   for (const auto& [skey, cells] : series) {
     const std::string color = kColors[si++ % 10];
+    const std::size_t series_start = data.size();
     data += "# series " + skey + ": x empirical\n";
     std::map<std::string, std::string> bound_rows;
     std::map<std::string, std::string> bound_title;
@@ -301,7 +319,7 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
         if (std::isfinite(qb) && qb > 0) bound_rows[b.id] += fmt::format("{} {}\n", format_real(xv), format_real(qb));
       }
     }
-    data += "\n\n";
+    end_block(data, series_start);
     if (with_ci) {
       plots.push_back(fmt::format("DATA index {} using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.6 lc rgb '{}' notitle",
                                   block, color));
@@ -314,7 +332,9 @@ std::string sweep_plot(const ResultSet& rs, const Params& spec, const std::strin
     }
     int bi = 0;
     for (const auto& [bid, rows] : bound_rows) {
-      data += "# series " + skey + " bound " + bid + "\n" + rows + "\n\n";
+      const std::size_t rows_start = data.size();
+      data += "# series " + skey + " bound " + bid + "\n" + rows;
+      end_block(data, rows_start);
       plots.push_back(fmt::format("DATA index {} using 1:2 with linespoints lw 1.5 dt {} pt 6 lc rgb '{}' title {}", block++,
                                   2 + bi++, color, gp_quote(bound_title[bid])));
     }
