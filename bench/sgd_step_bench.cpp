@@ -1,8 +1,8 @@
 /// \file Cost of ONE SGD step on finite-sum least squares, and this machine's memory bandwidth.
 ///
 /// A step is what runners/minibatch_sgd.cpp does per iteration:
-///   problem.stochastic_gradient(x, b, with_replacement, rng, ws, g);   // draw b indices, mean gradient
-///   x.noalias() -= gamma * g;
+///   problem.draw_step(x, b, with_replacement, rng, ws);   // draw b indices (+ residuals for least squares)
+///   problem.apply_step(gamma, ws, x);                     // x -= gamma * mean gradient
 /// Families (benchmark name / args: pct = 100 dense storage, else sparse density in %; d; b = batch):
 /// - BM_StepLibrary:  the step through the Problem API on a generated data set (all d, 10..1e5).
 ///                    The problem is StepOnlyLeastSquares below: LeastSquares' oracle code on a Dataset,
@@ -97,6 +97,16 @@ class StepOnlyLeastSquares final : public pr::Problem {
   }
   Vec initial_point() const override { return x0_; }
   std::string describe() const override { return "bench least_squares " + data_.source; }
+  // The same two-phase step as LeastSquares: keep the residuals, add them row by row.
+  void draw_step(const Vec& at, Index b, pr::Sampling, Rng& rng, pr::Workspace& ws) const override {
+    pr::sample_with_replacement(n(), b, rng, ws.indices);
+    ws.coeffs.clear();
+    for (Index i : ws.indices) ws.coeffs.push_back(data_.row_dot(i, at) - data_.y[i]);
+  }
+  void apply_step(double gamma, const pr::Workspace& ws, Vec& x) const override {
+    const double scale = -gamma / static_cast<double>(ws.indices.size());
+    for (std::size_t j = 0; j < ws.indices.size(); ++j) data_.add_row(ws.indices[j], scale * ws.coeffs[j], x);
+  }
   const pr::Dataset& data() const { return data_; }
 
  private:
@@ -194,10 +204,9 @@ void run_library_step(benchmark::State& state, const pr::Problem& problem, int p
   Rng rng(kSeed);
   pr::Workspace ws = problem.make_workspace(b);
   Vec x = problem.initial_point();
-  Vec g(problem.dim());
   for (auto _ : state) {
-    problem.stochastic_gradient(x, b, pr::Sampling::kWithReplacement, rng, ws, g);
-    x.noalias() -= gamma * g;
+    problem.draw_step(x, b, pr::Sampling::kWithReplacement, rng, ws);
+    problem.apply_step(gamma, ws, x);
     benchmark::DoNotOptimize(x.data());
     benchmark::ClobberMemory();
   }

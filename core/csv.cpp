@@ -107,6 +107,32 @@ std::vector<std::string> split_csv_line(const std::string& line, const SourceLoc
 
 }  // namespace
 
+void for_each_csv_row(const std::filesystem::path& path,
+                      const std::function<void(const std::vector<std::string>&)>& on_header,
+                      const std::function<void(const std::vector<std::string>&, int)>& on_row) {
+  std::ifstream in(path);
+  if (!in) throw DataError(SourceLoc{path.string(), 0}, "cannot open file (missing or unreadable)");
+  std::string line;
+  int lineno = 0;
+  std::size_t columns = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty()) continue;
+    auto fields = split_csv_line(line, SourceLoc{path.string(), lineno});
+    if (columns == 0) {
+      columns = fields.size();
+      on_header(fields);
+      continue;
+    }
+    if (fields.size() != columns)
+      throw DataError(SourceLoc{path.string(), lineno},
+                      "row has " + std::to_string(fields.size()) + " fields, expected " + std::to_string(columns) +
+                          " (as in the header)");
+    on_row(fields, lineno);
+  }
+  if (columns == 0) throw DataError(SourceLoc{path.string(), 0}, "empty file: expected a header row");
+}
+
 CsvTable read_csv(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) throw DataError(SourceLoc{path.string(), 0}, "cannot open file (missing or unreadable)");

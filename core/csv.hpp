@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct CsvTable {
   bool has_column(const std::string& name) const;
   std::string source;  ///< file name for messages
 };
+
+/// Streams a CSV file row by row (constant memory): `on_header` gets the header, `on_row` each data row
+/// with its 1-based line number. Throws DataError (file:line) on ragged rows or a missing file.
+void for_each_csv_row(const std::filesystem::path& path,
+                      const std::function<void(const std::vector<std::string>&)>& on_header,
+                      const std::function<void(const std::vector<std::string>&, int)>& on_row);
 
 /// Reads a CSV file with a header row. Throws DataError (file:line) on ragged rows or a missing file.
 CsvTable read_csv(const std::filesystem::path& path);

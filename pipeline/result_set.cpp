@@ -1,6 +1,7 @@
 #include "pipeline/result_set.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -238,53 +239,97 @@ ResultSet ResultSet::load(const fs::path& dir) {
     return rs.cells[id];
   };
 
-  // results.csv → per-rep values.
+  // results.csv → per-rep values, streamed row by row: the table can hold millions of rows, so it is
+  // never materialised as strings (one value costs ~16 bytes here).
   {
-    const CsvTable t = read_csv(dir / "results.csv");
-    const std::size_t c_seed = t.column("seed"), c_rep = t.column("rep"), c_iter = t.column("iter"),
-                      c_samples = t.column("samples"), c_rounds = t.column("rounds"), c_vtime = t.column("vtime"),
-                      c_metric = t.column("metric"), c_value = t.column("value");
+    const fs::path path = dir / "results.csv";
+    const std::string src = path.string();
+    std::size_t c_cell = 0, c_seed = 0, c_rep = 0, c_iter = 0, c_samples = 0, c_rounds = 0, c_vtime = 0, c_metric = 0,
+                c_value = 0;
+    struct PointAcc {
+      Point p;
+      double vtime_sum = 0.0;
+      int n = 0;
+      bool varies = false;  // rows of one iter disagree on vtime
+    };
     struct Acc {
-      std::map<std::int64_t, Point> points;
-      std::map<std::int64_t, double> vtime_sum;
-      std::map<std::int64_t, int> vtime_n;
-      std::map<std::int64_t, bool> vtime_varies;  // rows of one iter disagree on vtime
-      std::map<std::pair<std::int64_t, std::int64_t>, double> vals;  // (rep, iter) → value
-      std::map<std::int64_t, std::int64_t> seeds;
+      std::map<std::int64_t, PointAcc> points;
+      std::vector<std::vector<std::pair<std::int64_t, double>>> by_rep;  // rep → (iter, value)
+      std::vector<std::int64_t> seed_of_rep;                            // -1: rep absent
     };
     std::vector<std::map<std::string, Acc>> acc(rs.cells.size());
-    for (const auto& row : t.rows) {
-      CellResult& c = cell_of(row, t);
-      Acc& a = acc[c.id][row[c_metric]];
-      const auto rep = to_i64(row[c_rep], t);
-      const auto iter = to_i64(row[c_iter], t);
-      Point p{iter, to_i64(row[c_samples], t), to_i64(row[c_rounds], t), to_real(row[c_vtime], t)};
-      const auto [first, fresh] = a.points.emplace(iter, p);
-      if (!fresh && first->second.vtime != p.vtime) a.vtime_varies[iter] = true;
-      a.vtime_sum[iter] += p.vtime;
-      a.vtime_n[iter] += 1;
-      a.vals[{rep, iter}] = to_real(row[c_value], t);
-      a.seeds[rep] = to_i64(row[c_seed], t);
-    }
+    auto as_i64 = [&](const std::string& f, int line) -> std::int64_t {
+      std::int64_t x = 0;
+      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), x);
+      if (ec != std::errc{} || ptr != f.data() + f.size())
+        throw DataError(SourceLoc{src, line}, "expected an integer, got '" + f + "'");
+      return x;
+    };
+    auto as_real = [&](const std::string& f, int line) {
+      try {
+        return parse_real_strict(f);
+      } catch (const std::exception&) {
+        throw DataError(SourceLoc{src, line}, "expected a number, got '" + f + "'");
+      }
+    };
+    for_each_csv_row(
+        path,
+        [&](const std::vector<std::string>& h) {
+          auto col = [&](const char* name) {
+            for (std::size_t i = 0; i < h.size(); ++i)
+              if (h[i] == name) return i;
+            throw DataError(SourceLoc{src, 1}, std::string("missing column '") + name + "'");
+          };
+          c_cell = col("cell");
+          c_seed = col("seed");
+          c_rep = col("rep");
+          c_iter = col("iter");
+          c_samples = col("samples");
+          c_rounds = col("rounds");
+          c_vtime = col("vtime");
+          c_metric = col("metric");
+          c_value = col("value");
+        },
+        [&](const std::vector<std::string>& row, int line) {
+          const auto id = as_i64(row[c_cell], line);
+          if (id < 0 || static_cast<std::size_t>(id) >= rs.cells.size())
+            throw DataError(SourceLoc{src, line}, "unknown cell " + row[c_cell]);
+          Acc& a = acc[static_cast<std::size_t>(id)][row[c_metric]];
+          const auto rep = as_i64(row[c_rep], line);
+          if (rep < 0) throw DataError(SourceLoc{src, line}, "negative rep " + row[c_rep]);
+          const auto iter = as_i64(row[c_iter], line);
+          const Point p{iter, as_i64(row[c_samples], line), as_i64(row[c_rounds], line), as_real(row[c_vtime], line)};
+          auto [it, fresh] = a.points.try_emplace(iter);
+          PointAcc& pa = it->second;
+          if (fresh) pa.p = p;
+          else if (pa.p.vtime != p.vtime) pa.varies = true;
+          pa.vtime_sum += p.vtime;
+          ++pa.n;
+          const auto r = static_cast<std::size_t>(rep);
+          if (a.by_rep.size() <= r) {
+            a.by_rep.resize(r + 1);
+            a.seed_of_rep.resize(r + 1, -1);
+          }
+          a.by_rep[r].emplace_back(iter, as_real(row[c_value], line));
+          a.seed_of_rep[r] = as_i64(row[c_seed], line);
+        });
     for (std::size_t id = 0; id < rs.cells.size(); ++id)
       for (auto& [m, a] : acc[id]) {
         MetricSeries s;
-        std::vector<std::int64_t> iters;
-        for (auto& [it, p] : a.points) {
+        std::map<std::int64_t, std::size_t> index;
+        for (auto& [it, pa] : a.points) {
           // Equal values are kept as written: summing n copies and dividing by n is not exact
           // ((0.1 + 0.1 + 0.1) / 3 != 0.1), which broke the bit-for-bit round trip of vtime.
-          if (a.vtime_varies.count(it)) p.vtime = a.vtime_sum[it] / a.vtime_n[it];
-          s.points.push_back(p);
-          iters.push_back(it);
+          if (pa.varies) pa.p.vtime = pa.vtime_sum / pa.n;
+          index[it] = s.points.size();
+          s.points.push_back(pa.p);
         }
-        for (const auto& [rep, seed] : a.seeds) {
-          std::vector<double> row(iters.size(), NAN);
-          for (std::size_t k = 0; k < iters.size(); ++k) {
-            auto f = a.vals.find({rep, iters[k]});
-            if (f != a.vals.end()) row[k] = f->second;
-          }
+        for (std::size_t r = 0; r < a.by_rep.size(); ++r) {
+          if (a.seed_of_rep[r] < 0) continue;
+          std::vector<double> row(s.points.size(), NAN);
+          for (const auto& [it, v] : a.by_rep[r]) row[index[it]] = v;
           s.values.push_back(std::move(row));
-          s.seeds.push_back(seed);
+          s.seeds.push_back(a.seed_of_rep[r]);
         }
         s.compute_stats();
         rs.cells[id].metrics[m] = std::move(s);
