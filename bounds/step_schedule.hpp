@@ -1,5 +1,6 @@
 #pragma once
 /// \file Step-size schedules γ_t for the exact oracles.
+/// Not a bound (no label paper-stated / derived / unverified applies): the γ_t the oracles replay.
 #include <cstdint>
 #include <functional>
 #include <optional>

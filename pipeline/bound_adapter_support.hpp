@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "bounds/minibatch_sgd_bound.hpp"
 #include "bounds/noise_model.hpp"
 #include "bounds/step_schedule.hpp"
 #include "core/types.hpp"
@@ -41,6 +42,10 @@ double initial_r0(const problems::Problem& problem);
 double lower_bound_of_f(const problems::Problem& problem);
 /// T = t + 1 for every recorded t (the horizon of an average over x_0..x_t).
 std::vector<std::int64_t> horizons(const std::vector<std::int64_t>& iters);
+
+/// R1's params for a cell (strongly convex problem, constant step, last iterate, valid noise model),
+/// or nullopt with the reason in `why`. Shared by the mini-batch and the delayed (τ = 0) adapters.
+std::optional<bounds::SgdStronglyConvexParams> strongly_convex_params(const CellContext& ctx, std::string& why);
 
 /// Fills a.not_applicable and a.evaluate from two pieces every params-struct bound has:
 /// `params(ctx, why)` gives the bound's params struct for the cell (or nullopt with the reason in

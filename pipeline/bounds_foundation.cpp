@@ -11,6 +11,33 @@
 
 namespace sgdcheck::pipeline {
 
+std::optional<bounds::SgdStronglyConvexParams> strongly_convex_params(const CellContext& ctx, std::string& why) {
+  const auto& c = ctx.problem.constants();
+  if (c.convexity != problems::Convexity::kStronglyConvex || !(c.mu > 0)) {
+    why = "problem is not strongly convex (" + problems::to_string(c.convexity) + ")";
+    return std::nullopt;
+  }
+  const auto run = run_setting(ctx);
+  if (!run.constant_step) {
+    why = "step schedule is not constant (" + run.step_text + ")";
+    return std::nullopt;
+  }
+  if (run.iterate != "last") {
+    why = "the bound is about the last iterate, the run reports " + run.iterate;
+    return std::nullopt;
+  }
+  const auto noise = noise_model_for(ctx.problem, why);
+  if (!noise) return std::nullopt;
+  bounds::SgdStronglyConvexParams p;
+  p.L = c.L;
+  p.mu = c.mu;
+  p.noise = *noise;
+  p.theta_b = run.theta_b;
+  p.step = run.gamma;
+  p.r0 = initial_r0(ctx.problem);
+  return p;
+}
+
 namespace {
 
 using bounds::BoundInfo;
@@ -26,32 +53,7 @@ BoundAdapter strongly_convex() {
   BoundAdapter a;
   a.info = with_id(bounds::SgdStronglyConvexParams::info(), "sgd.strongly_convex.dist2", "dist2");
   a.runners = {"minibatch_sgd"};
-  auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::SgdStronglyConvexParams> {
-    const auto& c = ctx.problem.constants();
-    if (c.convexity != problems::Convexity::kStronglyConvex || !(c.mu > 0)) {
-      why = "problem is not strongly convex (" + problems::to_string(c.convexity) + ")";
-      return std::nullopt;
-    }
-    const auto run = run_setting(ctx);
-    if (!run.constant_step) {
-      why = "step schedule is not constant (" + run.step_text + ")";
-      return std::nullopt;
-    }
-    if (run.iterate != "last") {
-      why = "the bound is about the last iterate, the run reports " + run.iterate;
-      return std::nullopt;
-    }
-    const auto noise = noise_model_for(ctx.problem, why);
-    if (!noise) return std::nullopt;
-    bounds::SgdStronglyConvexParams p;
-    p.L = c.L;
-    p.mu = c.mu;
-    p.noise = *noise;
-    p.theta_b = run.theta_b;
-    p.step = run.gamma;
-    p.r0 = initial_r0(ctx.problem);
-    return p;
-  };
+  auto params = [](const CellContext& ctx, std::string& why) { return strongly_convex_params(ctx, why); };
   set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
     return bounds::sgd_strongly_convex_bound(p, ctx.iters);
   });

@@ -274,30 +274,7 @@ BoundAdapter strongly_convex_delayed() {
                         delay.tau);
       return std::nullopt;
     }
-    const auto& c = ctx.problem.constants();
-    if (c.convexity != problems::Convexity::kStronglyConvex || !(c.mu > 0)) {
-      why = "problem is not strongly convex (" + problems::to_string(c.convexity) + ")";
-      return std::nullopt;
-    }
-    const auto run = run_setting(ctx);
-    if (!run.constant_step) {
-      why = "step schedule is not constant (" + run.step_text + ")";
-      return std::nullopt;
-    }
-    if (auto w = needs_last_iterate(run, "the bound")) {
-      why = *w;
-      return std::nullopt;
-    }
-    const auto noise = noise_model_for(ctx.problem, why);
-    if (!noise) return std::nullopt;
-    bounds::SgdStronglyConvexParams p;
-    p.L = c.L;
-    p.mu = c.mu;
-    p.noise = *noise;
-    p.theta_b = run.theta_b;
-    p.step = run.gamma;
-    p.r0 = initial_r0(ctx.problem);
-    return p;
+    return strongly_convex_params(ctx, why);
   };
   set_from_params(a, params, [](const auto& p, const CellContext& ctx) {
     return bounds::sgd_strongly_convex_bound(p, ctx.iters);
