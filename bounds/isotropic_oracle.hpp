@@ -1,7 +1,7 @@
 #pragma once
 /// \file Exact expected error of mini-batch SGD on isotropic least squares, without (O3, closed form)
-/// Label: checked (derived algebra, confirmed against O1/O2 to 1e-10); guarantee exact.
 /// and with a fixed delay (O4, O(τ) per step) (sgdcheck spec `papers/stich2021_critical.md` §4).
+/// Label: checked (derived algebra, confirmed against O1/O2 to 1e-10); guarantee exact.
 #include <cmath>
 #include <cstdint>
 #include <optional>
