@@ -82,7 +82,7 @@ const std::vector<std::string> kTables{"results.csv", "summary.csv", "bounds.csv
 
 }  // namespace
 
-TEST_CASE("--jobs 1 and --jobs 2 write byte-identical result tables", "[cli]") {
+TEST_CASE("result tables are byte-identical with one and with two jobs (--jobs 1, --jobs 2)", "[cli]") {
   TempDir dir;
   const std::string file = dir.write("quickstart.yaml", small_quickstart());
   const auto out1 = dir.path() / "j1";
