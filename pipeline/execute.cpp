@@ -169,6 +169,8 @@ Execution execute(const Plan& plan, const ExecuteOptions& options) {
     }
     c.bounds = evaluate_bounds(plan, cell);
     rs.cells.push_back(std::move(c));
+    // The cell's traces are now in the result set: release them (large sweeps hold many runs).
+    for (std::size_t r = 0; r < seeds; ++r) runs[cell.id * seeds + r].trace = Trace{};
   }
   return ex;
 }
