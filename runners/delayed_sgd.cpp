@@ -5,8 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "runners/iterate_averager.hpp"
-#include "runners/recorder.hpp"
+#include "runners/sgd_loop.hpp"
 
 namespace sgdcheck::runners {
 
@@ -75,69 +74,38 @@ RunResult DelayedSgd::run(const problems::Problem& problem,
   // x₀, which is also the value of x_s for s < 0, so a stale index below 0 needs no special case
   // beyond clamping it to 0.
   std::vector<Vec> ring(slots, problem.initial_point());
-  IterateAverager avg(options_.iterate, options_.tail_fraction, ring[0], options_.iterations);
-  std::vector<std::string> extras{"step", "delay_max", "delay_mean"};
-  if (options_.running_metrics) extras.insert(extras.end(), {"avg_subopt", "avg_grad2"});
-  Recorder rec(problem, record_iters, extras);
-  rec.set_divergence(ring[0], options_.divergence_factor);
-  const TargetTest target(options_.target_metric, options_.target_value);
-  RunningMeans running(problem, options_.running_metrics);
-
   std::int64_t delay_max = 0;
   double delay_sum = 0.0;
-  Point p;
-  running.add(ring[0]);
-  auto record = [&](const Vec& point, double gamma) {
-    const double mean = p.iter > 0 ? delay_sum / static_cast<double>(p.iter) : 0.0;
-    const auto dmax = static_cast<double>(delay_max);
-    if (options_.running_metrics)
-      rec.record(p, point, {gamma, dmax, mean, running.subopt(), running.grad2()});
-    else
-      rec.record(p, point, {gamma, dmax, mean});
-  };
-  if (rec.due(0)) record(avg.point(), step_.at(1));
   std::size_t cur = 0;  // slot of x_{t−1}
-  for (std::int64_t t = 1; t <= options_.iterations; ++t) {
-    const double gamma = step_.at(t);
-    // Update s = t − 1: x_{s+1} = x_s − γ g(x_{s−τ_s}).
-    const std::int64_t s = t - 1;
-    const std::int64_t tau = cursor->next();
-    if (tau < 0 || tau > tau_max)
-      throw std::logic_error(fmt::format("DelayedSgd: delay source gave {} outside [0, {}]", tau, tau_max));
-    delay_max = std::max(delay_max, tau);
-    delay_sum += static_cast<double>(tau);
-    const std::int64_t stale_index = std::max<std::int64_t>(0, s - tau);
-    const Vec& stale = ring[static_cast<std::size_t>(stale_index % (tau_max + 1))];
-    problem.draw_step(stale, options_.batch, options_.sampling, rng, ws);
-    const std::size_t next = slots == 1 ? 0 : (cur + 1) % slots;
-    Vec& x = ring[next];
-    if (next != cur) x = ring[cur];  // overwrites x_{s−τ_max}, no longer needed (the step is drawn)
-    problem.apply_step(gamma, ws, x);
-    cur = next;
-    avg.add(t, x);
-    running.add(x);
-    p.iter = t;
-    p.samples += options_.batch;
-    p.rounds = t;
-    p.vtime = static_cast<double>(t);
-    const bool check_now = rec.due(t) || (t & 63) == 0;
-    if (check_now && rec.diverged(x)) {
-      record(x, gamma);
-      return rec.finish(Termination::kDiverged, fmt::format("iterate diverged at iteration {}", t), t, p);
-    }
-    if (rec.due(t)) {
-      record(avg.point(), gamma);
-      if (target.reached(problem, avg.point()))
-        return rec.finish(Termination::kConverged,
-                          fmt::format("{} <= {} at iteration {}", options_.target_metric, options_.target_value, t),
-                          t,
-                          p);
-    }
-  }
-  return rec.finish(Termination::kMaxIterations,
-                    fmt::format("ran {} iterations", options_.iterations),
-                    options_.iterations,
-                    p);
+  return run_sgd_loop(
+      problem,
+      options_,
+      step_,
+      record_iters,
+      ring[0],
+      {"delay_max", "delay_mean"},
+      [&](std::int64_t t, double gamma) -> const Vec& {
+        // Update s = t − 1: x_{s+1} = x_s − γ g(x_{s−τ_s}).
+        const std::int64_t s = t - 1;
+        const std::int64_t tau = cursor->next();
+        if (tau < 0 || tau > tau_max)
+          throw std::logic_error(fmt::format("DelayedSgd: delay source gave {} outside [0, {}]", tau, tau_max));
+        delay_max = std::max(delay_max, tau);
+        delay_sum += static_cast<double>(tau);
+        const std::int64_t stale_index = std::max<std::int64_t>(0, s - tau);
+        const Vec& stale = ring[static_cast<std::size_t>(stale_index % (tau_max + 1))];
+        problem.draw_step(stale, options_.batch, options_.sampling, rng, ws);
+        const std::size_t next = slots == 1 ? 0 : (cur + 1) % slots;
+        Vec& x = ring[next];
+        if (next != cur) x = ring[cur];  // overwrites x_{s−τ_max}, no longer needed (the step is drawn)
+        problem.apply_step(gamma, ws, x);
+        cur = next;
+        return x;
+      },
+      [&](const Point& p, std::vector<double>& values) {
+        values.push_back(static_cast<double>(delay_max));
+        values.push_back(p.iter > 0 ? delay_sum / static_cast<double>(p.iter) : 0.0);
+      });
 }
 
 RunnerKind DelayedSgd::kind() {

@@ -4,8 +4,7 @@
 
 #include <cmath>
 
-#include "runners/iterate_averager.hpp"
-#include "runners/recorder.hpp"
+#include "runners/sgd_loop.hpp"
 
 namespace sgdcheck::runners {
 
@@ -80,51 +79,19 @@ RunResult MinibatchSgd::run(const problems::Problem& problem,
   Rng rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, 0);
   problems::Workspace ws = problem.make_workspace(options_.batch);
   Vec x = problem.initial_point();
-  IterateAverager avg(options_.iterate, options_.tail_fraction, x, options_.iterations);
-  std::vector<std::string> extras{"step"};
-  if (options_.running_metrics) extras.insert(extras.end(), {"avg_subopt", "avg_grad2"});
-  Recorder rec(problem, record_iters, extras);
-  rec.set_divergence(x, options_.divergence_factor);
-  const TargetTest target(options_.target_metric, options_.target_value);
-  RunningMeans running(problem, options_.running_metrics);
-
-  Point p;
-  running.add(x);
-  auto record = [&](const Vec& point, double gamma) {
-    if (options_.running_metrics)
-      rec.record(p, point, {gamma, running.subopt(), running.grad2()});
-    else
-      rec.record(p, point, {gamma});
-  };
-  if (rec.due(0)) record(avg.point(), step_.at(1));
-  for (std::int64_t t = 1; t <= options_.iterations; ++t) {
-    const double gamma = step_.at(t);
-    problem.draw_step(x, options_.batch, options_.sampling, rng, ws);
-    problem.apply_step(gamma, ws, x);
-    avg.add(t, x);
-    running.add(x);
-    p.iter = t;
-    p.samples += options_.batch;
-    p.rounds = t;
-    p.vtime = static_cast<double>(t);
-    const bool check_now = rec.due(t) || (t & 63) == 0;
-    if (check_now && rec.diverged(x)) {
-      record(x, gamma);
-      return rec.finish(Termination::kDiverged, fmt::format("iterate diverged at iteration {}", t), t, p);
-    }
-    if (rec.due(t)) {
-      record(avg.point(), gamma);
-      if (target.reached(problem, avg.point()))
-        return rec.finish(Termination::kConverged,
-                          fmt::format("{} <= {} at iteration {}", options_.target_metric, options_.target_value, t),
-                          t,
-                          p);
-    }
-  }
-  return rec.finish(Termination::kMaxIterations,
-                    fmt::format("ran {} iterations", options_.iterations),
-                    options_.iterations,
-                    p);
+  return run_sgd_loop(
+      problem,
+      options_,
+      step_,
+      record_iters,
+      x,
+      {},
+      [&](std::int64_t, double gamma) -> const Vec& {
+        problem.draw_step(x, options_.batch, options_.sampling, rng, ws);
+        problem.apply_step(gamma, ws, x);
+        return x;
+      },
+      [](const Point&, std::vector<double>&) {});
 }
 
 RunnerKind MinibatchSgd::kind() {

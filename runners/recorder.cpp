@@ -16,7 +16,7 @@ Recorder::Recorder(const problems::Problem& problem,
   trace_.values.reserve(record_iters.size() * trace_.metrics.size());
 }
 
-void Recorder::record(const Point& p, const Vec& x, std::initializer_list<double> extras) {
+void Recorder::record(const Point& p, const Vec& x, std::span<const double> extras) {
   const std::size_t n_std = has_test_ ? 4 : 3;
   if (extras.size() + n_std != trace_.metrics.size())
     throw std::logic_error("Recorder::record: wrong number of extra metrics");

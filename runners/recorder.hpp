@@ -2,6 +2,7 @@
 /// \file Records the standard metrics of an iterate at the scheduled points.
 #include <cmath>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,10 @@ class Recorder {
   /// True when `iter` is the next scheduled recording iteration.
   bool due(std::int64_t iter) const { return next_ < iters_->size() && (*iters_)[next_] == iter; }
   /// Records x at `p` (advances the schedule past p.iter). `extras` in the order given at construction.
-  void record(const Point& p, const Vec& x, std::initializer_list<double> extras = {});
+  void record(const Point& p, const Vec& x, std::initializer_list<double> extras = {}) {
+    record(p, x, std::span<const double>(extras.begin(), extras.size()));
+  }
+  void record(const Point& p, const Vec& x, std::span<const double> extras);
 
   /// True when x is NaN/Inf or ‖x − x₀‖² exceeds the divergence threshold.
   bool diverged(const Vec& x) const;
