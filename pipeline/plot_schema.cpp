@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "pipeline/components.hpp"
@@ -58,11 +59,22 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+/// " (did you mean X?)" for the closest candidate; a qualified sweep key also matches by its short
+/// form ("btach" → runner.batch).
 std::string did_you_mean(const std::string& value, const std::vector<std::string>& candidates) {
   Schema names;
-  for (const auto& c : candidates) names.fields.push_back(string_field(c, "", ""));
+  std::map<std::string, std::string> full;
+  for (const auto& c : candidates) {
+    names.fields.push_back(string_field(c, "", ""));
+    full[c] = c;
+    const auto dot = c.find('.');
+    if ((c.rfind("runner.", 0) == 0 || c.rfind("problem.", 0) == 0) && !full.count(c.substr(dot + 1))) {
+      names.fields.push_back(string_field(c.substr(dot + 1), "", ""));
+      full[c.substr(dot + 1)] = c;
+    }
+  }
   const std::string near = names.nearest(value);
-  return near.empty() || near == value ? std::string() : " (did you mean " + near + "?)";
+  return near.empty() || near == value ? std::string() : " (did you mean " + full[near] + "?)";
 }
 
 std::string joined(const std::vector<std::string>& v) { return v.empty() ? "none" : fmt::format("{}", fmt::join(v, ", ")); }

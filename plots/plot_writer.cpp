@@ -112,22 +112,18 @@ std::string script_text(const Figure& f) {
   s += "if (fmt eq 'svg') set terminal svg size 1000,800 enhanced font 'sans,11' background '#ffffff'\n";
   s += "if (fmt eq 'pdf') set terminal pdfcairo size 7in,5.6in enhanced font 'sans,9'\n";
   s += "set output STEM.'.'.fmt\n";
-  s += "set title " + gp_quote(f.title) + " noenhanced\n";
+  // Notes are extra title lines (gnuplot sizes the top margin for them), so they never cover data.
+  std::string title_expr = gp_quote(f.title);
+  for (const auto& note : f.notes) title_expr += ".\"\\n\"." + gp_quote("[" + note + "]");
+  s += "set title " + title_expr + " noenhanced\n";
   s += "set xlabel " + gp_quote(f.xlabel) + " noenhanced\n";
   s += "set ylabel " + gp_quote(f.ylabel) + " noenhanced\n";
   if (logx) s += "set logscale x\nset format x '10^{%L}'\n";
   if (logy) s += "set logscale y\nset format y '10^{%L}'\n";
   s += "set grid xtics ytics mxtics mytics lc '#dddddd'\n";
-  // Notes sit between the title and the graph (top margin grows with them), so they never cover data.
-  for (std::size_t k = 0; k < f.notes.size(); ++k)
-    s += fmt::format("set label {} {} at screen 0.5, screen {:.4f} center font ',9' tc rgb '#8b0000' noenhanced\n",
-                     100 + k, gp_quote(f.notes[k]), 0.955 - 0.024 * static_cast<double>(k));
-  s += fmt::format("set tmargin {}\n", 3 + f.notes.size());
-  // The key goes below the x-axis label, one entry per row up to 2 columns; the bottom margin is
-  // sized for it so it is neither cut off nor drawn over the label.
-  const std::size_t rows = (f.key_entries + 1) / 2;
+  // The key goes below the x-axis label (gnuplot sizes the bottom margin for it), at most 2 columns,
+  // so long bound titles are neither cut off nor drawn over the label.
   s += "set key outside below center horizontal Left reverse noenhanced spacing 1.1 font ',9' maxcols 2 width 1\n";
-  s += fmt::format("set bmargin {}\n", 4 + rows + rows / 3);
   if (f.finite_rows == 0) {
     // Nothing finite to draw (every run diverged or produced NaN): gnuplot cannot autoscale an empty
     // plot ("x range is invalid"), so give it a range and say why the figure is empty.

@@ -301,7 +301,7 @@ TEST_CASE("SIGTERM stops a run with exit 143 and leaves no results directory", "
 
 // ---- figures that cannot be drawn never lose results ------------------------------------------
 
-TEST_CASE("every run diverging with plots on still commits results and draws a no-finite-data figure", "[cli]") {
+TEST_CASE("every run diverging with plots on still commits results and draws the figure with its notes", "[cli]") {
   TempDir dir;
   const std::string text = with_plots("  - {name: d2, x: iter, y: dist2, scale: loglog}",
                                       {{"  step: {rule: critical, scale: 0.25, m: grad}", "  step: {rule: constant, gamma: 50}"},
@@ -315,7 +315,8 @@ TEST_CASE("every run diverging with plots on still commits results and draws a n
   REQUIRE_THAT(r.out, Contains("diverged"));
   REQUIRE(fs::exists(out / "tiny" / "manifest.json"));
   REQUIRE(fs::file_size(out / "tiny" / "plots" / "d2.png") > 0);
-  REQUIRE_THAT(read_text(out / "tiny" / "plots" / "d2.gp"), Contains("no finite data"));
+  // The step violates R1's hypothesis: the bound is said to be not applicable, not silently dropped.
+  REQUIRE_THAT(read_text(out / "tiny" / "plots" / "d2.gp"), Contains("not applicable (step 50 >"));
 }
 
 TEST_CASE("a figure gnuplot cannot draw exits 3 with a warning naming figure and kept log; results commit",
