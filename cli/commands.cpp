@@ -163,8 +163,17 @@ int combine(int a, int b) {
 
 int interrupted_exit(const fs::path& staging) {
   const int sig = interrupt_signal();
-  std::fprintf(stderr, "sgdcheck: interrupted by %s; partial results kept in %s (use --resume)\n",
-               sig == SIGTERM ? "SIGTERM" : "SIGINT", staging.string().c_str());
+  const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+  std::error_code ec;
+  if (fs::is_directory(staging, ec)) {
+    std::fprintf(stderr, "sgdcheck: interrupted by %s; partial results kept in %s (use --resume)\n", name,
+                 staging.string().c_str());
+  } else {
+    std::string exp = staging.filename().string();  // ".NAME.partial" → "NAME"
+    exp = exp.substr(1, exp.size() - std::string(".partial").size() - 1);
+    std::fprintf(stderr, "sgdcheck: interrupted by %s before %s started; nothing of it was written\n", name,
+                 exp.c_str());
+  }
   return kExitSignalBase + sig;
 }
 

@@ -14,7 +14,11 @@ static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void on_interrupt(int sig) {
   int expected = 0;
-  g_signal.compare_exchange_strong(expected, sig);  // keep the first signal
+  if (g_signal.compare_exchange_strong(expected, sig)) return;  // first signal: stop cleanly
+  // A second signal while stopping: die at once the default way (the staging folder stays behind
+  // and is cleaned, or resumed, by the next run). Both calls are async-signal-safe.
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
 }
 
 }  // namespace
@@ -32,7 +36,10 @@ bool interrupted() { return g_signal.load(std::memory_order_relaxed) != 0; }
 
 int interrupt_signal() { return g_signal.load(std::memory_order_relaxed); }
 
-void request_interrupt(int signal) { on_interrupt(signal); }
+void request_interrupt(int signal) {
+  int expected = 0;
+  g_signal.compare_exchange_strong(expected, signal);
+}
 
 void reset_interrupt() { g_signal.store(0); }
 

@@ -4,7 +4,8 @@
 /// cleanly, keeping finished work. The CLI exits with 128 + interrupt_signal() (130 / 143).
 namespace sgdcheck {
 
-/// Installs the SIGINT / SIGTERM handlers (sigaction, SA_RESTART). Idempotent.
+/// Installs the SIGINT / SIGTERM handlers (sigaction, SA_RESTART). Idempotent. The first signal only
+/// sets the flag; a second one terminates the process the default way (impatient Ctrl-C Ctrl-C).
 void install_interrupt_handlers();
 
 /// True once SIGINT or SIGTERM was received (or request_interrupt() was called). Lock-free, cheap:

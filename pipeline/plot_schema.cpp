@@ -14,7 +14,8 @@ const Schema& plot_schema() {
       "plot",
       "one figure: the empirical mean of a metric per cell with a band over seeds, bounds overlaid",
       {
-          string_field("name", std::nullopt, "file stem: plots/<name>.{png,svg,pdf,gp,dat}"),
+          string_field("name", std::nullopt, "file stem: plots/<name>.{png,svg,pdf,gp,dat}; a plain file name (letters, "
+                       "digits, '-', '_', '.'; not starting with '.'; at most 100 characters), unique in the experiment"),
           string_field("title", "", "figure title (default: experiment name, paper and figure)"),
           string_field("x",
                        "iter",

@@ -91,6 +91,18 @@ std::string one_line(const std::string& s) {
 
 std::string gp_quote(const std::string& s) { return gp_string(s); }
 
+/// A legend entry: one line, at most 110 characters (longer ones end in "..."), so keys fit the canvas.
+std::string key_title(const std::string& s) {
+  std::string t = one_line(s);
+  if (t.size() > 110) {
+    t.resize(107);
+    while (!t.empty() && (static_cast<unsigned char>(t.back()) & 0xC0) == 0x80) t.pop_back();  // UTF-8 boundary
+    if (!t.empty() && static_cast<unsigned char>(t.back()) >= 0xC0) t.pop_back();
+    t += "...";
+  }
+  return gp_string(t);
+}
+
 /// The figure being assembled: settings, notes and plot elements, rendered by script_text().
 struct Figure {
   std::string title, xlabel, ylabel, scale;
@@ -173,6 +185,20 @@ void bound_notes(const std::vector<const CellResult*>& cells,
   }
 }
 
+/// "batch=8, tau=2": the sweep values of `c` for keys that vary among the plotted cells (a `where:`
+/// fixes the rest), by short name; "all cells" if none varies.
+std::string varying_label(const ResultSet& rs, const CellResult& c) {
+  std::string out;
+  for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k) {
+    bool varies = false;
+    for (const auto& o : rs.cells) varies = varies || o.sweep_values[k] != rs.cells.front().sweep_values[k];
+    if (!varies) continue;
+    const auto& sk = rs.sweep_keys[k];
+    out += (out.empty() ? "" : ", ") + sk.substr(sk.find('.') + 1) + "=" + c.sweep_values[k];
+  }
+  return out.empty() ? rs.cell_label(c) : out;
+}
+
 /// Curves: one mean line (+ band) per cell, bounds dashed in the cell's colour.
 Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& title, std::string& data) {
   const std::string x = spec.get_string("x");
@@ -227,9 +253,9 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
     const int mean_block = block++;
     if (band)
       plots.push_back(fmt::format("DATA index {} using 1:3:4 with filledcurves lc rgb '{}' notitle", mean_block, color));
-    const std::string label = rs.sweep_keys.empty() ? "empirical mean" : rs.cell_label(c);
+    const std::string label = rs.sweep_keys.empty() ? "empirical mean" : varying_label(rs, c);
     plots.push_back(fmt::format("DATA index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", mean_block, color,
-                                gp_quote(label)));
+                                key_title(label)));
     ++fig.key_entries;
     if (!with_bounds) continue;
     for (const BoundSeries& b : c.bounds) {
@@ -260,14 +286,14 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
       // gets one neutral key entry saying that each dashed line has its cell's colour.
       if (first && shared) {
         bound_plots.push_back(fmt::format("NaN with lines lw 1.8 dt {} lc rgb '#444444' title {}", dt,
-                                          gp_quote(key_text + " (dashed, in each cell's colour)")));
+                                          key_title(key_text + " (dashed, in each cell's colour)")));
         ++fig.key_entries;
       }
       const bool titled = first && !shared;
       if (titled) ++fig.key_entries;
       bound_plots.push_back(fmt::format("DATA index {} using 1:2 with lines lw {} dt {} lc rgb '{}' {}", bblock,
                                         exact ? "1.5" : "1.8", dt, bcolor,
-                                        titled ? "title " + gp_quote(key_text) : std::string("notitle")));
+                                        titled ? "title " + key_title(key_text) : std::string("notitle")));
     }
   }
   if (with_metric.empty()) throw ConfigError("plot: no cell recorded metric " + y);
@@ -332,12 +358,20 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
                         gp_quote(fmt::format("{} = {:.3g}", name, v)), format_real(v), 0.95 - 0.05 * mi++);
     }
   }
-  // Group cells into series by the other sweep values.
+  // Group cells into series by the other sweep values; the legend names only keys that vary among
+  // the plotted cells (a `where:` fixes the rest), by their short name.
+  std::vector<bool> varies(rs.sweep_keys.size(), false);
+  for (const auto& c : rs.cells)
+    for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k)
+      if (c.sweep_values[k] != rs.cells.front().sweep_values[k]) varies[k] = true;
   std::map<std::string, std::vector<const CellResult*>> series;
   for (const auto& c : rs.cells) {
     std::string key;
     for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k)
-      if (static_cast<long>(k) != xpos) key += (key.empty() ? "" : ", ") + rs.sweep_keys[k] + "=" + c.sweep_values[k];
+      if (static_cast<long>(k) != xpos && varies[k]) {
+        const auto& sk = rs.sweep_keys[k];
+        key += (key.empty() ? "" : ", ") + sk.substr(sk.find('.') + 1) + "=" + c.sweep_values[k];
+      }
     series[key].push_back(&c);
   }
   auto quantity = [&](const std::vector<std::int64_t>& iters, const std::vector<double>& v) {
@@ -450,12 +484,12 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
       plots.push_back(fmt::format("DATA index {} using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.6 lc rgb '{}' notitle",
                                   block, color));
       plots.push_back(fmt::format("DATA index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", block++, color,
-                                  gp_quote((skey.empty() ? std::string("empirical (seed mean)") : skey) +
-                                           " (95% bootstrap CI)")));
+                                  key_title((skey.empty() ? std::string("empirical (seed mean)") : skey) +
+                                            " (95% bootstrap CI)")));
       ++fig.key_entries;
     } else {
       plots.push_back(fmt::format("DATA index {} using 1:2 with linespoints lw 2 pt 7 lc rgb '{}' title {}", block++,
-                                  color, gp_quote(skey.empty() ? "empirical (seed mean)" : skey)));
+                                  color, key_title(skey.empty() ? "empirical (seed mean)" : skey)));
       ++fig.key_entries;
     }
     int bi = 0;
@@ -464,7 +498,7 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
       data += one_line("# series " + skey + " bound " + bid) + "\n" + rows;
       end_block(data, rows_start);
       plots.push_back(fmt::format("DATA index {} using 1:2 with linespoints lw 1.5 dt {} pt 6 lc rgb '{}' title {}", block++,
-                                  2 + bi++, color, gp_quote(bound_title[bid] + (skey.empty() ? "" : " — " + skey))));
+                                  2 + bi++, color, key_title(bound_title[bid] + (skey.empty() ? "" : " — " + skey))));
       ++fig.key_entries;
     }
   }
@@ -496,7 +530,8 @@ std::string plot_script(const ResultSet& results,
     if (filtered.cells.empty()) throw ConfigError("plot " + spec.get_string("name") + ": where = " + where + " selects no cell");
     rs = &filtered;
   }
-  const Figure fig = curve ? curve_plot(*rs, spec, title, data_out) : sweep_plot(*rs, spec, title, data_out);
+  Figure fig = curve ? curve_plot(*rs, spec, title, data_out) : sweep_plot(*rs, spec, title, data_out);
+  if (!where.empty()) fig.notes.insert(fig.notes.begin(), "cells with " + where);
   return "STEM = " + gp_quote(stem) + "\nDATA = STEM.'.dat'\n" + script_text(fig);
 }
 
