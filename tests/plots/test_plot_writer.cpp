@@ -184,3 +184,21 @@ TEST_CASE("plot names are plain file names", "[plots]") {
   REQUIRE_FALSE(is_plain_file_name(std::string(101, 'a')));
   REQUIRE(is_plain_file_name(std::string(100, 'a')));
 }
+
+TEST_CASE("a sweep plot on a log x axis says which swept values <= 0 it does not draw", "[plots]") {
+  ResultSet rs = one_metric_results({two_rep_series(kIters, {1.0, 0.5, 0.1, 0.01}, {0.01, 0.01, 0.01, 0.001}),
+                                     two_rep_series(kIters, {1.0, 0.4, 0.05, 0.02}, {0.01, 0.01, 0.01, 0.001}),
+                                     two_rep_series(kIters, {1.0, 0.6, 0.2, 0.04}, {0.01, 0.01, 0.01, 0.001})},
+                                    {{}, {}, {}});
+  rs.sweep_keys = {"runner.delay.tau"};
+  rs.cells[0].sweep_values = {"0"};
+  rs.cells[1].sweep_values = {"2"};
+  rs.cells[2].sweep_values = {"8"};
+  std::string data;
+  const auto spec = plot_spec({{"name", "p"}, {"x", "runner.delay.tau"}, {"y", "dist2"}, {"scale", "loglog"}});
+  const std::string gp = sgdcheck::plots::plot_script(rs, spec.params, "p", "", data);
+  REQUIRE_THAT(gp, Contains("log x axis: runner.delay.tau = 0 not drawn"));
+  // The two positive values are drawn at their last means.
+  REQUIRE_THAT(data, Contains("2 0.02\n") && Contains("8 0.04\n"));
+  REQUIRE_THAT(data, !Contains("\n0 0.01"));
+}
