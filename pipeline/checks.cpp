@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/rng.hpp"
+#include "core/text_file.hpp"
 #include "pipeline/components.hpp"
 
 namespace sgdcheck::pipeline {
@@ -405,8 +407,9 @@ void write_checks(const std::vector<CheckOutcome>& outcomes, const std::string& 
   for (const auto& o : outcomes)
     j.push_back({{"check", o.check}, {"subject", o.subject}, {"passed", o.passed}, {"summary", o.summary},
                  {"details", o.details}});
-  std::ofstream(dir + "/checks.json") << j.dump(2) << "\n";
-  std::ofstream(dir + "/checks.txt") << format_checks(outcomes);
+  // Checked writes: a full disk is an error naming the file (exit 2), never an empty checks.json.
+  write_text_file(std::filesystem::path(dir) / "checks.json", j.dump(2) + "\n");
+  write_text_file(std::filesystem::path(dir) / "checks.txt", format_checks(outcomes));
 }
 
 }  // namespace sgdcheck::pipeline
