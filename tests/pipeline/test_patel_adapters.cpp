@@ -57,6 +57,7 @@ struct Cell {
   sgdcheck::Params runner_params;
   std::string kind = "local_sgd";
   std::vector<std::int64_t> iters;
+  std::unique_ptr<sgdcheck::runners::Runner> runner;
 
   Cell(const std::string& family, const KeyValues& pkv, const KeyValues& rkv) {
     const auto* f = problems::find_problem_family(family);
@@ -67,9 +68,10 @@ struct Cell {
     REQUIRE(k != nullptr);
     runner_params = sgdcheck::validate(k->schema, raw_params(rkv), "runner");
     k->validate(runner_params, *problem);
+    runner = k->make(runner_params, *problem);
     iters = sgdcheck::log_spaced_iterations(runner_params.get_int("local_steps"), 10);
   }
-  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters}; }
+  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters, runner->spec()}; }
   std::optional<std::string> why_not(const std::string& id) const {
     const auto* a = pipeline::find_bound(id);
     REQUIRE(a != nullptr);

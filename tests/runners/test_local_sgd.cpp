@@ -379,7 +379,8 @@ TEST_CASE("local_sgd is registered and built from its schema", "[runners]") {
   const auto& local = dynamic_cast<const LocalSgd&>(*runner);
   REQUIRE(local.schedule().steps() == std::vector<std::int64_t>{1, 4, 9, 16, 25, 36, 49, 60});
   REQUIRE(local.step().rule == StepRule::kPower);
-  REQUIRE(local.options().pr);
+  REQUIRE(local.spec().iterate == sgdcheck::runners::IterateKind::kPolyakRuppert);
+  REQUIRE(local.spec().max_gap == 13);  // S = {1, 4, 9, …, 49, 60}: the longest stretch is 36 → 49
   const auto r = runner->run(problem, RunKey{1, 2}, sgdcheck::log_spaced_iterations(60, 5));
   REQUIRE(r.termination == sgdcheck::Termination::kMaxIterations);
   REQUIRE(r.trace.points.back().rounds == 8);
