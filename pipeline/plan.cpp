@@ -171,8 +171,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     const auto& problem = plan.problem_of(cp);
     kind->validate(cp.runner_params, problem);
     cp.runner = kind->make(cp.runner_params, problem);
-    const auto per_decade = cp.runner_params.has("record.per_decade") ? cp.runner_params.get_int("record.per_decade") : 10;
-    cp.record_iters = log_spaced_iterations(cp.runner->max_iterations(), static_cast<int>(per_decade));
+    cp.record_iters = log_spaced_iterations(cp.runner->max_iterations(), static_cast<int>(cp.runner->spec().per_decade));
   }
 
   for (const auto& b : e.bounds) {

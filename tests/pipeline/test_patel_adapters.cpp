@@ -274,3 +274,10 @@ TEST_CASE("random_design_logistic: H* = 0.060528 at w* = 2, grad f(w*) = 0, grad
     CHECK(std::abs(m - g2[j]) < 5 * se);
   }
 }
+
+TEST_CASE("Patel bounds assume equal batches on every worker", "[pipeline]") {
+  const Cell cell("random_design_ls", kCaseA,
+                  {{"workers", "2"}, {"local_steps", "20"}, {"iterate", "pr"}, {"worker_batches", "[1,2]"}});
+  REQUIRE(cell.runner->spec().batches == std::vector<std::int64_t>{1, 2});
+  REQUIRE_THAT(*cell.why_not("patel.local_sgd.ls_floor.dist2"), Contains("same batch size"));
+}
