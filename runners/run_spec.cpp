@@ -60,6 +60,9 @@ std::int64_t max_gap_of(const std::vector<std::int64_t>& steps, std::int64_t loc
 
 namespace {
 
+/// Doubles a run may keep per cell (2e8 doubles = 1.6 GB): larger rings or worker sets are a config error.
+constexpr double kMaxStoredDoubles = 2e8;
+
 /// Per-worker batches: `worker_batches` when given (one integer >= 1 per worker), else P × batch.
 std::vector<std::int64_t> resolve_batches(const Params& p, std::int64_t workers, const problems::Problem& problem,
                                           problems::Sampling sampling) {
@@ -124,6 +127,10 @@ RunSpec resolve_run_spec(Algorithm algorithm, const Params& p, const problems::P
                             {{"with_replacement", problems::Sampling::kWithReplacement},
                              {"without_replacement", problems::Sampling::kWithoutReplacement}},
                             problems::Sampling::kWithReplacement);
+  // Every worker keeps a few vectors of dimension d: refuse what cannot fit in memory before any run.
+  if (static_cast<double>(s.workers) * static_cast<double>(problem.dim()) > kMaxStoredDoubles / 4.0)
+    p.fail("workers", fmt::format("workers·d <= {:.0e} (every worker keeps its iterate and buffers: they must fit in memory)",
+                                  kMaxStoredDoubles / 4.0));
   s.batches = resolve_batches(p, s.workers, problem, s.sampling);
   s.theta_b = problems::batch_variance_factor(s.batch(), problem.n(), s.sampling);
   s.iterate = parse_choice(p,
@@ -143,7 +150,16 @@ RunSpec resolve_run_spec(Algorithm algorithm, const Params& p, const problems::P
   s.per_decade = p.get_int("record.per_decade");
   s.running_metrics = p.has("running_metrics") && p.get_bool("running_metrics");
   s.update = resolve_update(p);
-  if (algorithm == Algorithm::kDelayed) s.delay = resolve_delay(p);
+  if (algorithm == Algorithm::kDelayed) {
+    s.delay = resolve_delay(p);
+    // The delayed runner keeps τ_max + 1 iterates of dimension d: refuse what cannot fit in memory
+    // before any run (a config error, not an allocation failure mid-run).
+    const double ring = (static_cast<double>(s.delay.max_delay) + 1.0) * static_cast<double>(problem.dim());
+    if (ring > kMaxStoredDoubles)
+      p.fail(s.delay.kind == DelayKind::kFile ? "delay.file" : "delay.tau",
+             fmt::format("(max delay + 1)·d <= {:.0e} (the ring of stale iterates must fit in memory; here {:.3g})",
+                         kMaxStoredDoubles, ring));
+  }
   s.step = make_step_schedule(p, problem, s.batch(), s.sampling, s.delay.max_delay);
   if (local) {
     s.communication = make_communication_schedule(p, s.iterations);

@@ -307,3 +307,24 @@ TEST_CASE("an observer can stop any runner", "[runners]") {
   REQUIRE(r.termination == sgdcheck::Termination::kStoppedByCallback);
   REQUIRE(r.iterations == 7);
 }
+
+TEST_CASE("a delay ring or worker set too large for memory is a config error before any run", "[runners][config]") {
+  const auto problem = lsq_problem();  // d = 4
+  const auto expect_error = [&](Algorithm a, const std::string& kind,
+                                const std::vector<std::pair<std::string, std::string>>& kv, const std::string& key) {
+    const auto p = runner_params(kind, kv);
+    try {
+      (void)resolve_run_spec(a, p, *problem);
+      FAIL("no ConfigError");
+    } catch (const sgdcheck::ConfigError& e) {
+      const std::string msg = e.what();
+      REQUIRE_THAT(msg, Contains(key) && Contains("fit in memory"));
+      REQUIRE(msg.find('\n') == std::string::npos);
+    }
+  };
+  expect_error(Algorithm::kDelayed, "delayed_sgd", {{"delay.tau", "100000000"}}, "delay.tau");
+  expect_error(Algorithm::kLocal, "local_sgd", {{"workers", "100000000"}, {"local_steps", "10"}}, "workers");
+  // Just below the limit is fine: (τ + 1)·d = 4e6.
+  const auto ok = runner_params("delayed_sgd", {{"delay.tau", "999999"}});
+  REQUIRE(resolve_run_spec(Algorithm::kDelayed, ok, *problem).delay.max_delay == 999999);
+}
