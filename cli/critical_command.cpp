@@ -189,8 +189,8 @@ std::pair<double, double> quadratic_model_m(const Mat& A, const Mat& B) {
 }
 
 /// Logistic loss: Hessians H_i = w_i a_ia_iᵀ + λI at x*, w_i = s(m_i)(1 − s(m_i)).
-std::pair<double, double> logistic_hessian_m(const problems::LogisticRegression& p) {
-  const Dataset& data = p.data();
+std::pair<double, double> logistic_hessian_m(const Problem& p) {
+  const Dataset& data = *p.dataset();
   const Vec& xs = p.constants().x_star;
   const Index n = data.rows(), d = data.cols();
   Vec w(n);
@@ -200,7 +200,7 @@ std::pair<double, double> logistic_hessian_m(const problems::LogisticRegression&
     w[i] = s * (1.0 - s);
   }
   const Vec norms2 = data.row_norms2();
-  const double lambda = p.lambda();
+  const double lambda = *p.logistic_lambda();
   const Mat I = Mat::Identity(d, d);
   const Mat Wg = data.weighted_gram(w);
   const Mat A = Wg + lambda * I;
@@ -228,9 +228,9 @@ double noise_scale(const Problem& p, const Vec& x) {
     return tr / g2;
   }
   const Index n = p.n();
-  if (const auto* ls = dynamic_cast<const problems::LeastSquares*>(&p)) {
+  if (p.capabilities().finite_least_squares && p.dataset()) {
     // ∇f_i = r_i a_i with mean ∇f, so tr Σ = (1/n)Σ r_i²‖a_i‖² − ‖∇f‖²: one O(nnz) pass.
-    const Dataset& data = ls->data();
+    const Dataset& data = *p.dataset();
     double second = 0.0;
     for (Index i = 0; i < n; ++i) {
       const double r = data.row_dot(i, x) - data.y[i];
@@ -475,8 +475,8 @@ int cmd_critical(const CriticalArgs& a) {
     r.sigma2 = 0.0;
   }
 
-  if (const auto* ls = dynamic_cast<const problems::LeastSquares*>(&p)) {
-    const auto& det = ls->details();
+  if (const auto* details = p.least_squares_details()) {
+    const auto& det = *details;
     r.rank = det.rank;
     r.delta = det.delta;
     r.M_method = "exact: eigendecomposition of A = (1/n) sum a_i a_i' and B = (1/n) sum |a_i|^2 a_i a_i' on range(A) "
@@ -490,9 +490,9 @@ int cmd_critical(const CriticalArgs& a) {
   } else {
     r.M_method = "estimate: maximum of the centred local ratio (1/n) sum |grad f_i - grad f|^2 / |grad f|^2 over "
                  "random probes and a path around x* (Stich et al. 2021 §3.3); a lower bound on the true M";
-    if (const auto* lr = dynamic_cast<const problems::LogisticRegression*>(&p)) {
-      r.delta = lr->data().max_column_density();
-      const auto [mg, mc] = logistic_hessian_m(*lr);
+    if (p.logistic_lambda() && p.dataset()) {
+      r.delta = p.dataset()->max_column_density();
+      const auto [mg, mc] = logistic_hessian_m(p);
       r.M_grad_hessian = mg;
       r.M_curv_hessian = mc;
       r.M_method += "; M_*_H: the quadratic-sum formula with the sample Hessians at x* (§3.3), a local estimate";

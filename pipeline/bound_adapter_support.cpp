@@ -4,27 +4,63 @@
 
 #include <cmath>
 
-#include "runners/minibatch_sgd.hpp"
-#include "runners/step_size.hpp"
+#include "runners/communication_schedule.hpp"
 
 namespace sgdcheck::pipeline {
 
-RunSetting run_setting(const CellContext& ctx, std::int64_t tau) {
-  const auto& p = ctx.runner_params;
+RunSetting run_setting(const CellContext& ctx) {
+  const auto& spec = ctx.spec;
   RunSetting s;
-  s.batch = p.has("batch") ? p.get_int("batch") : 1;
-  const auto sampling = p.has("sampling") && p.get_string("sampling") == "without_replacement"
-                            ? problems::Sampling::kWithoutReplacement
-                            : problems::Sampling::kWithReplacement;
-  s.theta_b = problems::batch_variance_factor(s.batch, ctx.problem.n(), sampling);
-  const auto step = runners::make_step_schedule(p, ctx.problem, s.batch, sampling, tau);
+  s.batch = spec.batch();
+  s.theta_b = spec.theta_b;
+  const auto step = spec.step;
   s.constant_step = step.is_constant();
   s.gamma = step.at(1);
   s.step_text = step.describe();
   s.oracle_step = s.constant_step ? bounds::StepSchedule::constant(step.gamma)
                                   : bounds::StepSchedule::function([step](std::int64_t t) { return step.at(t + 1); });
-  s.iterate = p.has("iterate") ? p.get_string("iterate") : "last";
+  s.iterate = spec.iterate;
   return s;
+}
+
+std::string iterate_text(const RunSetting& run) { return runners::to_string(run.iterate); }
+
+std::optional<std::string> not_single_sequence(const runners::RunSpec& spec) {
+  if (spec.is_local())
+    return fmt::format("the run is local SGD ({} workers, communication {})", spec.workers, spec.communication->describe());
+  return std::nullopt;
+}
+
+std::optional<std::string> not_single_sequence_without_delay(const runners::RunSpec& spec) {
+  if (auto w = not_single_sequence(spec)) return w;
+  if (spec.has_delay_model()) return "the run has a delay model (" + spec.delay.text + ")";
+  return std::nullopt;
+}
+
+std::optional<std::string> not_delayed_sequence(const runners::RunSpec& spec) {
+  if (auto w = not_single_sequence(spec)) return w;
+  if (!spec.has_delay_model()) return std::string("the run has no delay model");
+  return std::nullopt;
+}
+
+std::optional<std::string> not_local_sgd(const runners::RunSpec& spec) {
+  if (!spec.is_local()) return std::string("the run has no communication schedule (it is not local SGD)");
+  return std::nullopt;
+}
+
+std::vector<BoundAdapter> with_sgd_model_checks(std::vector<BoundAdapter> adapters) {
+  for (auto& a : adapters) {
+    auto inner = a.not_applicable;
+    a.not_applicable = [inner](const CellContext& ctx) -> std::optional<std::string> {
+      const auto& spec = ctx.spec;
+      if (spec.update.kind != runners::UpdateRuleKind::kSgd)
+        return "the bound is about plain SGD, the run uses " + spec.update.describe();
+      if (!spec.step.ignores_delay()) return "the bound's step does not depend on the delay, the run uses " + spec.step.describe();
+      if (!spec.equal_batches()) return std::string("the bound assumes every worker uses the same batch size");
+      return inner(ctx);
+    };
+  }
+  return adapters;
 }
 
 bool is_least_squares(const problems::Problem& problem) {

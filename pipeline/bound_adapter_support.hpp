@@ -11,6 +11,7 @@
 #include "bounds/step_schedule.hpp"
 #include "core/types.hpp"
 #include "pipeline/bound_registry.hpp"
+#include "runners/run_spec.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -22,9 +23,27 @@ struct RunSetting {
   double gamma = 0.0;                ///< γ of the first update (the constant step when constant_step)
   bounds::StepSchedule oracle_step;  ///< γ_t with t = 0, 1, … (the update producing x_{t+1})
   std::string step_text;
-  std::string iterate;  ///< last | average | tail_average
+  runners::IterateKind iterate = runners::IterateKind::kLast;
 };
-RunSetting run_setting(const CellContext& ctx, std::int64_t tau = 0);
+/// From ctx.spec: the very step the runner uses (the critical γ already resolved with τ_max).
+RunSetting run_setting(const CellContext& ctx);
+
+/// The iterate option as the run reports it ("last", "average", "tail_average", "pr").
+std::string iterate_text(const RunSetting& run);
+
+// ---- What a bound's algorithm model needs of a run (BoundAdapter::not_about) -------------------
+/// One sequence x_0, x_1, … with fresh gradients: no delay model, no communication schedule.
+std::optional<std::string> not_single_sequence_without_delay(const runners::RunSpec& spec);
+/// One sequence (fresh or delayed gradients): no communication schedule.
+std::optional<std::string> not_single_sequence(const runners::RunSpec& spec);
+/// One sequence with a delay model (max delay τ_max), no communication schedule.
+std::optional<std::string> not_delayed_sequence(const runners::RunSpec& spec);
+/// Local SGD: P workers with a communication schedule S (maximal gap H).
+std::optional<std::string> not_local_sgd(const runners::RunSpec& spec);
+
+/// Adds to every adapter's not_applicable what no paper bound covers, from the spec: an update rule
+/// other than plain SGD, a step that depends on the delay τ_t, workers with different batch sizes.
+std::vector<BoundAdapter> with_sgd_model_checks(std::vector<BoundAdapter> adapters);
 
 /// A noise model (M, σ²) that provably holds for the problem, or nullopt with the reason in `why`:
 /// - least squares, realizable: (M_grad, 0), gradient-norm form (exact, spec §3.1);

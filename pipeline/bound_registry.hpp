@@ -12,6 +12,7 @@
 #include "bounds/bound.hpp"
 #include "core/params.hpp"
 #include "problems/problem.hpp"
+#include "runners/run_spec.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -22,11 +23,19 @@ struct CellContext {
   const Params& runner_params;       // not owned
   std::string runner_kind;
   const std::vector<std::int64_t>& iters;  ///< recorded iterations (not owned)
+  const runners::RunSpec& spec;            ///< the cell's resolved runner options (not owned)
 };
 
 struct BoundAdapter {
   bounds::BoundInfo info;
-  std::vector<std::string> runners;  ///< runner kinds it is about
+  std::vector<std::string> runners;  ///< runner kinds it is about today (descriptive: docs and messages)
+  /// What the bound's algorithm model needs of a run, in words ("a single sequence without delay
+  /// model", "local SGD (a communication schedule)").
+  std::string about;
+  /// The criterion: nullopt when the bound's model describes the run of `spec` (decided from what
+  /// the spec contains, never from the runner kind), else the reason. A bound named for a run it is
+  /// not about is a config error at plan time.
+  std::function<std::optional<std::string>(const runners::RunSpec&)> not_about;
   /// nullopt if the bound applies to this cell, else a one-line reason
   /// ("step 0.5 > 1/(2L(1+θM)) = 0.2", "problem is not least squares", …).
   std::function<std::optional<std::string>(const CellContext&)> not_applicable;

@@ -7,7 +7,7 @@
 #include "bounds/bounds.hpp"
 #include "pipeline/bound_adapter_support.hpp"
 #include "pipeline/bound_registry.hpp"
-#include "runners/minibatch_sgd.hpp"
+#include "runners/run_spec.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -22,8 +22,8 @@ std::optional<bounds::SgdStronglyConvexParams> strongly_convex_params(const Cell
     why = "step schedule is not constant (" + run.step_text + ")";
     return std::nullopt;
   }
-  if (run.iterate != "last") {
-    why = "the bound is about the last iterate, the run reports " + run.iterate;
+  if (run.iterate != runners::IterateKind::kLast) {
+    why = "the bound is about the last iterate, the run reports " + iterate_text(run);
     return std::nullopt;
   }
   const auto noise = noise_model_for(ctx.problem, why);
@@ -80,7 +80,7 @@ BoundAdapter realizable_lsq() {
       return std::nullopt;
     }
     const auto run = run_setting(ctx);
-    if (!run.constant_step || run.iterate != "last") {
+    if (!run.constant_step || run.iterate != runners::IterateKind::kLast) {
       why = "needs a constant step and the last iterate";
       return std::nullopt;
     }
@@ -115,8 +115,9 @@ BoundAdapter convex() {
       why = "step schedule is not constant (" + run.step_text + ")";
       return std::nullopt;
     }
-    if (run.iterate != "average") {
-      why = "the bound is about the uniform average iterate (runner.iterate = average), the run reports " + run.iterate;
+    if (run.iterate != runners::IterateKind::kAverage) {
+      why = "the bound is about the uniform average iterate (runner.iterate = average), the run reports " +
+            iterate_text(run);
       return std::nullopt;
     }
     const auto noise = noise_model_for(ctx.problem, why);
@@ -147,7 +148,7 @@ BoundAdapter nonconvex() {
       why = "step schedule is not constant (" + run.step_text + ")";
       return std::nullopt;
     }
-    if (!ctx.runner_params.get_bool("running_metrics")) {
+    if (!ctx.spec.running_metrics) {
       why = "needs runner.running_metrics = true (records avg_grad2)";
       return std::nullopt;
     }
@@ -190,7 +191,8 @@ BoundAdapter minibatch_oracle(const std::string& metric) {
     const auto* ls = ctx.problem.finite_least_squares();
     if (!ls) return "problem is not a finite-sum least-squares problem";
     const auto run = run_setting(ctx);
-    if (run.iterate != "last") return "the oracle is about the last iterate, the run reports " + run.iterate;
+    if (run.iterate != runners::IterateKind::kLast)
+      return "the oracle is about the last iterate, the run reports " + iterate_text(run);
     const auto n = ctx.problem.n(), d = ctx.problem.dim();
     if (static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) > 4e9)
       return fmt::format("n·d² = {:.3g} is too large for the O(nd²)-per-step recursion", 1.0 * n * d * d);
@@ -208,8 +210,13 @@ BoundAdapter minibatch_oracle(const std::string& metric) {
 }  // namespace
 
 std::vector<BoundAdapter> foundation_bound_adapters() {
-  return {strongly_convex(), realizable_lsq(), convex(), nonconvex(), minibatch_oracle("dist2"),
-          minibatch_oracle("subopt")};
+  std::vector<BoundAdapter> out = {strongly_convex(), realizable_lsq(),          convex(),
+                                   nonconvex(),       minibatch_oracle("dist2"), minibatch_oracle("subopt")};
+  for (auto& a : out) {
+    a.about = "a single sequence with fresh gradients (no delay model, no communication schedule)";
+    a.not_about = not_single_sequence_without_delay;
+  }
+  return with_sgd_model_checks(std::move(out));
 }
 
 }  // namespace sgdcheck::pipeline

@@ -16,8 +16,8 @@
 #include "bounds/local_sgd_oracle.hpp"
 #include "pipeline/bound_adapter_support.hpp"
 #include "pipeline/bound_registry.hpp"
-#include "problems/random_design_logistic.hpp"
 #include "runners/communication_schedule.hpp"
+#include "runners/run_spec.hpp"
 #include "runners/step_size.hpp"
 
 namespace sgdcheck::pipeline {
@@ -26,18 +26,15 @@ namespace {
 
 constexpr const char* kRunner = "local_sgd";
 
-bool is_pr(const CellContext& ctx) { return ctx.runner_params.get_string("iterate") == "pr"; }
+bool is_pr(const CellContext& ctx) { return ctx.spec.iterate == runners::IterateKind::kPolyakRuppert; }
 
-std::int64_t workers(const CellContext& ctx) { return ctx.runner_params.get_int("workers"); }
-std::int64_t local_steps(const CellContext& ctx) { return ctx.runner_params.get_int("local_steps"); }
-std::int64_t batch(const CellContext& ctx) { return ctx.runner_params.get_int("batch"); }
+std::int64_t workers(const CellContext& ctx) { return ctx.spec.workers; }
+std::int64_t local_steps(const CellContext& ctx) { return ctx.spec.iterations; }
+std::int64_t batch(const CellContext& ctx) { return ctx.spec.batch(); }
 
 /// γ_t = c·t^(−α) as the oracle needs it: power (c = gamma, α) or a constant step (α = 0).
 std::optional<std::pair<double, double>> power_step(const CellContext& ctx, std::string& why) {
-  const auto sampling = ctx.runner_params.get_string("sampling") == "without_replacement"
-                            ? problems::Sampling::kWithoutReplacement
-                            : problems::Sampling::kWithReplacement;
-  const auto step = runners::make_step_schedule(ctx.runner_params, ctx.problem, batch(ctx), sampling, 0);
+  const auto& step = ctx.spec.step;
   if (step.rule == runners::StepRule::kPower) return std::make_pair(step.gamma, step.alpha);
   if (step.is_constant()) return std::make_pair(step.at(1), 0.0);
   why = "step " + step.describe() + " is not of the form c·t^(-alpha)";
@@ -57,7 +54,7 @@ std::optional<bounds::LocalSgdOracleParams> oracle_params(const CellContext& ctx
     why = "design has no finite kurtosis E z^4 (the fourth-moment operator needs it)";
     return std::nullopt;
   }
-  if (is_pr(ctx) && ctx.runner_params.get_bool("pr_include_w0")) {
+  if (is_pr(ctx) && ctx.spec.pr_include_w0) {
     why = "the oracle's PR average is (1/t) sum_{s=1..t} wbar_s (pr_include_w0 = false)";
     return std::nullopt;
   }
@@ -79,7 +76,7 @@ std::optional<bounds::LocalSgdOracleParams> oracle_params(const CellContext& ctx
   p.c = step->first;
   p.alpha = step->second;
   p.eta0 = ctx.problem.initial_point() - rd->w_star;
-  const auto schedule = runners::make_communication_schedule(ctx.runner_params, N);
+  const auto& schedule = *ctx.spec.communication;
   p.comm = equal_rounds ? (schedule.rounds() > 0 ? runners::CommunicationSchedule::rounds(schedule.rounds(), N).steps()
                                                  : std::vector<std::int64_t>{})
                         : schedule.steps();
@@ -157,7 +154,7 @@ double gradients_at(const CellContext& ctx, std::int64_t t) {
 std::optional<std::string> needs_pr(const CellContext& ctx, const std::string& what) {
   if (!is_pr(ctx))
     return what + " is the asymptotic error of the Polyak-Ruppert average (runner.iterate = pr); the run reports " +
-           ctx.runner_params.get_string("iterate");
+           runners::to_string(ctx.spec.iterate);
   return std::nullopt;
 }
 
@@ -202,17 +199,16 @@ BoundAdapter logistic_floor() {
   a.info.guarantee = bounds::Guarantee::kPrediction;
   a.runners = {kRunner};
   a.not_applicable = [](const CellContext& ctx) -> std::optional<std::string> {
-    if (!dynamic_cast<const problems::RandomDesignLogistic*>(&ctx.problem))
+    if (!ctx.problem.capabilities().logistic_teacher_model)
       return "problem " + ctx.problem.family() +
              " is not well-specified Gaussian logistic regression (random_design_logistic)";
     if (auto w = needs_pr(ctx, "the floor")) return w;
     return std::nullopt;
   };
   a.evaluate = [](const CellContext& ctx) {
-    const auto& pb = dynamic_cast<const problems::RandomDesignLogistic&>(ctx.problem);
     bounds::LogisticFloorParams p;
-    p.dim = pb.dim();
-    p.w_norm = pb.w_star().norm();
+    p.dim = ctx.problem.dim();
+    p.w_norm = ctx.problem.logistic_teacher()->norm();
     std::vector<double> out;
     for (auto t : ctx.iters) {
       if (t < 1) {
@@ -261,10 +257,15 @@ BoundAdapter rounds_local_pred() {
 }  // namespace
 
 std::vector<BoundAdapter> patel_bound_adapters() {
-  return {local_sgd_oracle("dist2", false),       local_sgd_oracle("subopt", false),
+  std::vector<BoundAdapter> out = {local_sgd_oracle("dist2", false),       local_sgd_oracle("subopt", false),
           local_sgd_oracle("dist2", true),        local_sgd_oracle("subopt", true),
           ls_floor("dist2"),                      ls_floor("subopt"),
           logistic_floor(),                       rounds_local_pred()};
+  for (auto& a : out) {
+    a.about = "local SGD: workers with a communication schedule S (maximal gap H)";
+    a.not_about = not_local_sgd;
+  }
+  return with_sgd_model_checks(std::move(out));
 }
 
 }  // namespace sgdcheck::pipeline

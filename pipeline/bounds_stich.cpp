@@ -16,7 +16,7 @@
 #include "bounds/bounds.hpp"
 #include "pipeline/bound_adapter_support.hpp"
 #include "pipeline/bound_registry.hpp"
-#include "runners/delayed_sgd.hpp"
+#include "runners/run_spec.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -33,7 +33,7 @@ BoundInfo with_id(BoundInfo info, std::string id, std::string metric, std::strin
   return info;
 }
 
-/// The delay model of a cell: minibatch_sgd is delay 0; delayed_sgd reads its delay.* keys.
+/// The delay model of a cell, from its spec: no delay model is delay 0.
 struct DelaySetting {
   std::int64_t tau = 0;  ///< maximum delay τ_max
   bool fixed = true;     ///< every τ_t equals tau
@@ -42,17 +42,17 @@ struct DelaySetting {
 
 DelaySetting delay_setting(const CellContext& ctx) {
   DelaySetting s;
-  if (ctx.runner_kind != "delayed_sgd") return s;
-  const auto source = runners::make_delay_source(ctx.runner_params);
-  s.tau = source->max_delay();
-  s.fixed = source->is_fixed();
-  s.text = source->describe();
+  if (!ctx.spec.has_delay_model()) return s;
+  s.tau = ctx.spec.delay.max_delay;
+  s.fixed = ctx.spec.delay.fixed;
+  s.text = ctx.spec.delay.text;
   return s;
 }
 
 /// Common precondition of the last-iterate oracles and rates.
 std::optional<std::string> needs_last_iterate(const RunSetting& run, const char* what) {
-  if (run.iterate != "last") return std::string(what) + " is about the last iterate, the run reports " + run.iterate;
+  if (run.iterate != runners::IterateKind::kLast)
+    return std::string(what) + " is about the last iterate, the run reports " + iterate_text(run);
   return std::nullopt;
 }
 
@@ -79,7 +79,7 @@ BoundAdapter delayed_lsq_oracle(const std::string& metric) {
       why = "O2 needs a fixed delay, the run uses " + delay.text;
       return std::nullopt;
     }
-    const auto run = run_setting(ctx, delay.tau);
+    const auto run = run_setting(ctx);
     if (auto w = needs_last_iterate(run, "the oracle")) {
       why = *w;
       return std::nullopt;
@@ -232,7 +232,7 @@ BoundAdapter isotropic_delayed_oracle(const std::string& metric) {
       why = "O4 needs a fixed delay, the run uses " + delay.text;
       return std::nullopt;
     }
-    const auto run = run_setting(ctx, delay.tau);
+    const auto run = run_setting(ctx);
     if (auto w = needs_last_iterate(run, "the oracle")) {
       why = *w;
       return std::nullopt;
@@ -266,6 +266,8 @@ BoundAdapter strongly_convex_delayed() {
                    "dist2",
                    "SGD, strongly convex, constant step (R1), delayed runner at τ = 0");
   a.runners = {"delayed_sgd"};
+  a.about = "a single sequence with a delay model (max delay τ), no communication schedule";
+  a.not_about = not_delayed_sequence;
   auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::SgdStronglyConvexParams> {
     const auto delay = delay_setting(ctx);
     if (delay.tau != 0) {
@@ -339,7 +341,7 @@ BoundAdapter delayed_rate(bool r6) {
       return std::nullopt;
     }
     const auto delay = delay_setting(ctx);
-    const auto run = run_setting(ctx, delay.tau);
+    const auto run = run_setting(ctx);
     if (r6 && run.theta_b != 1.0) {
       why = fmt::format("R6 is for b = 1 (θ_b = {:.3g} here); use stich.delayed_minibatch.dist2 (R7)", run.theta_b);
       return std::nullopt;
@@ -381,7 +383,7 @@ BoundAdapter delayed_rate(bool r6) {
 }  // namespace
 
 std::vector<BoundAdapter> stich_bound_adapters() {
-  return {delayed_lsq_oracle("dist2"),
+  std::vector<BoundAdapter> out = {delayed_lsq_oracle("dist2"),
           delayed_lsq_oracle("subopt"),
           isotropic_oracle("dist2"),
           isotropic_oracle("subopt"),
@@ -390,6 +392,12 @@ std::vector<BoundAdapter> stich_bound_adapters() {
           strongly_convex_delayed(),
           delayed_rate(true),
           delayed_rate(false)};
+  for (auto& a : out) {
+    if (a.not_about) continue;
+    a.about = "a single sequence, fresh or delayed gradients (no communication schedule)";
+    a.not_about = not_single_sequence;
+  }
+  return with_sgd_model_checks(std::move(out));
 }
 
 }  // namespace sgdcheck::pipeline

@@ -179,8 +179,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     const auto& problem = plan.problem_of(cp);
     kind->validate(cp.runner_params, problem);
     cp.runner = kind->make(cp.runner_params, problem);
-    const auto per_decade = cp.runner_params.has("record.per_decade") ? cp.runner_params.get_int("record.per_decade") : 10;
-    cp.record_iters = log_spaced_iterations(cp.runner->max_iterations(), static_cast<int>(per_decade));
+    cp.record_iters = log_spaced_iterations(cp.runner->max_iterations(), static_cast<int>(cp.runner->spec().per_decade));
   }
 
   for (const auto& b : e.bounds) {
@@ -192,9 +191,13 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
       throw ConfigError(b.loc, "unknown bound " + b.name + (near.empty() ? "" : " (did you mean " + near + "?)") +
                                    "; `sgdcheck list bounds` shows every bound");
     }
-    if (std::find(a->runners.begin(), a->runners.end(), e.runner.kind) == a->runners.end())
-      throw ConfigError(b.loc, "bound " + b.name + " is about runner kinds {" + fmt::format("{}", fmt::join(a->runners, ", ")) +
-                                   "}, not " + e.runner.kind);
+    // Whether the bound's algorithm model describes the run follows from each cell's resolved spec
+    // (delay model, communication schedule, …), not from the runner kind's name.
+    for (const auto& cp : plan.cells)
+      if (auto why = a->not_about(cp.runner->spec()))
+        throw ConfigError(b.loc, "bound " + b.name + " is about " + a->about + " (runner kinds {" +
+                                     fmt::format("{}", fmt::join(a->runners, ", ")) + "}), not this " + e.runner.kind +
+                                     " run: " + *why);
     plan.bounds.push_back(a);
   }
 

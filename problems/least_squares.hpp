@@ -33,6 +33,8 @@ class LeastSquares final : public Problem {
   void apply_step(double gamma, const Workspace& ws, Vec& x) const override;
   Vec initial_point() const override { return x0_; }
   const FiniteLeastSquaresView* finite_least_squares() const override { return &view_; }
+  const Dataset* dataset() const override { return &data_; }
+  const LeastSquaresConstants* least_squares_details() const override { return &details_; }
   std::string describe() const override;
 
   const Dataset& data() const { return data_; }

@@ -41,6 +41,8 @@ class LogisticRegression final : public Problem {
   void batch_gradient(std::span<const Index> idx, const Vec& x, Vec& g) const override;
   Vec initial_point() const override { return x0_; }
   std::string describe() const override;
+  const Dataset* dataset() const override { return &data_; }
+  std::optional<double> logistic_lambda() const override { return lambda_; }
 
   /// ∇²f(x) = (1/n)Σ σ(m_i)(1 − σ(m_i)) a_ia_iᵀ + λI, m_i = y_i a_iᵀx.
   Mat hessian(const Vec& x) const;

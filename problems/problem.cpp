@@ -68,6 +68,16 @@ void Problem::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace&
 
 void Problem::apply_step(double gamma, const Workspace& ws, Vec& x) const { x.noalias() -= gamma * ws.grad; }
 
+Capabilities Problem::capabilities() const {
+  Capabilities c;
+  c.finite_sum = n() > 0;
+  c.per_sample_gradients = n() > 0;
+  c.finite_least_squares = finite_least_squares() != nullptr;
+  c.random_design = random_design() != nullptr;
+  c.logistic_teacher_model = logistic_teacher() != nullptr;
+  return c;
+}
+
 void sample_without_replacement(Index n, Index b, Rng& rng, std::vector<Index>& perm, std::vector<Index>& out) {
   out.clear();
   for (Index k = 0; k < b; ++k) {

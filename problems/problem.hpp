@@ -82,6 +82,19 @@ struct RandomDesignView {
   Vec w_star;
 };
 
+struct Dataset;
+struct LeastSquaresConstants;
+
+/// What a problem can do, for code that must not know its class (bound adapters, `sgdcheck
+/// critical`): queried through Problem::capabilities() and the typed views below, never dynamic_cast.
+struct Capabilities {
+  bool finite_sum = false;              ///< n() > 0: f = (1/n) Σ f_i
+  bool per_sample_gradients = false;    ///< sample_gradient(i, ·) is available (finite sums)
+  bool finite_least_squares = false;    ///< finite_least_squares() is set
+  bool random_design = false;           ///< random_design() is set (random-design least squares)
+  bool logistic_teacher_model = false;  ///< logistic_teacher() is set (well-specified Gaussian logistic)
+};
+
 class Problem {
  public:
   virtual ~Problem() = default;
@@ -124,6 +137,16 @@ class Problem {
   /// Data access for exact oracles; nullptr when the problem is not of that kind.
   virtual const FiniteLeastSquaresView* finite_least_squares() const { return nullptr; }
   virtual const RandomDesignView* random_design() const { return nullptr; }
+  /// The rows and labels of a finite-sum GLM (least squares, logistic); nullptr otherwise.
+  virtual const Dataset* dataset() const { return nullptr; }
+  /// The full exact constant set of finite least squares (rank, Δ, notes); nullptr otherwise.
+  virtual const LeastSquaresConstants* least_squares_details() const { return nullptr; }
+  /// λ of an L2-regularised convex logistic loss on a dataset; nullopt otherwise.
+  virtual std::optional<double> logistic_lambda() const { return std::nullopt; }
+  /// Teacher w* of well-specified Gaussian logistic regression (labels drawn from σ(⟨w*, a⟩)).
+  virtual const Vec* logistic_teacher() const { return nullptr; }
+  /// Everything above, in one struct.
+  Capabilities capabilities() const;
 
   /// Loss on a held-out test set, if the problem has one.
   virtual std::optional<double> test_value(const Vec& /*x*/) const { return std::nullopt; }

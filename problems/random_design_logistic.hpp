@@ -34,6 +34,7 @@ class RandomDesignLogistic final : public Problem {
   void stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const override;
   Vec initial_point() const override { return x0_; }
   std::string describe() const override;
+  const Vec* logistic_teacher() const override { return &w_star_; }
 
   const Vec& w_star() const { return w_star_; }
   /// Eigenvalues of H* (along w*, and across it with multiplicity d − 1), by the same quadrature.

@@ -18,27 +18,26 @@ std::shared_ptr<const DelaySource> make_delay_source(const Params& p);
 
 class DelayedSgd final : public Runner {
  public:
-  /// `theta_b` is the batch variance factor of this batch size and sampling on the problem;
-  /// `delays` is shared by every run of the cell (read-only).
-  DelayedSgd(CommonRunOptions options, StepSchedule step, double theta_b, std::shared_ptr<const DelaySource> delays);
+  /// `spec.delay.source` is shared by every run of the cell (read-only).
+  explicit DelayedSgd(RunSpec spec);
   /// Records the standard metrics plus `step`, `delay_max` (largest delay used so far) and
   /// `delay_mean` (mean delay of the updates so far; 0 at t = 0). With every τ_t = 0 the run is bit
   /// for bit the run of MinibatchSgd on the same key (same sampling stream, same arithmetic).
-  RunResult run(const problems::Problem& problem,
-                const RunKey& key,
-                const std::vector<std::int64_t>& record_iters) const override;
-  std::int64_t max_iterations() const override { return options_.iterations; }
+  RunResult run_with(const problems::Problem& problem,
+                     const RunKey& key,
+                     const std::vector<std::int64_t>& record_iters,
+                     StepObserver* observer) const override;
+  std::int64_t max_iterations() const override { return spec_.iterations; }
   /// gamma, theta_b, batch, tau (the maximum delay τ_max of the delay model).
   std::vector<std::pair<std::string, double>> derived_constants() const override;
-  const DelaySource& delays() const { return *delays_; }
+  const RunSpec& spec() const override { return spec_; }
+  const DelaySource& delays() const { return *spec_.delay.source; }
 
   static RunnerKind kind();
 
  private:
-  CommonRunOptions options_;
-  StepSchedule step_;
-  double theta_b_;
-  std::shared_ptr<const DelaySource> delays_;
+  RunSpec spec_;
+  std::shared_ptr<const UpdateRule> rule_;
 };
 
 }  // namespace sgdcheck::runners

@@ -2,12 +2,19 @@
 
 #include <cmath>
 
-#include "runners/minibatch_sgd.hpp"
 
 namespace sgdcheck::runners {
 
-IterateAverager::IterateAverager(IterateKind kind, double tail_fraction, const Vec& x0, std::int64_t horizon)
+IterateAverager::IterateAverager(IterateKind kind,
+                                 double tail_fraction,
+                                 const Vec& x0,
+                                 std::int64_t horizon,
+                                 bool include_x0)
     : kind_(kind), avg_(x0), last_(&x0) {
+  if (kind == IterateKind::kPolyakRuppert) {
+    sum_ = include_x0 ? x0 : Vec(Vec::Zero(x0.size()));
+    count_ = include_x0 ? 1 : 0;
+  }
   tail_start_ = kind == IterateKind::kTailAverage
                     ? static_cast<std::int64_t>(std::floor((1.0 - tail_fraction) * static_cast<double>(horizon)))
                     : 0;
@@ -20,6 +27,12 @@ IterateAverager::IterateAverager(IterateKind kind, double tail_fraction, const V
 void IterateAverager::add(std::int64_t t, const Vec& x) {
   last_ = &x;
   if (kind_ == IterateKind::kLast) return;
+  if (kind_ == IterateKind::kPolyakRuppert) {
+    sum_ += x;
+    ++count_;
+    use_avg_ = true;
+    return;
+  }
   if (kind_ == IterateKind::kTailAverage && t <= tail_start_) return;
   if (count_ == 0) {
     avg_ = x;
@@ -29,6 +42,11 @@ void IterateAverager::add(std::int64_t t, const Vec& x) {
   }
   ++count_;
   avg_ += (x - avg_) / static_cast<double>(count_);
+}
+
+const Vec& IterateAverager::point() {
+  if (kind_ == IterateKind::kPolyakRuppert && use_avg_) avg_ = sum_ / static_cast<double>(count_);
+  return use_avg_ ? avg_ : *last_;
 }
 
 RunningMeans::RunningMeans(const problems::Problem& problem, bool enabled)
@@ -43,18 +61,20 @@ void RunningMeans::add(const Vec& x) {
   grad2_ += (g_.squaredNorm() - grad2_) / static_cast<double>(count_);
 }
 
-bool TargetTest::reached(const problems::Problem& problem, const Vec& x) const {
-  if (metric_ == "none") return false;
+TargetTest::TargetTest(const problems::Problem& problem, TargetMetric metric, double value)
+    : metric_(metric), value_(value), g_(metric == TargetMetric::kGrad2 ? problem.dim() : 0) {}
+
+bool TargetTest::reached(const problems::Problem& problem, const Vec& x) {
   const auto& c = problem.constants();
   double v = NAN;
-  if (metric_ == "subopt") {
-    v = problem.value(x) - c.f_star;
-  } else if (metric_ == "dist2") {
-    v = (x - c.x_star).squaredNorm();
-  } else if (metric_ == "grad2") {
-    Vec g(problem.dim());
-    problem.gradient(x, g);
-    v = g.squaredNorm();
+  switch (metric_) {
+    case TargetMetric::kNone: return false;
+    case TargetMetric::kSubopt: v = problem.value(x) - c.f_star; break;
+    case TargetMetric::kDist2: v = (x - c.x_star).squaredNorm(); break;
+    case TargetMetric::kGrad2:
+      problem.gradient(x, g_);
+      v = g_.squaredNorm();
+      break;
   }
   return v <= value_;
 }

@@ -4,28 +4,30 @@
 #include <string>
 
 #include "problems/problem.hpp"
+#include "runners/run_spec.hpp"
 
 namespace sgdcheck::runners {
-
-enum class IterateKind;
 
 /// Keeps the reported point without allocating per step.
 /// - last: x_t;
 /// - average: (1/(t+1)) Σ_{s=0..t} x_s (x₀ included);
 /// - tail_average: average of the x_s with s > (1 − tail_fraction)·T (T the run's horizon); before
-///   that window opens the reported point is the last iterate.
+///   that window opens the reported point is the last iterate;
+/// - pr (Polyak–Ruppert, local SGD): (Σ_{s=1..t} x_s)/t, or (Σ_{s=0..t} x_s)/(t+1) with
+///   `include_x0`; the sum is kept and divided when the point is asked for (x₀ at t = 0).
 class IterateAverager {
  public:
-  IterateAverager(IterateKind kind, double tail_fraction, const Vec& x0, std::int64_t horizon);
+  IterateAverager(IterateKind kind, double tail_fraction, const Vec& x0, std::int64_t horizon, bool include_x0 = false);
   /// Adds iterate x_t (t >= 1).
   void add(std::int64_t t, const Vec& x);
-  /// The reported point after the last add (valid until the next add).
-  const Vec& point() const { return use_avg_ ? avg_ : *last_; }
+  /// The reported point after the last add (valid until the next add or point()).
+  const Vec& point();
 
  private:
   IterateKind kind_;
   std::int64_t tail_start_;
   Vec avg_;
+  Vec sum_;  // pr only
   std::int64_t count_ = 0;
   const Vec* last_ = nullptr;  // not owned: the runner's iterate
   bool use_avg_ = false;
@@ -50,12 +52,13 @@ class RunningMeans {
 /// "Is the target reached?" on the reported point; metric "none" never is.
 class TargetTest {
  public:
-  TargetTest(std::string metric, double value) : metric_(std::move(metric)), value_(value) {}
-  bool reached(const problems::Problem& problem, const Vec& x) const;
+  TargetTest(const problems::Problem& problem, TargetMetric metric, double value);
+  bool reached(const problems::Problem& problem, const Vec& x);
 
  private:
-  std::string metric_;
+  TargetMetric metric_;
   double value_;
+  Vec g_;  // grad2 scratch
 };
 
 }  // namespace sgdcheck::runners

@@ -8,134 +8,140 @@
 #include "runners/iterate_averager.hpp"
 #include "runners/minibatch_sgd.hpp"
 #include "runners/recorder.hpp"
+#include "runners/sgd_loop.hpp"
 
 namespace sgdcheck::runners {
 
-void SgdLocalUpdate::step(const problems::Problem& problem,
-                          std::int64_t /*t*/,
-                          double gamma,
-                          LocalWorker& worker) const {
-  problem.draw_step(worker.w, batch_, sampling_, worker.rng, worker.ws);
-  problem.apply_step(gamma, worker.ws, worker.w);
+RunSpec LocalSgdOptions::to_spec(StepSchedule step, CommunicationSchedule schedule) const {
+  RunSpec s;
+  s.algorithm = Algorithm::kLocal;
+  s.iterations = local_steps;
+  s.workers = workers;
+  s.batches.assign(static_cast<std::size_t>(std::max<std::int64_t>(workers, 1)), batch);
+  s.sampling = sampling;
+  s.step = step;
+  s.iterate = pr ? IterateKind::kPolyakRuppert : IterateKind::kLast;
+  s.pr_include_w0 = pr_include_w0;
+  s.divergence_factor = divergence_factor;
+  s.per_decade = per_decade;
+  s.max_gap = max_gap_of(schedule.steps(), local_steps);
+  s.communication = std::move(schedule);
+  return s;
 }
 
-LocalSgdOptions LocalSgdOptions::from(const Params& p) {
-  LocalSgdOptions o;
-  o.workers = p.get_int("workers");
-  o.local_steps = p.get_int("local_steps");
-  o.batch = p.get_int("batch");
-  o.sampling = p.get_string("sampling") == "with_replacement" ? problems::Sampling::kWithReplacement
-                                                               : problems::Sampling::kWithoutReplacement;
-  o.pr = p.get_string("iterate") == "pr";
-  o.pr_include_w0 = p.get_bool("pr_include_w0");
-  o.divergence_factor = p.get_real("divergence_factor");
-  o.target_metric = p.get_string("target.metric");
-  o.target_value = p.get_real("target.value");
-  o.per_decade = p.get_int("record.per_decade");
-  return o;
-}
-
-LocalSgd::LocalSgd(LocalSgdOptions options,
-                   StepSchedule step,
-                   CommunicationSchedule schedule,
-                   std::shared_ptr<const LocalUpdate> update)
-    : options_(std::move(options)), step_(step), schedule_(std::move(schedule)), update_(std::move(update)) {
-  if (options_.workers < 1 || options_.local_steps < 1 || options_.batch < 1)
-    throw std::logic_error("LocalSgd: workers, local_steps and batch must be >= 1 (validate the Params first)");
-  if (schedule_.local_steps() != options_.local_steps)
+LocalSgd::LocalSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rule(spec_.update)) {
+  if (spec_.workers < 1 || spec_.iterations < 1 || static_cast<std::int64_t>(spec_.batches.size()) != spec_.workers ||
+      std::any_of(spec_.batches.begin(), spec_.batches.end(), [](std::int64_t b) { return b < 1; }))
+    throw std::logic_error("LocalSgd: workers, local_steps and batches must be >= 1 (validate the Params first)");
+  if (!spec_.communication) throw std::logic_error("LocalSgd: no communication schedule");
+  if (spec_.communication->local_steps() != spec_.iterations)
     throw std::logic_error("LocalSgd: the communication schedule was built for another local_steps");
-  if (!update_) update_ = std::make_shared<SgdLocalUpdate>(options_.batch, options_.sampling);
 }
 
-RunResult LocalSgd::run(const problems::Problem& problem,
-                        const RunKey& key,
-                        const std::vector<std::int64_t>& record_iters) const {
-  return run_observed(problem, key, record_iters, nullptr);
+LocalSgd::LocalSgd(const LocalSgdOptions& options, StepSchedule step, CommunicationSchedule schedule)
+    : LocalSgd(options.to_spec(step, std::move(schedule))) {}
+
+namespace {
+
+/// The local SGD engine of run_step_loop: P workers, one local step each per t, averaging after the
+/// steps in S. Everything is allocated in the constructor; update() does not allocate.
+class LocalEngine {
+ public:
+  LocalEngine(const problems::Problem& problem, const RunSpec& spec, const UpdateRule& rule, const RunKey& key)
+      : problem_(problem), spec_(spec), rule_(rule), inv_p_(1.0 / static_cast<double>(spec.workers)),
+        comm_(spec.communication->steps()), total_batch_(spec.total_batch()) {
+    const Index d = problem.dim();
+    const Vec w0 = problem.initial_point();
+    workers_.resize(static_cast<std::size_t>(spec.workers));
+    for (std::int64_t p = 0; p < spec.workers; ++p) {
+      WorkerState& wk = workers_[static_cast<std::size_t>(p)];
+      wk.index = p;
+      wk.batch = spec.batches[static_cast<std::size_t>(p)];
+      wk.w = w0;
+      wk.g = Vec::Zero(d);
+      wk.rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, static_cast<std::uint64_t>(p));
+      wk.ws = problem.make_workspace(wk.batch);
+      rule.prepare(problem, wk);
+    }
+    wbar_ = w0;
+    x0_ = w0;
+  }
+  const Vec& x0() const { return x0_; }
+  std::int64_t next_delay() const { return 0; }
+  const Vec& update(std::int64_t t, double gamma) {
+    for (auto& wk : workers_) {
+      problem_.draw_step(wk.w, wk.batch, spec_.sampling, wk.rng, wk.ws);
+      rule_.apply(problem_, gamma, wk, wk.w);
+    }
+    // w̄_t = mean_p w^p (summed in worker order; with P = 1 this is w^0 exactly).
+    wbar_ = workers_[0].w;
+    for (std::size_t p = 1; p < workers_.size(); ++p) wbar_ += workers_[p].w;
+    wbar_ *= inv_p_;
+    if (next_comm_ < comm_.size() && comm_[next_comm_] == t) {
+      ++next_comm_;
+      for (auto& wk : workers_) wk.w = wbar_;
+      rule_.after_average(workers_);
+    }
+    return wbar_;
+  }
+  void advance(Point& p) const {
+    p.samples += total_batch_;
+    p.rounds = static_cast<std::int64_t>(next_comm_);
+  }
+  /// spread: mean squared distance of the workers to their average, (1/P)Σ_p ‖w^p − w̄‖² (0 right
+  /// after a round).
+  void extras(const Point& /*p*/, std::vector<double>& values) const {
+    double s = 0.0;
+    for (const auto& wk : workers_) s += (wk.w - wbar_).squaredNorm();
+    values.push_back(s * inv_p_);
+  }
+  std::span<const WorkerState> workers() const { return workers_; }
+
+ private:
+  const problems::Problem& problem_;
+  const RunSpec& spec_;
+  const UpdateRule& rule_;
+  double inv_p_;
+  const std::vector<std::int64_t>& comm_;
+  std::int64_t total_batch_;
+  std::vector<WorkerState> workers_;
+  Vec wbar_;
+  Vec x0_;
+  std::size_t next_comm_ = 0;
+};
+
+/// Adapts a LocalSgdObserver to the step loop's observer.
+class FunctionObserver final : public StepObserver {
+ public:
+  explicit FunctionObserver(const LocalSgdObserver& f) : f_(f) {}
+  ObserverAction on_step(const StepEvent& e) override { return f_(e.t, e.point, e.workers); }
+
+ private:
+  const LocalSgdObserver& f_;
+};
+
+}  // namespace
+
+RunResult LocalSgd::run_with(const problems::Problem& problem,
+                             const RunKey& key,
+                             const std::vector<std::int64_t>& record_iters,
+                             StepObserver* observer) const {
+  LocalEngine engine(problem, spec_, *rule_, key);
+  LoopText text;
+  text.diverged = "virtual average";
+  text.unit = "local step";
+  text.finished = fmt::format("ran {} local steps on {} workers, {}", spec_.iterations, spec_.workers,
+                              spec_.communication->describe());
+  return run_step_loop(problem, spec_, record_iters, engine.x0(), {"spread"}, engine, observer, text);
 }
 
 RunResult LocalSgd::run_observed(const problems::Problem& problem,
                                  const RunKey& key,
                                  const std::vector<std::int64_t>& record_iters,
                                  const LocalSgdObserver& observer) const {
-  const Index d = problem.dim();
-  const std::int64_t P = options_.workers;
-  const std::int64_t N = options_.local_steps;
-  const double inv_p = 1.0 / static_cast<double>(P);
-  const Vec w0 = problem.initial_point();
-
-  // Everything is allocated here; the step loop below does not allocate.
-  std::vector<LocalWorker> workers(static_cast<std::size_t>(P));
-  for (std::int64_t p = 0; p < P; ++p) {
-    LocalWorker& wk = workers[static_cast<std::size_t>(p)];
-    wk.index = p;
-    wk.w = w0;
-    wk.g = Vec::Zero(d);
-    wk.rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, static_cast<std::uint64_t>(p));
-    wk.ws = problem.make_workspace(update_->max_batch());
-    update_->prepare(problem, wk);
-  }
-  Vec wbar = w0;
-  Vec acc = options_.pr_include_w0 ? w0 : Vec(Vec::Zero(d));  // Σ w̄_s for the PR average
-  std::int64_t acc_count = options_.pr_include_w0 ? 1 : 0;
-  Vec reported = w0;
-  const std::vector<std::int64_t>& comm = schedule_.steps();
-  std::size_t next_comm = 0;
-
-  Recorder rec(problem, record_iters, {"step", "spread"});
-  rec.set_divergence(w0, options_.divergence_factor);
-  const TargetTest target(options_.target_metric, options_.target_value);
-  // Mean squared distance of the workers to their average, (1/P)Σ_p ‖w^p − w̄‖² (0 right after a round).
-  auto spread = [&]() {
-    double s = 0.0;
-    for (const auto& wk : workers) s += (wk.w - wbar).squaredNorm();
-    return s * inv_p;
-  };
-
-  Point pt;
-  if (rec.due(0)) rec.record(pt, reported, {step_.at(1), 0.0});
-  for (std::int64_t t = 1; t <= N; ++t) {
-    const double gamma = step_.at(t);
-    for (auto& wk : workers) update_->step(problem, t, gamma, wk);
-    // w̄_t = mean_p w^p (summed in worker order; with P = 1 this is w^0 exactly).
-    wbar = workers[0].w;
-    for (std::int64_t p = 1; p < P; ++p) wbar += workers[static_cast<std::size_t>(p)].w;
-    wbar *= inv_p;
-    if (next_comm < comm.size() && comm[next_comm] == t) {
-      ++next_comm;
-      for (auto& wk : workers) wk.w = wbar;
-      update_->after_average(workers);
-    }
-    acc += wbar;
-    ++acc_count;
-    pt.iter = t;
-    pt.samples += P * update_->samples_at(t);
-    pt.rounds = static_cast<std::int64_t>(next_comm);
-    pt.vtime = static_cast<double>(t);
-
-    const bool due = rec.due(t);
-    if ((due || (t & 63) == 0) && rec.diverged(wbar)) {
-      rec.record(pt, wbar, {gamma, spread()});
-      return rec.finish(Termination::kDiverged, fmt::format("virtual average diverged at local step {}", t), t, pt);
-    }
-    if (due) {
-      if (options_.pr)
-        reported = acc / static_cast<double>(acc_count);
-      else
-        reported = wbar;
-      rec.record(pt, reported, {gamma, spread()});
-      if (target.reached(problem, reported))
-        return rec.finish(Termination::kConverged,
-                          fmt::format("{} <= {} at local step {}", options_.target_metric, options_.target_value, t),
-                          t,
-                          pt);
-    }
-    if (observer && observer(t, wbar, workers) == ObserverAction::kStop)
-      return rec.finish(Termination::kStoppedByCallback, fmt::format("observer stopped at local step {}", t), t, pt);
-  }
-  return rec.finish(Termination::kMaxIterations,
-                    fmt::format("ran {} local steps on {} workers, {}", N, P, schedule_.describe()),
-                    N,
-                    pt);
+  if (!observer) return run_with(problem, key, record_iters, nullptr);
+  FunctionObserver adapter(observer);
+  return run_with(problem, key, record_iters, &adapter);
 }
 
 RunnerKind LocalSgd::kind() {
@@ -150,6 +156,10 @@ RunnerKind LocalSgd::kind() {
     if (f.name == "batch") f.description = "mini-batch size b per worker and local step";
     k.schema.fields.push_back(std::move(f));
   }
+  k.schema.fields.push_back(list_field("worker_batches",
+                                       std::vector<double>{},
+                                       "per-worker batch sizes b_1..b_P (one integer >= 1 per worker; empty: every "
+                                       "worker uses batch). The Patel bounds assume equal batches"));
   k.schema.fields.push_back(int_field("workers", 4, 1, kInf, "number of workers P"));
   k.schema.fields.push_back(int_field(
       "local_steps", 1000, 1, kInf, "N: local steps per worker (the horizon; one recorded iteration = one local step)"));
@@ -168,13 +178,10 @@ RunnerKind LocalSgd::kind() {
   }
   k.validate = [](const Params& p, const problems::Problem& problem) {
     validate_common(p, problem);
-    (void)make_communication_schedule(p, p.get_int("local_steps"));
+    (void)resolve_run_spec(Algorithm::kLocal, p, problem);
   };
   k.make = [](const Params& p, const problems::Problem& problem) -> std::unique_ptr<Runner> {
-    auto o = LocalSgdOptions::from(p);
-    auto schedule = make_communication_schedule(p, o.local_steps);
-    auto step = make_step_schedule(p, problem, o.batch, o.sampling, 0);
-    return std::make_unique<LocalSgd>(o, step, std::move(schedule));
+    return std::make_unique<LocalSgd>(resolve_run_spec(Algorithm::kLocal, p, problem));
   };
   k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "spread"};
   return k;

@@ -4,12 +4,13 @@
 
 #include <cmath>
 
+#include "runners/delay_source.hpp"
 #include "runners/sgd_loop.hpp"
 
 namespace sgdcheck::runners {
 
 std::vector<Field> runner_common_fields() {
-  return {
+  std::vector<Field> out = {
       int_field("iterations", 1000, 1, 1e12, "number of server updates T"),
       int_field("batch", 1, 1, 1e9, "mini-batch size b (per update; per worker for distributed runners)"),
       choice_field("sampling",
@@ -39,59 +40,124 @@ std::vector<Field> runner_common_fields() {
                  "also record avg_subopt and avg_grad2, the running means of f(x_s) - f* and ||grad f(x_s)||^2 "
                  "over s = 0..t (what convex / nonconvex rates bound; costs one full gradient per step)"),
   };
-}
-
-CommonRunOptions CommonRunOptions::from(const Params& p) {
-  CommonRunOptions o;
-  o.iterations = p.get_int("iterations");
-  o.batch = p.get_int("batch");
-  o.sampling = p.get_string("sampling") == "with_replacement" ? problems::Sampling::kWithReplacement
-                                                               : problems::Sampling::kWithoutReplacement;
-  const auto& it = p.get_string("iterate");
-  o.iterate = it == "last" ? IterateKind::kLast : it == "average" ? IterateKind::kAverage : IterateKind::kTailAverage;
-  o.tail_fraction = p.get_real("tail_fraction");
-  o.divergence_factor = p.get_real("divergence_factor");
-  o.target_metric = p.get_string("target.metric");
-  o.target_value = p.get_real("target.value");
-  o.per_decade = p.get_int("record.per_decade");
-  o.running_metrics = p.get_bool("running_metrics");
-  return o;
+  for (auto& f : update_fields()) out.push_back(std::move(f));
+  return out;
 }
 
 void validate_common(const Params& p, const problems::Problem& problem) {
   const auto n = problem.n();
-  if (p.get_string("sampling") == "without_replacement" && n > 0 && p.get_int("batch") > n)
+  const auto sampling = parse_choice(p,
+                                     "sampling",
+                                     {{"with_replacement", problems::Sampling::kWithReplacement},
+                                      {"without_replacement", problems::Sampling::kWithoutReplacement}},
+                                     problems::Sampling::kWithReplacement);
+  if (sampling == problems::Sampling::kWithoutReplacement && n > 0 && p.get_int("batch") > n)
     p.fail("batch", fmt::format("batch <= n = {} when sampling without replacement", n));
-  if (p.get_string("target.metric") != "none" && p.get_real("target.value") <= 0.0)
+  const auto metric = parse_choice(p,
+                                   "target.metric",
+                                   {{"none", TargetMetric::kNone}, {"subopt", TargetMetric::kSubopt},
+                                    {"dist2", TargetMetric::kDist2}, {"grad2", TargetMetric::kGrad2}},
+                                   TargetMetric::kNone);
+  if (metric != TargetMetric::kNone && p.get_real("target.value") <= 0.0)
     p.fail("target.value", "target.value > 0 when target.metric is set");
 }
 
-MinibatchSgd::MinibatchSgd(CommonRunOptions options, StepSchedule step, double theta_b)
-    : options_(std::move(options)), step_(step), theta_b_(theta_b) {}
+namespace {
 
-std::vector<std::pair<std::string, double>> MinibatchSgd::derived_constants() const {
-  return {{"gamma", step_.at(1)}, {"theta_b", theta_b_}, {"batch", static_cast<double>(options_.batch)}};
+/// The single-sequence engine of run_step_loop. Ring of the last τ_max + 1 iterates: x_s lives in
+/// slot s mod (τ_max + 1). Every slot starts at x₀, which is also the value of x_s for s < 0, so a
+/// stale index below 0 needs no special case beyond clamping it to 0. Without a delay model the ring
+/// has one slot and the update is x ← rule(x, g(x)): the mini-batch run, bit for bit.
+class SequenceEngine {
+ public:
+  SequenceEngine(const problems::Problem& problem, const RunSpec& spec, const UpdateRule& rule, const RunKey& key)
+      : problem_(problem), spec_(spec), rule_(rule), tau_max_(spec.delay.max_delay),
+        slots_(static_cast<std::size_t>(tau_max_ + 1)), ring_(slots_, problem.initial_point()) {
+    // Same sampling stream with and without delays; delays have their own (kDelays, in the source).
+    worker_.index = 0;
+    worker_.batch = spec.batch();
+    worker_.rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, 0);
+    worker_.ws = problem.make_workspace(worker_.batch);
+    rule.prepare(problem, worker_);
+    if (spec.delay.source) cursor_ = spec.delay.source->start(key);
+  }
+  const Vec& x0() const { return ring_[0]; }
+  std::int64_t next_delay() {
+    if (!cursor_) return 0;
+    const std::int64_t tau = cursor_->next();
+    if (tau < 0 || tau > tau_max_)
+      throw std::logic_error(fmt::format("DelayedSgd: delay source gave {} outside [0, {}]", tau, tau_max_));
+    delay_max_ = std::max(delay_max_, tau);
+    delay_sum_ += static_cast<double>(tau);
+    tau_ = tau;
+    return tau;
+  }
+  /// Update s = t − 1: x_{s+1} = rule(x_s, g(x_{s−τ_s})).
+  const Vec& update(std::int64_t t, double gamma) {
+    const std::int64_t s = t - 1;
+    const std::int64_t stale_index = std::max<std::int64_t>(0, s - tau_);
+    const Vec& stale = ring_[static_cast<std::size_t>(stale_index % (tau_max_ + 1))];
+    problem_.draw_step(stale, worker_.batch, spec_.sampling, worker_.rng, worker_.ws);
+    const std::size_t next = slots_ == 1 ? 0 : (cur_ + 1) % slots_;
+    Vec& x = ring_[next];
+    if (next != cur_) x = ring_[cur_];  // overwrites x_{s−τ_max}, no longer needed (the step is drawn)
+    rule_.apply(problem_, gamma, worker_, x);
+    cur_ = next;
+    return x;
+  }
+  void advance(Point& p) const {
+    p.samples += worker_.batch;
+    p.rounds = p.iter;
+  }
+  void extras(const Point& p, std::vector<double>& values) const {
+    if (!cursor_) return;
+    values.push_back(static_cast<double>(delay_max_));
+    values.push_back(p.iter > 0 ? delay_sum_ / static_cast<double>(p.iter) : 0.0);
+  }
+  std::span<const WorkerState> workers() const { return {&worker_, 1}; }
+
+ private:
+  const problems::Problem& problem_;
+  const RunSpec& spec_;
+  const UpdateRule& rule_;
+  std::int64_t tau_max_;
+  std::size_t slots_;
+  std::vector<Vec> ring_;
+  WorkerState worker_;
+  std::unique_ptr<DelayCursor> cursor_;
+  std::size_t cur_ = 0;  // slot of x_{t−1}
+  std::int64_t tau_ = 0;
+  std::int64_t delay_max_ = 0;
+  double delay_sum_ = 0.0;
+};
+
+}  // namespace
+
+RunResult run_sequence(const problems::Problem& problem,
+                       const RunSpec& spec,
+                       const UpdateRule& rule,
+                       const RunKey& key,
+                       const std::vector<std::int64_t>& record_iters,
+                       StepObserver* observer) {
+  SequenceEngine engine(problem, spec, rule, key);
+  const std::vector<std::string> extras =
+      spec.has_delay_model() ? std::vector<std::string>{"delay_max", "delay_mean"} : std::vector<std::string>{};
+  LoopText text;
+  text.finished = fmt::format("ran {} iterations", spec.iterations);
+  return run_step_loop(problem, spec, record_iters, engine.x0(), extras, engine, observer, text);
 }
 
-RunResult MinibatchSgd::run(const problems::Problem& problem,
-                            const RunKey& key,
-                            const std::vector<std::int64_t>& record_iters) const {
-  Rng rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, 0);
-  problems::Workspace ws = problem.make_workspace(options_.batch);
-  Vec x = problem.initial_point();
-  return run_sgd_loop(
-      problem,
-      options_,
-      step_,
-      record_iters,
-      x,
-      {},
-      [&](std::int64_t, double gamma) -> const Vec& {
-        problem.draw_step(x, options_.batch, options_.sampling, rng, ws);
-        problem.apply_step(gamma, ws, x);
-        return x;
-      },
-      [](const Point&, std::vector<double>&) {});
+MinibatchSgd::MinibatchSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rule(spec_.update)) {}
+
+std::vector<std::pair<std::string, double>> MinibatchSgd::derived_constants() const {
+  return {{"gamma", spec_.step.at(1)}, {"theta_b", spec_.theta_b}, {"batch", static_cast<double>(spec_.batch())}};
+}
+
+RunResult MinibatchSgd::run_with(const problems::Problem& problem,
+                                 const RunKey& key,
+                                 const std::vector<std::int64_t>& record_iters,
+                                 StepObserver* observer) const {
+  return run_sequence(problem, spec_, *rule_, key, record_iters, observer);
 }
 
 RunnerKind MinibatchSgd::kind() {
@@ -102,10 +168,7 @@ RunnerKind MinibatchSgd::kind() {
   for (auto& f : step_fields()) k.schema.fields.push_back(std::move(f));
   k.validate = [](const Params& p, const problems::Problem& problem) { validate_common(p, problem); };
   k.make = [](const Params& p, const problems::Problem& problem) -> std::unique_ptr<Runner> {
-    auto o = CommonRunOptions::from(p);
-    return std::make_unique<MinibatchSgd>(o,
-                                          make_step_schedule(p, problem, o.batch, o.sampling, 0),
-                                          problems::batch_variance_factor(o.batch, problem.n(), o.sampling));
+    return std::make_unique<MinibatchSgd>(resolve_run_spec(Algorithm::kMinibatch, p, problem));
   };
   k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "avg_subopt", "avg_grad2"};
   return k;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "core/params.hpp"
 #include "core/trace.hpp"
 #include "problems/problem.hpp"
+#include "runners/run_spec.hpp"
+#include "runners/update_rule.hpp"
 
 namespace sgdcheck::runners {
 
@@ -23,14 +26,43 @@ struct RunKey {
   std::uint64_t rep = 0;
 };
 
+/// What an observer tells the run to do next.
+enum class ObserverAction { kContinue, kStop };
+
+/// One step of the step loop, as an observer sees it (valid only during the call).
+struct StepEvent {
+  std::int64_t t = 0;      ///< the update (local SGD: local step) just done, t >= 1
+  double gamma = 0.0;      ///< the step it used
+  std::int64_t tau = 0;    ///< the delay of its gradient (0 without a delay model)
+  const Vec& point;        ///< the server iterate x_t (local SGD: the virtual average w̄_t)
+  const Point& axes;       ///< iter, samples, rounds, vtime after the update
+  std::span<const WorkerState> workers;  ///< every worker's state (one for single-sequence runners)
+};
+
+/// Hooks into the step loop of every runner (straggler simulation, coupled runs, adaptive batches).
+/// Called after every update, after recording; kStop ends the run with kStoppedByCallback.
+class StepObserver {
+ public:
+  virtual ~StepObserver() = default;
+  virtual ObserverAction on_step(const StepEvent& event) = 0;
+};
+
 class Runner {
  public:
   virtual ~Runner() = default;
   /// Runs on `problem`, recording at `record_iters` (sorted, starting at 0, ending at the last
   /// iteration). Never throws for numerical trouble: divergence is RunResult::termination.
-  virtual RunResult run(const problems::Problem& problem,
-                        const RunKey& key,
-                        const std::vector<std::int64_t>& record_iters) const = 0;
+  RunResult run(const problems::Problem& problem, const RunKey& key, const std::vector<std::int64_t>& record_iters) const {
+    return run_with(problem, key, record_iters, nullptr);
+  }
+  /// run() with `observer` (nullable) called after every update. The observer is not shared
+  /// between concurrent runs (each run gets its own).
+  virtual RunResult run_with(const problems::Problem& problem,
+                             const RunKey& key,
+                             const std::vector<std::int64_t>& record_iters,
+                             StepObserver* observer) const = 0;
+  /// The resolved options of this runner.
+  virtual const RunSpec& spec() const = 0;
   /// Number of iterations (server updates) the run will take at most.
   virtual std::int64_t max_iterations() const = 0;
   /// Constants the runner derived from its options and the problem (e.g. the resolved step γ and

@@ -1,5 +1,7 @@
 #include "runners/step_size.hpp"
 
+#include "runners/run_spec.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -17,14 +19,31 @@ double StepSchedule::at(std::int64_t t) const {
   return gamma;
 }
 
-std::string StepSchedule::describe() const {
-  switch (rule) {
-    case StepRule::kConstant: return fmt::format("constant {}", gamma);
-    case StepRule::kCritical: return fmt::format("critical (guideline) {}", gamma);
-    case StepRule::kInverseTime: return fmt::format("{}/(t + {})", gamma, t0);
-    case StepRule::kPower: return fmt::format("{}*t^-{}", gamma, alpha);
+std::string to_string(DelayPolicy p) { return p == DelayPolicy::kNone ? "none" : "inverse_delay"; }
+
+namespace {
+std::string describe_in_t(const StepSchedule& s) {
+  switch (s.rule) {
+    case StepRule::kConstant: return fmt::format("constant {}", s.gamma);
+    case StepRule::kCritical: return fmt::format("critical (guideline) {}", s.gamma);
+    case StepRule::kInverseTime: return fmt::format("{}/(t + {})", s.gamma, s.t0);
+    case StepRule::kPower: return fmt::format("{}*t^-{}", s.gamma, s.alpha);
   }
   return "?";
+}
+}  // namespace
+
+std::string StepSchedule::describe() const {
+  if (delay_policy == DelayPolicy::kNone) return describe_in_t(*this);
+  return fmt::format("({})/(1 + tau_t)", describe_in_t(*this));
+}
+
+Field step_delay_policy_field() {
+  return choice_field("step.delay_policy",
+                      "none",
+                      {"none", "inverse_delay"},
+                      "none: the step depends on t only; inverse_delay: an update whose gradient is τ_t updates stale "
+                      "takes γ_t/(1 + τ_t)");
 }
 
 std::vector<Field> step_fields() {
@@ -51,25 +70,27 @@ StepSchedule make_step_schedule(const Params& p,
                                 problems::Sampling sampling,
                                 std::int64_t tau) {
   StepSchedule s;
-  const std::string& rule = p.get_string("step.rule");
+  s.rule = parse_choice(p,
+                        "step.rule",
+                        {{"constant", StepRule::kConstant}, {"inverse_time", StepRule::kInverseTime},
+                         {"power", StepRule::kPower}, {"critical", StepRule::kCritical}},
+                        StepRule::kConstant);
+  s.delay_policy = parse_choice(p,
+                                "step.delay_policy",
+                                {{"none", DelayPolicy::kNone}, {"inverse_delay", DelayPolicy::kInverseDelay}},
+                                DelayPolicy::kNone);
   s.gamma = p.get_real("step.gamma");
   s.t0 = p.get_real("step.t0");
   s.alpha = p.get_real("step.alpha");
-  if (rule == "constant") {
-    s.rule = StepRule::kConstant;
-  } else if (rule == "inverse_time") {
-    s.rule = StepRule::kInverseTime;
-    if (s.t0 + 1.0 <= 0.0) p.fail("step.t0", "t0 > -1");
-  } else if (rule == "power") {
-    s.rule = StepRule::kPower;
-  } else {
-    s.rule = StepRule::kCritical;
+  if (s.rule == StepRule::kInverseTime && s.t0 + 1.0 <= 0.0) p.fail("step.t0", "t0 > -1");
+  if (s.rule == StepRule::kCritical) {
     const auto& c = problem.constants();
-    const double M = p.get_string("step.m") == "grad" ? c.M_grad : c.M_curv;
+    const bool grad = parse_choice(p, "step.m", {{"curv", false}, {"grad", true}}, false);
+    const double M = grad ? c.M_grad : c.M_curv;
     if (!std::isfinite(M) || !std::isfinite(c.L))
       p.fail("step.rule",
-             "the critical rule needs L and M_" + p.get_string("step.m") + ", which " + problem.family() +
-                 " does not provide");
+             fmt::format("the critical rule needs L and M_{}, which {} does not provide", grad ? "grad" : "curv",
+                         problem.family()));
     const double theta = problems::batch_variance_factor(batch, problem.n(), sampling);
     s.gamma = p.get_real("step.scale") / (c.L * (theta * M + static_cast<double>(tau) + 1.0));
   }

@@ -17,19 +17,36 @@ enum class StepRule {
   kCritical,     ///< γ = scale / (L (θ_b M + τ + 1)): guideline G of Stich et al. (2021), constant
 };
 
-/// A resolved schedule: `at(t)` is the step of the t-th update, t = 1, 2, ….
+/// How the step of an update reacts to the delay τ_t of the gradient it applies.
+enum class DelayPolicy {
+  kNone,          ///< γ_t does not depend on τ_t
+  kInverseDelay,  ///< γ_t / (1 + τ_t): a stale gradient takes a shorter step
+};
+std::string to_string(DelayPolicy p);
+
+/// A resolved schedule: `at(t)` is the step of the t-th update, t = 1, 2, …; `at(t, tau)` the step
+/// of an update whose gradient is τ updates stale (equal to at(t) under DelayPolicy::kNone).
 struct StepSchedule {
   StepRule rule = StepRule::kConstant;
   double gamma = 0.01;
   double t0 = 1.0;
   double alpha = 0.5;
+  DelayPolicy delay_policy = DelayPolicy::kNone;
   double at(std::int64_t t) const;
+  double at(std::int64_t t, std::int64_t tau) const {
+    return delay_policy == DelayPolicy::kNone ? at(t) : at(t) / (1.0 + static_cast<double>(tau));
+  }
+  /// Constant in t (the delay policy may still scale it by 1/(1 + τ_t)).
   bool is_constant() const { return rule == StepRule::kConstant || rule == StepRule::kCritical; }
+  /// True when the step depends on t only (no delay policy).
+  bool ignores_delay() const { return delay_policy == DelayPolicy::kNone; }
   std::string describe() const;
 };
 
 /// Schema fields `step.rule`, `step.gamma`, `step.t0`, `step.alpha`, `step.scale`, `step.m` for runners.
 std::vector<Field> step_fields();
+/// Schema field `step.delay_policy` (none | inverse_delay), for runners with a delay model.
+Field step_delay_policy_field();
 
 /// Resolves the step options of `p` for `problem` at batch b (θ_b from `sampling`) and maximum
 /// delay `tau` (0 for synchronous runners). Throws ConfigError if the rule needs a constant the

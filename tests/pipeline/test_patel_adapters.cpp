@@ -57,6 +57,7 @@ struct Cell {
   sgdcheck::Params runner_params;
   std::string kind = "local_sgd";
   std::vector<std::int64_t> iters;
+  std::unique_ptr<sgdcheck::runners::Runner> runner;
 
   Cell(const std::string& family, const KeyValues& pkv, const KeyValues& rkv) {
     const auto* f = problems::find_problem_family(family);
@@ -67,9 +68,10 @@ struct Cell {
     REQUIRE(k != nullptr);
     runner_params = sgdcheck::validate(k->schema, raw_params(rkv), "runner");
     k->validate(runner_params, *problem);
+    runner = k->make(runner_params, *problem);
     iters = sgdcheck::log_spaced_iterations(runner_params.get_int("local_steps"), 10);
   }
-  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters}; }
+  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters, runner->spec()}; }
   std::optional<std::string> why_not(const std::string& id) const {
     const auto* a = pipeline::find_bound(id);
     REQUIRE(a != nullptr);
@@ -271,4 +273,11 @@ TEST_CASE("random_design_logistic: H* = 0.060528 at w* = 2, grad f(w*) = 0, grad
     const double m = sum[j] / R, se = std::sqrt((sq[j] / R - m * m) / R);
     CHECK(std::abs(m - g2[j]) < 5 * se);
   }
+}
+
+TEST_CASE("Patel bounds assume equal batches on every worker", "[pipeline]") {
+  const Cell cell("random_design_ls", kCaseA,
+                  {{"workers", "2"}, {"local_steps", "20"}, {"iterate", "pr"}, {"worker_batches", "[1,2]"}});
+  REQUIRE(cell.runner->spec().batches == std::vector<std::int64_t>{1, 2});
+  REQUIRE_THAT(*cell.why_not("patel.local_sgd.ls_floor.dist2"), Contains("same batch size"));
 }

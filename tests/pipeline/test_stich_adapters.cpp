@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "../config/temp_files.hpp"
+#include "core/errors.hpp"
 #include "core/trace.hpp"
+#include "experiment_text.hpp"
+#include "pipeline/plan.hpp"
 #include "pipeline/bound_registry.hpp"
 #include "problems/registry.hpp"
 #include "runners/runner.hpp"
@@ -40,9 +44,10 @@ struct Cell {
   sgdcheck::Params runner_params;
   std::string kind;
   std::vector<std::int64_t> iters;
+  std::unique_ptr<sgdcheck::runners::Runner> runner;
 
-  Cell(const std::string& family, const KeyValues& pkv, std::string runner, const KeyValues& rkv, std::int64_t T)
-      : kind(std::move(runner)) {
+  Cell(const std::string& family, const KeyValues& pkv, std::string runner_kind, const KeyValues& rkv, std::int64_t T)
+      : kind(std::move(runner_kind)) {
     const auto* f = problems::find_problem_family(family);
     REQUIRE(f != nullptr);
     problem_params = sgdcheck::validate(f->schema, raw_params(pkv), "problem");
@@ -51,9 +56,10 @@ struct Cell {
     REQUIRE(k != nullptr);
     runner_params = sgdcheck::validate(k->schema, raw_params(rkv), "runner");
     k->validate(runner_params, *problem);
+    runner = k->make(runner_params, *problem);
     iters = sgdcheck::log_spaced_iterations(T, 10);
   }
-  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters}; }
+  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters, runner->spec()}; }
   std::optional<std::string> why_not(const std::string& id) const {
     const auto* a = pipeline::find_bound(id);
     REQUIRE(a != nullptr);
@@ -210,4 +216,59 @@ TEST_CASE("the R7 prediction starts at r0, decreases, and matches R7's iteration
   REQUIRE(pred.front() == r0);
   for (std::size_t k = 1; k < pred.size(); ++k) REQUIRE(pred[k] <= pred[k - 1]);
   REQUIRE(pred.back() < 0.5 * r0);
+}
+
+TEST_CASE("which runs a bound is about follows from the run spec, not from the runner kind", "[pipeline]") {
+  const KeyValues iso = {{"n", "30"}, {"d", "4"}, {"spectrum.kind", "geometric"}, {"spectrum.cond", "10"}};
+  const Cell mb("least_squares", iso, "minibatch_sgd", {{"step.gamma", "0.01"}}, 50);
+  const Cell delayed("least_squares", iso, "delayed_sgd", {{"delay.tau", "0"}, {"step.gamma", "0.01"}}, 50);
+  const auto about = [](const std::string& id, const Cell& c) {
+    const auto* a = pipeline::find_bound(id);
+    REQUIRE(a != nullptr);
+    REQUIRE(a->not_about);
+    REQUIRE_FALSE(a->about.empty());
+    return a->not_about(c.runner->spec());
+  };
+  // Foundation bounds model fresh gradients: a delay model (even τ = 0) is outside them.
+  REQUIRE_FALSE(about("oracle.minibatch_lsq.dist2", mb).has_value());
+  REQUIRE_THAT(*about("oracle.minibatch_lsq.dist2", delayed), Contains("delay model"));
+  // Stich bounds take a single sequence with or without delays; R1-delayed needs a delay model.
+  REQUIRE_FALSE(about("oracle.delayed_lsq.dist2", mb).has_value());
+  REQUIRE_FALSE(about("oracle.delayed_lsq.dist2", delayed).has_value());
+  REQUIRE_THAT(*about("sgd.strongly_convex_delayed.dist2", mb), Contains("no delay model"));
+  // Patel bounds need a communication schedule.
+  REQUIRE_THAT(*about("oracle.local_sgd.dist2", mb), Contains("communication schedule"));
+}
+
+TEST_CASE("bounds about plain SGD do not apply to heavy ball, AdamW or a delay-scaled step", "[pipeline]") {
+  const KeyValues aniso = {{"n", "30"}, {"d", "4"}, {"spectrum.kind", "geometric"}, {"spectrum.cond", "10"}};
+  const Cell plain("least_squares", aniso, "delayed_sgd", {{"delay.tau", "2"}, {"step.gamma", "0.01"}}, 50);
+  REQUIRE_FALSE(plain.why_not("oracle.delayed_lsq.dist2").has_value());
+  const Cell hb("least_squares", aniso, "delayed_sgd",
+                {{"delay.tau", "2"}, {"step.gamma", "0.01"}, {"update.rule", "heavy_ball"}}, 50);
+  REQUIRE_THAT(*hb.why_not("oracle.delayed_lsq.dist2"), Contains("plain SGD") && Contains("heavy_ball"));
+  const Cell adamw("least_squares", aniso, "minibatch_sgd", {{"step.gamma", "0.01"}, {"update.rule", "adamw"}}, 50);
+  REQUIRE_THAT(*adamw.why_not("oracle.minibatch_lsq.dist2"), Contains("adamw"));
+  const Cell scaled("least_squares", aniso, "delayed_sgd",
+                    {{"delay.tau", "2"}, {"step.gamma", "0.01"}, {"step.delay_policy", "inverse_delay"}}, 50);
+  REQUIRE_THAT(*scaled.why_not("oracle.delayed_lsq.dist2"), Contains("delay"));
+}
+
+TEST_CASE("naming a bound for a run it is not about is a one-line config error at the bound's line", "[pipeline][config]") {
+  sgdcheck::test::TempDir dir;
+  const std::string text = pipeline::test::tiny_experiment(
+      {{"bounds: [sgd.strongly_convex.dist2]", "bounds: [oracle.local_sgd.dist2]"},
+       {"checks:", ""},
+       {"  - bound_holds: {bound: sgd.strongly_convex.dist2}", ""}});
+  const std::string file = dir.write("exp.yaml", text);
+  try {
+    (void)pipeline::make_plan(file, {false, std::nullopt});
+    FAIL("expected a ConfigError");
+  } catch (const sgdcheck::ConfigError& e) {
+    const std::string msg = e.what();
+    INFO(msg);
+    REQUIRE(msg.find('\n') == std::string::npos);
+    REQUIRE(msg.rfind(file + ":" + std::to_string(pipeline::test::line_of(text, "bounds: [oracle.local_sgd.dist2]")) + ": ", 0) == 0);
+    REQUIRE_THAT(msg, Contains("oracle.local_sgd.dist2") && Contains("communication schedule") && Contains("minibatch_sgd"));
+  }
 }

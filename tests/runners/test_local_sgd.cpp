@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "runners/delay_source.hpp"
+#include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
 
@@ -379,7 +381,8 @@ TEST_CASE("local_sgd is registered and built from its schema", "[runners]") {
   const auto& local = dynamic_cast<const LocalSgd&>(*runner);
   REQUIRE(local.schedule().steps() == std::vector<std::int64_t>{1, 4, 9, 16, 25, 36, 49, 60});
   REQUIRE(local.step().rule == StepRule::kPower);
-  REQUIRE(local.options().pr);
+  REQUIRE(local.spec().iterate == sgdcheck::runners::IterateKind::kPolyakRuppert);
+  REQUIRE(local.spec().max_gap == 13);  // S = {1, 4, 9, …, 49, 60}: the longest stretch is 36 → 49
   const auto r = runner->run(problem, RunKey{1, 2}, sgdcheck::log_spaced_iterations(60, 5));
   REQUIRE(r.termination == sgdcheck::Termination::kMaxIterations);
   REQUIRE(r.trace.points.back().rounds == 8);
@@ -408,4 +411,52 @@ TEST_CASE("the local SGD step loop does not allocate", "[runners]") {
   g_counting = false;
   REQUIRE(r.termination == sgdcheck::Termination::kMaxIterations);
   REQUIRE(g_allocations.load() == 0);
+}
+
+TEST_CASE("the step loop does not allocate with heavy ball or AdamW workers, nor in the single-sequence runners", "[runners]") {
+  if (!SGDCHECK_COUNT_MALLOC) return;
+  const auto problem = case_a_problem(false);
+  const std::int64_t N = 200;
+  const std::vector<std::int64_t> rec{0, N};
+  for (const auto kind : {UpdateRuleKind::kSgd, UpdateRuleKind::kHeavyBall, UpdateRuleKind::kAdamW}) {
+    INFO("update rule " << to_string(kind));
+    auto spec = options(3, N, true, 2).to_spec(power_step(0.5, 0.6), CommunicationSchedule::periodic(10, N));
+    spec.update.kind = kind;
+    const LocalSgd local(spec);
+    g_allocations = 0;
+    const auto r = local.run_observed(problem, RunKey{1, 1}, rec, [&](std::int64_t t, const Vec&, std::span<const LocalWorker>) {
+      g_counting = t >= 1 && t < N - 1;
+      return ObserverAction::kContinue;
+    });
+    g_counting = false;
+    REQUIRE(r.termination == sgdcheck::Termination::kMaxIterations);
+    REQUIRE(g_allocations.load() == 0);
+
+    // The same rule in the delayed runner (fixed τ = 3, iterate average).
+    RunSpec seq;
+    seq.algorithm = Algorithm::kDelayed;
+    seq.iterations = N;
+    seq.step = power_step(0.5, 0.6);
+    seq.iterate = IterateKind::kAverage;
+    seq.update.kind = kind;
+    seq.delay.kind = DelayKind::kFixed;
+    seq.delay.max_delay = 3;
+    seq.delay.source = std::make_shared<FixedDelay>(3);
+    class Window final : public StepObserver {
+     public:
+      explicit Window(std::int64_t n) : n_(n) {}
+      ObserverAction on_step(const StepEvent& e) override {
+        g_counting = e.t >= 1 && e.t < n_ - 1;
+        return ObserverAction::kContinue;
+      }
+
+     private:
+      std::int64_t n_;
+    } window(N);
+    g_allocations = 0;
+    const auto d = DelayedSgd(seq).run_with(problem, RunKey{1, 1}, rec, &window);
+    g_counting = false;
+    REQUIRE(d.termination == sgdcheck::Termination::kMaxIterations);
+    REQUIRE(g_allocations.load() == 0);
+  }
 }
