@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/trace.hpp"
+#include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
 #include "problems/registry.hpp"
 
@@ -73,7 +74,7 @@ std::string qualify_sweep_key(const std::string& key,
                              (near.empty() ? ")" : "; did you mean " + scope + near + "?)"));
 }
 
-ComponentSpecs validate_components(const config::Experiment& e) {
+ComponentSpecs validate_components(const config::Experiment& e, const std::vector<std::string>& extra_constants) {
   ComponentSpecs out;
   for (const auto& c : e.checks) {
     const Schema* s = find_check_schema(c.kind);
@@ -106,6 +107,13 @@ ComponentSpecs validate_components(const config::Experiment& e) {
     t.params.set("over", qualified, t.params.where("over"));
     out.tune = std::move(t);
   }
+  // Everything the checks refer to, before any run (sweep keys are qualified here in make_plan;
+  // from `check DIR` they may not be: then only what does not need them is checked at run_checks).
+  const bool qualified_keys = std::all_of(e.sweep.begin(), e.sweep.end(), [](const auto& d) {
+    return d.key.rfind("problem.", 0) == 0 || d.key.rfind("runner.", 0) == 0;
+  });
+  if (qualified_keys)
+    validate_check_references(out.checks, check_context(e, extra_constants, out.tune ? out.tune->params.get_string("over") : ""));
   return out;
 }
 
@@ -190,7 +198,17 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     plan.bounds.push_back(a);
   }
 
-  auto specs = validate_components(e);
+  std::vector<std::string> derived;
+  for (const auto& cp : plan.cells)
+    for (const auto& [name, v] : cp.runner->derived_constants())
+      if (std::find(derived.begin(), derived.end(), name) == derived.end()) derived.push_back(name);
+  auto specs = validate_components(e, derived);
+  // The quick form is validated too (its sweep may differ), so `validate FILE` catches its mistakes.
+  if (!options.quick) {
+    auto quick = config::read_experiment(file, true);
+    for (auto& d : quick.sweep) d.key = qualify_sweep_key(d.key, family->schema, kind->schema, d.loc);
+    validate_components(quick, derived);
+  }
   plan.checks = std::move(specs.checks);
   plan.plots = std::move(specs.plots);
   plan.tune = std::move(specs.tune);

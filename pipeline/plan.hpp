@@ -59,9 +59,11 @@ struct ComponentSpecs {
   std::vector<ComponentSpec> plots;
   std::optional<ComponentSpec> tune;  ///< `over` holds the qualified sweep key
 };
-/// Validates the `checks:` and `plots:` entries of an experiment (schemas and bound references)
-/// without building anything — what `sgdcheck check DIR` and `plot DIR` need.
-ComponentSpecs validate_components(const config::Experiment& e);
+/// Validates the `checks:` and `plots:` entries of an experiment (schemas, bound references, and
+/// everything the checks refer to: filters, expressions, sweep keys, series) without building
+/// anything — what `sgdcheck check DIR` and `plot DIR` need. `extra_constants`: constant names
+/// beyond the problem constants (a runner's derived constants).
+ComponentSpecs validate_components(const config::Experiment& e, const std::vector<std::string>& extra_constants = {});
 
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);
