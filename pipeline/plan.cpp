@@ -74,7 +74,8 @@ std::string qualify_sweep_key(const std::string& key,
                              (near.empty() ? ")" : "; did you mean " + scope + near + "?)"));
 }
 
-ComponentSpecs validate_components(const config::Experiment& e, const std::vector<std::string>& extra_constants) {
+ComponentSpecs validate_components(const config::Experiment& e,
+                                   const std::optional<std::vector<std::string>>& extra_constants) {
   ComponentSpecs out;
   for (const auto& c : e.checks) {
     const Schema* s = find_check_schema(c.kind);
@@ -107,13 +108,22 @@ ComponentSpecs validate_components(const config::Experiment& e, const std::vecto
     t.params.set("over", qualified, t.params.where("over"));
     out.tune = std::move(t);
   }
-  // Everything the checks refer to, before any run (sweep keys are qualified here in make_plan;
-  // from `check DIR` they may not be: then only what does not need them is checked at run_checks).
-  const bool qualified_keys = std::all_of(e.sweep.begin(), e.sweep.end(), [](const auto& d) {
-    return d.key.rfind("problem.", 0) == 0 || d.key.rfind("runner.", 0) == 0;
-  });
-  if (qualified_keys)
-    validate_check_references(out.checks, check_context(e, extra_constants, out.tune ? out.tune->params.get_string("over") : ""));
+  // Everything the checks refer to, before any run. Sweep keys are qualified in make_plan; from
+  // `check DIR` (experiment.yaml as written) they are qualified here.
+  config::Experiment q = e;
+  const auto* family = problems::find_problem_family(e.problem.kind);
+  const auto* kind = runners::find_runner_kind(e.runner.kind);
+  if (family && kind)
+    for (auto& d : q.sweep) d.key = qualify_sweep_key(d.key, family->schema, kind->schema, d.loc);
+  std::string tuned;
+  if (out.tune)
+    for (const auto& d : q.sweep) {
+      const std::string& over = out.tune->params.get_string("over");
+      if (d.key == over || d.key.substr(d.key.find('.') + 1) == over) tuned = d.key;
+    }
+  auto ctx = check_context(q, extra_constants.value_or(std::vector<std::string>{}), tuned);
+  ctx.check_names = extra_constants.has_value();  // without the runners, names are resolved on the results
+  validate_check_references(out.checks, ctx);
   return out;
 }
 

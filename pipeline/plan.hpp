@@ -62,8 +62,10 @@ struct ComponentSpecs {
 /// Validates the `checks:` and `plots:` entries of an experiment (schemas, bound references, and
 /// everything the checks refer to: filters, expressions, sweep keys, series) without building
 /// anything — what `sgdcheck check DIR` and `plot DIR` need. `extra_constants`: constant names
-/// beyond the problem constants (a runner's derived constants).
-ComponentSpecs validate_components(const config::Experiment& e, const std::vector<std::string>& extra_constants = {});
+/// beyond the problem constants (the runners' derived constants); nullopt: expression names are
+/// resolved later, against the loaded results (run_checks).
+ComponentSpecs validate_components(const config::Experiment& e,
+                                   const std::optional<std::vector<std::string>>& extra_constants = std::nullopt);
 
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);
