@@ -124,6 +124,7 @@ ComponentSpecs validate_components(const config::Experiment& e,
   auto ctx = check_context(q, extra_constants.value_or(std::vector<std::string>{}), tuned);
   ctx.check_names = extra_constants.has_value();  // without the runners, names are resolved on the results
   validate_check_references(out.checks, ctx);
+  validate_plot_references(out.plots, ctx);
   return out;
 }
 
