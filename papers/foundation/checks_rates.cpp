@@ -216,7 +216,10 @@ CheckOutcome fit_rate(const Params& p, const ResultSet& rs) {
     out.details.push_back(g.label + ": " + (cell_ok ? "ok" : "FAIL") + " — " + txt);
   }
   out.passed = ok;
-  if (lower.empty() && upper.empty()) out.report("no lower / upper given: the fitted numbers are shown, nothing is gated");
+  if (lower.empty() && upper.empty()) {
+    if (ok) out.report("no lower / upper given: the fitted numbers are shown, nothing is gated");
+    else out.skip("no lower / upper given, and the rate could not be fitted in every group (see the details)");
+  }
   out.summary = fmt::format("fitted beta_hat in [{}, {}] (T = iterations until seed-mean {} {} {}); beta_hat = {}",
                             lower.empty() ? "-inf" : lower, upper.empty() ? "inf" : upper, t.metric,
                             t.relative ? "/ initial <=" : "<=", t.target, betas.empty() ? "none" : betas);
