@@ -310,3 +310,16 @@ TEST_CASE("a point whose mean or standard error is not finite fails bound_holds 
   REQUIRE(exact.status == CheckStatus::kFail);
   REQUIRE_THAT(exact.details.front(), Contains("not finite"));
 }
+
+TEST_CASE("bound_states counts applicable, not applicable and vacuous bound series", "[pipeline]") {
+  const auto y = curve();  // seed mean at the first point: y[0]
+  const auto s = two_rep_series(kIters, y, percent_se(y, 0.01));
+  std::vector<double> above(y.size(), y.front() * 2), below = above;
+  below.back() = y.front() / 2;  // one point under the trivial value: it promises progress there
+  const auto rs = one_metric_results({s, s, s}, {Bounds{bound_series("b", "dist2", kIters, above)},
+                                                 Bounds{bound_series("b", "dist2", kIters, below)},
+                                                 Bounds{not_applicable("b", "dist2", "step too large")}});
+  const auto lines = bound_states(rs);
+  REQUIRE(lines.size() == 1);
+  REQUIRE_THAT(lines[0], Contains("applies to 2 of 3 cells") && Contains("1 vacuous") && Contains("step too large"));
+}
