@@ -5,6 +5,7 @@
 //                      (report only when neither lower nor upper is given)
 //   constant_relation  a relation between per-cell constants / options (M_grad + 1 >= 1/Delta, …)
 //   ratio              a per-cell ratio of quantities (T_R2 / T_ε, T_oracle / T_ε, …) within [min, max]
+//   monotone           a per-cell expression rises / falls along a numeric sweep key
 // Quantities are expressions (analysis/expression.hpp) over the cell's constants (constants.csv), its
 // resolved options (cells.csv, e.g. problem.d or just d), its sweep values, T_eps and T.<bound id>;
 // they are parsed and their names resolved before any run (pipeline/checks_validate.cpp).
@@ -303,6 +304,51 @@ CheckOutcome ratio(const Params& p, const ResultSet& rs) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// monotone (generic): a per-cell expression rises or falls along a numeric sweep key
+
+CheckOutcome monotone(const Params& p, const ResultSet& rs) {
+  CheckOutcome out;
+  out.check = "monotone";
+  const TargetSpec t = target_of(p);
+  const std::string along = p.get_string("along"), value = p.get_string("value");
+  const bool increasing = p.get_string("direction") == "increasing";
+  const double tol = p.get_real("tolerance");
+  const auto expr = expression_of(p, "value");
+  out.subject = fmt::format("{} {} along {}", value, increasing ? "rises" : "falls", along);
+  const auto groups = groups_along(rs, chosen_cells(rs, p, t), along);
+  bool ok = true;
+  int steps = 0;
+  double worst = INFINITY;  // smallest relative step in the expected direction (negative: against it)
+  for (const auto& g : groups) {
+    std::vector<double> v;
+    for (const CellResult* c : g.cells) v.push_back(eval_in_cell(expr, rs, *c, t));
+    bool gok = g.cells.size() >= 2;
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      // step in the expected direction, relative to the larger magnitude; a step may go against it by tol
+      const double d = (increasing ? v[i] - v[i - 1] : v[i - 1] - v[i]) /
+                       std::max({std::abs(v[i]), std::abs(v[i - 1]), 1e-300});
+      const bool sok = std::isfinite(v[i]) && std::isfinite(v[i - 1]) && d >= -tol;
+      gok = gok && sok;
+      worst = std::min(worst, std::isnan(d) ? -INFINITY : d);
+      ++steps;
+    }
+    ok = ok && gok;
+    out.details.push_back(fmt::format("{}: {} — {} = [{}] at {} = [{}]{}", g.label, gok ? "ok" : "FAIL", value,
+                                      fmt_list(v), along, fmt_list(g.x), g.cells.size() < 2 ? " (fewer than two values)" : ""));
+  }
+  if (groups.empty()) {
+    ok = false;
+    out.details.push_back("no cell selected: nothing was checked");
+  }
+  out.passed = ok;
+  out.values = {{"steps", steps}, {"smallest_relative_step", worst}};
+  out.summary = fmt::format("{} is {} in {} in every group of the other sweep keys (relative slack {}); {} steps, "
+                            "smallest relative step {:.4g}",
+                            value, increasing ? "non-decreasing" : "non-increasing", along, tol, steps, worst);
+  return out;
+}
+
 }  // namespace
 
 std::vector<CheckKind> rate_check_kinds() {
@@ -389,6 +435,23 @@ std::vector<CheckKind> rate_check_kinds() {
     k.schema.fields.push_back(when_field());
     k.run = ratio;
     k.roles = {{"numerator", OptionRole::kExpression}, {"denominator", OptionRole::kExpression},
+               {"when", OptionRole::kExpression}};
+    kinds.push_back(std::move(k));
+  }
+  {
+    CheckKind k;
+    k.schema = {"monotone",
+                "a per-cell expression rises (or falls) along a numeric sweep key in every group of the other sweep "
+                "keys, e.g. T_eps falls with the batch size." + names,
+                {string_field("along", std::nullopt, "numeric sweep key, e.g. runner.batch"),
+                 string_field("value", "T_eps", "expression evaluated in each cell"),
+                 choice_field("direction", "increasing", {"increasing", "decreasing"}, "expected direction"),
+                 real_field("tolerance", 0.0, 0.0, kInf,
+                            "a step may go against the direction by this much, relative to max(|a|, |b|)")}};
+    for (auto& f : target_fields()) k.schema.fields.push_back(f);
+    k.schema.fields.push_back(when_field());
+    k.run = monotone;
+    k.roles = {{"along", OptionRole::kNumericSweepKey}, {"value", OptionRole::kExpression},
                {"when", OptionRole::kExpression}};
     kinds.push_back(std::move(k));
   }

@@ -142,6 +142,20 @@ TEST_CASE("fit_rate without limits is report-only: its numbers are in values, it
   CHECK(run("fit_rate", {{"sweep", "runner.batch"}}, few).status == CheckStatus::kSkipped);
 }
 
+TEST_CASE("monotone: a per-cell expression falls along the batch size, and a rise is caught") {
+  // T(b) = 40 (1 + 12/b): strictly decreasing in b; b·T(b) = 40 (b + 12) strictly increasing.
+  const auto rs = swept("runner.batch", {1, 2, 4, 8, 16}, [](double b) { return 40.0 * (1 + 12 / b); }, 10, 50);
+  const auto ok = run("monotone", {{"along", "batch"}, {"direction", "decreasing"}}, rs);
+  INFO(format_checks({ok}));
+  CHECK(ok.passed);
+  CHECK_FALSE(run("monotone", {{"along", "batch"}, {"direction", "increasing"}}, rs).passed);
+  CHECK(run("monotone", {{"along", "batch"}, {"value", "batch*T_eps"}}, rs).passed);
+  // T = 520, 280, 160, 100, 70: the largest relative fall is (520 - 280)/520 = 0.4615, so "increasing"
+  // passes with a slack of 0.47 against the direction and fails with 0.45
+  CHECK(run("monotone", {{"along", "batch"}, {"direction", "increasing"}, {"tolerance", "0.47"}}, rs).passed);
+  CHECK_FALSE(run("monotone", {{"along", "batch"}, {"direction", "increasing"}, {"tolerance", "0.45"}}, rs).passed);
+}
+
 TEST_CASE("constant_relation: inequalities and approx over constants, options and sweep values") {
   auto rs = swept("problem.density", {1, 0.25, 0.05}, [](double) { return 100.0; }, 0, 0, 1);
   // M_grad = d - 2 + 3/p and Delta = p per cell.
