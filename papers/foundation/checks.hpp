@@ -8,7 +8,7 @@ namespace sgdcheck::papers::foundation {
 
 /// bound_holds, tightness, matches_exact, slope (checks_bounds.cpp).
 std::vector<pipeline::CheckKind> bound_check_kinds();
-/// saturation, fit_rate, constant_relation, ratio (checks_rates.cpp).
+/// saturation, fit_rate, constant_relation, ratio, monotone (checks_rates.cpp).
 std::vector<pipeline::CheckKind> rate_check_kinds();
 /// identity, reference_values, beats (checks_series.cpp).
 std::vector<pipeline::CheckKind> series_check_kinds();
