@@ -1,8 +1,10 @@
 #include "cli/commands.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,12 +12,15 @@
 #include <nlohmann/json.hpp>
 
 #include "config/experiment.hpp"
+#include "core/interrupt.hpp"
+#include "core/text_file.hpp"
 #include "pipeline/bound_registry.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
 #include "pipeline/execute.hpp"
 #include "pipeline/outputs.hpp"
 #include "pipeline/plan.hpp"
+#include "pipeline/plot_schema.hpp"
 #include "pipeline/result_set.hpp"
 #include "pipeline/tune.hpp"
 #include "plots/plot_writer.hpp"
@@ -131,20 +136,77 @@ void print_schema(const Schema& s, const std::string& prefix) {
 
 }  // namespace
 
+namespace {
+
+void check_formats(const std::vector<std::string>& formats) {
+  for (const auto& fmt_name : formats)
+    if (fmt_name != "png" && fmt_name != "svg" && fmt_name != "pdf")
+      throw UsageError("--format " + fmt_name + ": expected png, svg or pdf");
+}
+
+/// One warning line per figure that could not be drawn; returns kExitFiguresMissing if any.
+int report_figures(const plots::PlotReport& report, const fs::path& final_dir) {
+  for (const auto& f : report.failures) {
+    std::string where = (final_dir / "plots" / (f.name + ".gp")).string();
+    if (!f.log.empty()) where += ", log " + (final_dir / "plots" / f.log.filename()).string();
+    std::fprintf(stderr, "sgdcheck: warning: figure %s not drawn: %s (kept: %s)\n", f.name.c_str(), f.reason.c_str(),
+                 where.c_str());
+  }
+  return report.failures.empty() ? kExitOk : kExitFiguresMissing;
+}
+
+/// 1 (a check failed) wins over 3 (figures missing), which wins over 0.
+int combine(int a, int b) {
+  if (a == kExitCheckFailed || b == kExitCheckFailed) return kExitCheckFailed;
+  return std::max(a, b);
+}
+
+int interrupted_exit(const fs::path& staging) {
+  const int sig = interrupt_signal();
+  const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+  std::error_code ec;
+  if (fs::is_directory(staging, ec)) {
+    std::fprintf(stderr, "sgdcheck: interrupted by %s; partial results kept in %s (use --resume)\n", name,
+                 staging.string().c_str());
+  } else {
+    std::string exp = staging.filename().string();  // ".NAME.partial" → "NAME"
+    exp = exp.substr(1, exp.size() - std::string(".partial").size() - 1);
+    std::fprintf(stderr, "sgdcheck: interrupted by %s before %s started; nothing of it was written\n", name,
+                 exp.c_str());
+  }
+  return kExitSignalBase + sig;
+}
+
+}  // namespace
+
 int cmd_run(const RunArgs& args) {
   // Validate every file before running any, so bad input never costs a long run.
   std::vector<pipeline::Plan> plans;
   for (const auto& f : args.files) plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
-  for (const auto& fmt_name : args.formats)
-    if (fmt_name != "png" && fmt_name != "svg" && fmt_name != "pdf")
-      throw UsageError("--format " + fmt_name + ": expected png, svg or pdf");
+  check_formats(args.formats);
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const auto& e = plans[i].experiment;
+    for (std::size_t k = 0; k < i; ++k)
+      if (plans[k].experiment.name == e.name)
+        throw UsageError(SourceLoc{e.file, 0}, "name = " + e.name + " is also the name of " + plans[k].experiment.file +
+                                                   " in this run (both would write " + (fs::path(args.out) / e.name).string() + ")");
+    pipeline::check_output_target(args.out, e.name, args.force);
+  }
+  const bool want_plots = !args.no_plots && std::any_of(plans.begin(), plans.end(), [](auto& p) { return !p.plots.empty(); });
+  if (want_plots && !plots::gnuplot_available())
+    throw UsageError("gnuplot not found: install it with scripts/install-deps.sh (package gnuplot-nox) or pass --no-plots");
 
   int rc = kExitOk;
   for (auto& plan : plans) {
+    if (interrupted()) return interrupted_exit(pipeline::staging_path(args.out, plan.experiment.name));
     const auto& e = plan.experiment;
-    const fs::path staging = pipeline::make_staging_dir(args.out, e.name);
+    pipeline::StagingDir staging = pipeline::StagingDir::acquire(args.out, e.name);
+    const fs::path& sdir = staging.path();
     try {
       const std::string started = pipeline::utc_now();
+      // The inputs first: an interrupted staging folder says what it was running.
+      copy_text_file(e.file, sdir / "experiment.yaml");
+      write_text_file(sdir / "resolved.yaml", pipeline::resolved_yaml(plan));
       fmt::print("{}: {} cells x {} seeds = {} runs on {} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
                  plan.runs(), args.jobs, e.quick ? " (quick form)" : "");
       for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
@@ -154,18 +216,19 @@ int cmd_run(const RunArgs& args) {
       xo.jobs = args.jobs;
       xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
       const pipeline::Execution ex = pipeline::execute(plan, xo);
+      if (interrupted()) return interrupted_exit(sdir);
 
-      fs::copy_file(e.file, staging / "experiment.yaml", fs::copy_options::overwrite_existing);
-      std::ofstream(staging / "resolved.yaml") << pipeline::resolved_yaml(plan);
-      ex.results.write(staging);
-      pipeline::write_timings(plan, ex, staging);
+      ex.results.write(sdir);
+      pipeline::write_timings(plan, ex, sdir);
 
       // Checks and plots read the tables back, exactly as `sgdcheck check/plot DIR` would.
-      const auto rs = checked_results(pipeline::ResultSet::load(staging), plan.tune, staging);
+      const auto rs = checked_results(pipeline::ResultSet::load(sdir), plan.tune, sdir);
       const auto outcomes = pipeline::run_checks(plan.checks, rs);
-      pipeline::write_checks(outcomes, staging.string());
-      std::vector<fs::path> images;
-      if (!args.no_plots) images = plots::write_plots(rs, plan.plots, staging, {args.formats, title_prefix(e)});
+      pipeline::write_checks(outcomes, sdir.string());
+      // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
+      plots::PlotReport figures;
+      if (!args.no_plots) figures = plots::write_plots(rs, plan.plots, sdir, {args.formats, title_prefix(e)});
+      if (interrupted()) return interrupted_exit(sdir);
 
       pipeline::ManifestInfo mi;
       mi.jobs = args.jobs;
@@ -173,8 +236,9 @@ int cmd_run(const RunArgs& args) {
       mi.started = started;
       mi.finished = pipeline::utc_now();
       mi.all_checks_passed = std::none_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.failed(); });
-      pipeline::write_manifest(plan, ex, mi, staging);
-      const fs::path final_dir = pipeline::commit_staging_dir(staging, args.out, e.name);
+      for (const auto& f : figures.failures) mi.figures_missing.push_back(f.name + ": " + f.reason);
+      pipeline::write_manifest(plan, ex, mi, sdir);
+      const fs::path final_dir = staging.commit();
 
       std::size_t diverged = 0;
       for (const auto& c : rs.cells)
@@ -182,20 +246,21 @@ int cmd_run(const RunArgs& args) {
       fmt::print("{}: {} runs in {:.2f} s{}\n", e.name, plan.runs(), ex.total_wall_seconds,
                  diverged ? fmt::format(" ({} diverged: recorded in runs.csv)", diverged) : std::string());
       fmt::print("results: {}/  (results.csv, summary.csv, bounds.csv, constants.csv, manifest.json)\n", final_dir.string());
-      if (!images.empty()) {
+      if (!figures.images.empty()) {
         fmt::print("plots:\n");
-        for (const auto& img : images)
+        for (const auto& img : figures.images)
           if (img.extension() == ".png") fmt::print("  {}\n", (final_dir / "plots" / img.filename()).string());
       }
       for (const auto& line : pipeline::bound_states(rs)) fmt::print("  {}\n", line);
       if (!outcomes.empty()) {
         fmt::print("checks ({}/checks.txt):\n", final_dir.string());
-        if (report_checks(outcomes) != kExitOk) rc = kExitCheckFailed;
+        rc = combine(rc, report_checks(outcomes));
       }
       std::fflush(stdout);
+      rc = combine(rc, report_figures(figures, final_dir));
     } catch (...) {
-      std::error_code ec;
-      fs::remove_all(staging, ec);  // never leave a half-written directory behind
+      if (interrupted()) return interrupted_exit(sdir);  // keep finished work for --resume
+      staging.discard();  // never leave a half-written directory behind
       throw;
     }
   }
@@ -221,17 +286,21 @@ int cmd_check(const std::string& dir) {
   const auto specs = pipeline::validate_components(e);
   const auto rs = checked_results(pipeline::ResultSet::load(dir), specs.tune, dir);
   const auto outcomes = pipeline::run_checks(specs.checks, rs);
-  pipeline::write_checks(outcomes, dir);
+  pipeline::write_checks(outcomes, dir);  // checked writes: a full disk is exit 2 naming the file
   return report_checks(outcomes);
 }
 
 int cmd_plot(const std::string& dir, const std::vector<std::string>& formats) {
+  check_formats(formats);
   const auto e = experiment_of(dir);
-  const auto specs = pipeline::validate_components(e);
+  auto specs = pipeline::validate_components(e);
   const auto rs = checked_results(pipeline::ResultSet::load(dir), specs.tune, dir);
-  const auto images = plots::write_plots(rs, specs.plots, dir, {formats, title_prefix(e)});
-  for (const auto& img : images) fmt::print("{}\n", img.string());
-  return kExitOk;
+  pipeline::validate_plots(specs.plots, pipeline::plot_context(rs));
+  if (!specs.plots.empty() && !plots::gnuplot_available())
+    throw UsageError("gnuplot not found: install it with scripts/install-deps.sh (package gnuplot-nox)");
+  const auto report = plots::write_plots(rs, specs.plots, dir, {formats, title_prefix(e)});
+  for (const auto& img : report.images) fmt::print("{}\n", img.string());
+  return report_figures(report, dir);
 }
 
 int cmd_list_markdown() {

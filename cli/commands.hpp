@@ -1,6 +1,12 @@
 #pragma once
 /// \file The sgdcheck subcommands. Each returns the process exit code:
-/// 0 ok, 1 a check failed, 2 bad input (thrown as ConfigError and reported by main).
+///   0 ok;
+///   1 a check failed (takes precedence over 3);
+///   2 bad input or an output location that cannot be written (thrown as ConfigError / UsageError,
+///     one line, reported by main) — including I/O errors such as a full disk, which name the file;
+///   3 results, checks and manifest complete but some figures could not be drawn (warnings name them);
+///   4 internal error (an exception that is not a ConfigError, caught in main);
+///   130 / 143 interrupted by SIGINT / SIGTERM (finished work kept in OUT/.NAME.partial).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +17,9 @@ namespace sgdcheck::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitCheckFailed = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitFiguresMissing = 3;
+constexpr int kExitInternal = 4;
+constexpr int kExitSignalBase = 128;  ///< + signal number: 130 SIGINT, 143 SIGTERM
 
 std::string version_string();
 
@@ -22,6 +31,7 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::vector<std::string> formats{"png", "svg", "pdf"};
   bool no_plots = false;
+  bool force = false;  ///< replace complete results at OUT/<name> (else exit 2)
 };
 
 int cmd_run(const RunArgs& args);

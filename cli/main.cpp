@@ -1,4 +1,5 @@
-// sgdcheck: run experiments, check claims, draw figures. Exit codes: 0 ok, 1 a check failed, 2 bad input.
+// sgdcheck: run experiments, check claims, draw figures. Exit codes (cli/commands.hpp): 0 ok, 1 a check
+// failed, 2 bad input / unwritable output, 3 some figures missing, 4 internal error, 130/143 SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -6,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/critical_command.hpp"
 #include "core/errors.hpp"
+#include "core/interrupt.hpp"
 
 int main(int argc, char** argv) {
   using namespace sgdcheck::cli;
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "override the experiment seed");
   run_cmd->add_option("--format", run.formats, "plot formats, comma separated: png,svg,pdf")->delimiter(',')->capture_default_str();
   run_cmd->add_flag("--no-plots", run.no_plots, "skip rendering plots");
+  run_cmd->add_flag("--force", run.force, "replace complete results already at OUT/<experiment name>/");
 
   std::vector<std::string> validate_files;
   bool changed_only = false;
@@ -59,6 +62,9 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitBadInput;
   }
 
+  // `run` stops cleanly between runs on SIGINT / SIGTERM (exit 130 / 143); the other commands are
+  // short and keep the default behaviour.
+  if (*run_cmd) sgdcheck::install_interrupt_handlers();
   try {
     if (*run_cmd) return cmd_run(run);
     if (*val_cmd) return cmd_validate(validate_files, validate_quick, changed_only);
@@ -69,6 +75,9 @@ int main(int argc, char** argv) {
   } catch (const sgdcheck::ConfigError& e) {
     std::fprintf(stderr, "sgdcheck: error: %s\n", e.what());
     return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sgdcheck: internal error: %s\n", e.what());
+    return kExitInternal;
   }
   return 0;
 }

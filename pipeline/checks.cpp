@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysis.hpp"
+#include "core/text_file.hpp"
 #include "papers/registry.hpp"
 #include "pipeline/components.hpp"
 
@@ -122,8 +124,9 @@ void write_checks(const std::vector<CheckOutcome>& outcomes, const std::string& 
     if (!o.reason.empty()) e["reason"] = o.reason;
     j.push_back(std::move(e));
   }
-  std::ofstream(dir + "/checks.json") << j.dump(2) << "\n";
-  std::ofstream(dir + "/checks.txt") << format_checks(outcomes);
+  // Checked writes: a full disk is an error naming the file (exit 2), never an empty checks.json.
+  write_text_file(std::filesystem::path(dir) / "checks.json", j.dump(2) + "\n");
+  write_text_file(std::filesystem::path(dir) / "checks.txt", format_checks(outcomes));
 }
 
 }  // namespace sgdcheck::pipeline

@@ -88,9 +88,6 @@ CheckContext check_context(const config::Experiment& e, const std::vector<std::s
 /// Validates what every spec refers to; throws ConfigError "file:line: checks.<kind>.<key> = …".
 void validate_check_references(const std::vector<ComponentSpec>& specs, const CheckContext& ctx);
 
-/// The same for `plots:` entries: where (filter), x (an axis or a sweep key), marks (constants).
-void validate_plot_references(const std::vector<ComponentSpec>& plots, const CheckContext& ctx);
-
 /// True when the cell matches `where` ("runner.batch=16, problem.d=8"; keys may omit their scope;
 /// empty selects every cell). Throws ConfigError for a key that is not a sweep key.
 bool selected(const ResultSet& rs, const CellResult& c, const std::string& where);

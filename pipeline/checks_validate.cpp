@@ -111,47 +111,6 @@ void validate_check_references(const std::vector<ComponentSpec>& specs, const Ch
   }
 }
 
-void validate_plot_references(const std::vector<ComponentSpec>& plots, const CheckContext& ctx) {
-  const analysis::SweepKeys keys(ctx.sweep_keys);
-  for (const auto& spec : plots) {
-    const Params& p = spec.params;
-    const std::string what = "plots[" + p.get_string("name") + "].";
-    const char* key = "where";  // (a const char*: assigning short literals to a std::string trips GCC 12's -Wrestrict)
-    try {
-      analysis::parse_filter(p.get_string("where"), keys, what + "where", &ctx.grid);
-      key = "x";
-      const std::string& x = p.get_string("x");
-      if (x != "iter" && x != "samples" && x != "rounds" && x != "vtime") {
-        if (!keys.find(x)) {
-          auto choices = keys.spellings();
-          for (const char* a : {"iter", "samples", "rounds", "vtime"}) choices.push_back(a);
-          const std::string near = analysis::nearest_name(x, choices);
-          throw ConfigError(what + "x = " + x + ": expected iter, samples, rounds, vtime or a sweep key" +
-                            (near.empty() ? "" : " (did you mean " + near + "?)"));
-        }
-      }
-      key = "marks";
-      const std::string& marks = p.get_string("marks");
-      std::size_t pos = 0;
-      while (ctx.check_names && pos < marks.size()) {
-        std::size_t end = marks.find(',', pos);
-        if (end == std::string::npos) end = marks.size();
-        std::string name = marks.substr(pos, end - pos);
-        pos = end + 1;
-        name.erase(0, name.find_first_not_of(' '));
-        name.erase(name.find_last_not_of(' ') + 1);
-        if (std::find(ctx.names.begin(), ctx.names.end(), name) == ctx.names.end()) {
-          const std::string near = analysis::nearest_name(name, ctx.names);
-          throw ConfigError(what + "marks = " + marks + ": " + name + " is not a constant of constants.csv" +
-                            (near.empty() ? "" : " (did you mean " + near + "?)"));
-        }
-      }
-    } catch (const ConfigError& e) {
-      rethrow_at(spec, key, e);
-    }
-  }
-}
-
 }  // namespace sgdcheck::pipeline
 
 #include "problems/registry.hpp"

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "core/interrupt.hpp"
 #include "core/thread_pool.hpp"
 
 namespace sgdcheck::pipeline {
@@ -101,6 +102,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options) {
   const auto t_start = std::chrono::steady_clock::now();
 
   parallel_for(total, options.jobs, [&](std::size_t i) {
+    if (interrupted()) return;  // SIGINT / SIGTERM: skip the remaining runs (the caller reports it)
     const CellPlan& cell = plan.cells[i / seeds];
     const runners::RunKey key{plan.seed, static_cast<std::uint64_t>(i % seeds)};
     const auto t0 = std::chrono::steady_clock::now();
@@ -114,6 +116,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options) {
   });
 
   Execution ex;
+  if (interrupted()) return ex;  // incomplete: the caller keeps the staging folder and exits 130 / 143
   ex.total_wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   ex.wall_seconds = std::move(wall);
   ResultSet& rs = ex.results;

@@ -1,18 +1,24 @@
 #include "pipeline/outputs.hpp"
 
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <Eigen/Core>
 #include <boost/version.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "core/text_file.hpp"
 #include "problems/registry.hpp"
 #include "runners/runner.hpp"
 
@@ -168,9 +174,8 @@ void write_manifest(const Plan& plan, const Execution& ex, const ManifestInfo& i
     cells.push_back(jc);
   }
   j["resolved_cells"] = cells;
-  std::ofstream out(dir / "manifest.json");
-  out << j.dump(2) << "\n";
-  if (!out) throw UsageError(SourceLoc{(dir / "manifest.json").string(), 0}, "write failed");
+  j["figures_missing"] = info.figures_missing;
+  write_text_file(dir / "manifest.json", j.dump(2) + "\n");
 }
 
 void write_timings(const Plan& plan, const Execution& ex, const fs::path& dir) {
@@ -181,30 +186,136 @@ void write_timings(const Plan& plan, const Execution& ex, const fs::path& dir) {
   w.close();
 }
 
-fs::path make_staging_dir(const fs::path& out, const std::string& name) {
+fs::path staging_path(const fs::path& out, const std::string& name) { return out / ("." + name + ".partial"); }
+
+std::optional<fs::path> find_staging(const fs::path& out, const std::string& name) {
+  const fs::path p = staging_path(out, name);
+  std::error_code ec;
+  if (fs::is_directory(fs::symlink_status(p, ec))) return p;
+  return std::nullopt;
+}
+
+bool has_complete_results(const fs::path& out, const std::string& name) {
+  std::error_code ec;
+  const fs::path final_dir = out / name;
+  return fs::is_directory(fs::symlink_status(final_dir, ec)) && fs::is_regular_file(final_dir / "manifest.json", ec);
+}
+
+void check_output_target(const fs::path& out, const std::string& name, bool force) {
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(out, ec)) && !fs::is_directory(out, ec))
+    throw UsageError(SourceLoc{out.string(), 0}, "--out names a file, expected a directory");
+  const fs::path final_dir = out / name;
+  const auto st = fs::symlink_status(final_dir, ec);
+  if (!fs::exists(st)) return;
+  if (fs::is_symlink(st) || !fs::is_directory(st))
+    throw UsageError(SourceLoc{final_dir.string(), 0},
+                     "exists and is not a directory (a file or symlink is never replaced); move it away or choose "
+                     "another --out");
+  if (has_complete_results(out, name)) {
+    if (!force)
+      throw UsageError(SourceLoc{final_dir.string(), 0},
+                       "complete results exist; rerun with --force to replace them (or --resume to finish an "
+                       "interrupted run)");
+    return;
+  }
+  if (!fs::is_empty(final_dir, ec))
+    throw UsageError(SourceLoc{final_dir.string(), 0},
+                     "exists and is not an sgdcheck results directory (no manifest.json); it is never replaced: move it "
+                     "away or choose another --out");
+}
+
+StagingDir::StagingDir(fs::path out, std::string name, int lock_fd)
+    : out_(std::move(out)), name_(std::move(name)), dir_(staging_path(out_, name_)), lock_fd_(lock_fd) {}
+
+StagingDir::StagingDir(StagingDir&& other) noexcept
+    : out_(std::move(other.out_)), name_(std::move(other.name_)), dir_(std::move(other.dir_)), lock_fd_(other.lock_fd_) {
+  other.lock_fd_ = -1;
+}
+
+StagingDir::~StagingDir() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+StagingDir StagingDir::acquire(const fs::path& out, const std::string& name, bool keep_existing) {
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec || !fs::is_directory(out))
-    throw UsageError(SourceLoc{out.string(), 0}, "output directory cannot be created: " + ec.message());
-  const fs::path staging = out / fmt::format(".{}.partial-{}", name, getpid());
-  fs::remove_all(staging, ec);
-  fs::create_directories(staging, ec);
-  if (ec) throw UsageError(SourceLoc{out.string(), 0}, "output directory is not writable: " + ec.message());
+    throw UsageError(SourceLoc{out.string(), 0},
+                     "output directory cannot be created" + (ec ? ": " + ec.message() : std::string(" (a file is in the way)")));
+  const fs::path lock_path = out / ("." + name + ".lock");
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    throw UsageError(SourceLoc{lock_path.string(), 0}, std::string("cannot create lock file: ") + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK)
+      throw UsageError(SourceLoc{(out / name).string(), 0},
+                       "another sgdcheck run is writing these results (lock " + lock_path.string() +
+                           " is held); wait for it to finish or choose another --out");
+    throw UsageError(SourceLoc{lock_path.string(), 0}, std::string("cannot lock: ") + std::strerror(err));
+  }
+  StagingDir st(out, name, fd);
+  // Record the holder for humans; the flock itself is what excludes other runs.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0 && ::write(fd, pid.data(), pid.size()) < 0) { /* informational only */ }
+
+  // We hold the lock, so anything under our names belongs to a dead run.
+  fs::remove_all(out / ("." + name + ".old"), ec);
+  const auto sst = fs::symlink_status(st.dir_, ec);
+  if (fs::exists(sst) && (!keep_existing || !fs::is_directory(sst))) fs::remove_all(st.dir_, ec);
+  fs::create_directories(st.dir_, ec);
+  if (ec || !fs::is_directory(fs::symlink_status(st.dir_)))
+    throw UsageError(SourceLoc{out.string(), 0}, "output directory is not writable: " + ec.message());
   // Probe a write: directories on read-only mounts can still be "created" by some file systems.
-  std::ofstream probe(staging / ".probe");
-  if (!probe) throw UsageError(SourceLoc{out.string(), 0}, "output directory is not writable");
-  probe.close();
-  fs::remove(staging / ".probe");
-  return staging;
+  write_text_file(st.dir_ / ".probe", "probe\n");
+  fs::remove(st.dir_ / ".probe", ec);
+  return st;
 }
 
-fs::path commit_staging_dir(const fs::path& staging, const fs::path& out, const std::string& name) {
-  const fs::path final_dir = out / name;
+fs::path StagingDir::commit() {
+  const fs::path final_dir = out_ / name_;
   std::error_code ec;
-  fs::remove_all(final_dir, ec);
-  fs::rename(staging, final_dir, ec);
-  if (ec) throw UsageError(SourceLoc{final_dir.string(), 0}, "cannot move results into place: " + ec.message());
+  const auto st = fs::symlink_status(final_dir, ec);
+  if (!fs::exists(st)) {
+    if (::renameat2(AT_FDCWD, dir_.c_str(), AT_FDCWD, final_dir.c_str(), RENAME_NOREPLACE) == 0) return final_dir;
+    if (errno != EINVAL && errno != ENOSYS)
+      throw UsageError(SourceLoc{final_dir.string(), 0}, std::string("cannot move results into place: ") + std::strerror(errno));
+    fs::rename(dir_, final_dir, ec);
+    if (ec) throw UsageError(SourceLoc{final_dir.string(), 0}, "cannot move results into place: " + ec.message());
+    return final_dir;
+  }
+  if (fs::is_symlink(st) || !fs::is_directory(st))
+    throw UsageError(SourceLoc{final_dir.string(), 0},
+                     "exists and is not a directory (a file or symlink is never replaced); results kept in " +
+                         dir_.string());
+  const fs::path backup = out_ / ("." + name_ + ".old");
+  if (::renameat2(AT_FDCWD, dir_.c_str(), AT_FDCWD, final_dir.c_str(), RENAME_EXCHANGE) == 0) {
+    // The old results are now under the staging name: move them out of the way of --resume first.
+    if (::rename(dir_.c_str(), backup.c_str()) == 0) fs::remove_all(backup, ec);
+    else fs::remove_all(dir_, ec);
+    return final_dir;
+  }
+  if (errno != EINVAL && errno != ENOSYS)
+    throw UsageError(SourceLoc{final_dir.string(), 0}, std::string("cannot move results into place: ") + std::strerror(errno));
+  // No RENAME_EXCHANGE on this file system: old → backup, new → final, then drop the backup.
+  fs::remove_all(backup, ec);
+  fs::rename(final_dir, backup, ec);
+  if (ec) throw UsageError(SourceLoc{final_dir.string(), 0}, "cannot move old results aside: " + ec.message());
+  fs::rename(dir_, final_dir, ec);
+  if (ec) {
+    std::error_code ec2;
+    fs::rename(backup, final_dir, ec2);  // put the old results back
+    throw UsageError(SourceLoc{final_dir.string(), 0}, "cannot move results into place: " + ec.message());
+  }
+  fs::remove_all(backup, ec);
   return final_dir;
+}
+
+void StagingDir::discard() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
 }
 
 }  // namespace sgdcheck::pipeline

@@ -9,6 +9,7 @@
 #include "core/trace.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
+#include "pipeline/plot_schema.hpp"
 #include "problems/registry.hpp"
 
 namespace sgdcheck::pipeline {
@@ -87,11 +88,18 @@ ComponentSpecs validate_components(const config::Experiment& e,
                                         "; `sgdcheck list checks` shows every check");
     }
     ComponentSpec spec{c.kind, validate(*s, c.params, "checks." + c.kind), c.loc};
-    for (const char* ref : {"bound", "oracle"}) {
+    for (const char* ref : {"bound", "oracle", "series", "divide_by"}) {
       if (!spec.params.has(ref)) continue;
       const auto& id = spec.params.get_string(ref);
+      if (id.empty() && std::string(ref) != "bound" && std::string(ref) != "oracle") continue;  // optional refs
       const bool listed = std::any_of(e.bounds.begin(), e.bounds.end(), [&](const auto& b) { return b.name == id; });
-      if (!listed) spec.params.fail(ref, "the bound is listed under `bounds:` of this experiment");
+      if (!listed) {
+        Schema names;
+        for (const auto& b : e.bounds) names.fields.push_back(string_field(b.name, "", ""));
+        const auto near = names.nearest(id);
+        spec.params.fail(ref, "the bound is listed under `bounds:` of this experiment" +
+                                  (near.empty() ? std::string() : " (did you mean " + near + "?)"));
+      }
     }
     out.checks.push_back(std::move(spec));
   }
@@ -124,7 +132,6 @@ ComponentSpecs validate_components(const config::Experiment& e,
   auto ctx = check_context(q, extra_constants.value_or(std::vector<std::string>{}), tuned);
   ctx.check_names = extra_constants.has_value();  // without the runners, names are resolved on the results
   validate_check_references(out.checks, ctx);
-  validate_plot_references(out.plots, ctx);
   return out;
 }
 
@@ -223,6 +230,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   plan.checks = std::move(specs.checks);
   plan.plots = std::move(specs.plots);
   plan.tune = std::move(specs.tune);
+  validate_plots(plan.plots, plot_context(plan));  // names and references, before any run
   return plan;
 }
 

@@ -1,4 +1,11 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "pipeline/components.hpp"
+#include "pipeline/plot_schema.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -7,7 +14,8 @@ const Schema& plot_schema() {
       "plot",
       "one figure: the empirical mean of a metric per cell with a band over seeds, bounds overlaid",
       {
-          string_field("name", std::nullopt, "file stem: plots/<name>.{png,svg,pdf,gp,dat}"),
+          string_field("name", std::nullopt, "file stem: plots/<name>.{png,svg,pdf,gp,dat}; a plain file name (letters, "
+                       "digits, '-', '_', '.'; not starting with '.'; at most 100 characters), unique in the experiment"),
           string_field("title", "", "figure title (default: experiment name, paper and figure)"),
           string_field("x",
                        "iter",
@@ -32,6 +40,203 @@ const Schema& plot_schema() {
                     "bootstrap resamples over seeds for 95% error bars (0: none)"),
       }};
   return s;
+}
+
+}  // namespace sgdcheck::pipeline
+
+// ---- plan-time validation of plot entries (pipeline/plot_schema.hpp) ----
+
+namespace sgdcheck::pipeline {
+
+namespace {
+
+const std::vector<std::string> kCurveAxes{"iter", "samples", "rounds", "vtime"};
+const std::vector<std::string> kPerCellQuantities{"iterations_to_target", "speedup", "efficiency"};
+/// Constants every cell can get in constants.csv (pipeline/execute.cpp add_constants).
+const std::vector<std::string> kProblemConstants{"L", "L_max", "mu", "sigma2", "M_grad", "M_curv", "f_star",
+                                                 "dim", "n", "r0", "F0", "Delta"};
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+/// " (did you mean X?)" for the closest candidate; a qualified sweep key also matches by its short
+/// form ("btach" → runner.batch).
+std::string did_you_mean(const std::string& value, const std::vector<std::string>& candidates) {
+  Schema names;
+  std::map<std::string, std::string> full;
+  for (const auto& c : candidates) {
+    names.fields.push_back(string_field(c, "", ""));
+    full[c] = c;
+    const auto dot = c.find('.');
+    if ((c.rfind("runner.", 0) == 0 || c.rfind("problem.", 0) == 0) && !full.count(c.substr(dot + 1))) {
+      names.fields.push_back(string_field(c.substr(dot + 1), "", ""));
+      full[c.substr(dot + 1)] = c;
+    }
+  }
+  const std::string near = names.nearest(value);
+  return near.empty() || near == value ? std::string() : " (did you mean " + full[near] + "?)";
+}
+
+std::string joined(const std::vector<std::string>& v) { return v.empty() ? "none" : fmt::format("{}", fmt::join(v, ", ")); }
+
+[[noreturn]] void fail(const ComponentSpec& spec, const std::string& key, const std::string& value, const std::string& what) {
+  const SourceLoc loc = spec.params.is_explicit(key) ? spec.params.where(key) : spec.loc;
+  throw ConfigError(loc, "plots[]." + key + " = " + value + " violates " + what);
+}
+
+/// "batch" → "runner.batch" when it names exactly one sweep key (the rule sweeps and `where:` use).
+std::string qualify(const std::string& key, const std::vector<std::string>& sweep_keys) {
+  if (contains(sweep_keys, key)) return key;
+  std::string found;
+  for (const auto& k : sweep_keys)
+    if (k.substr(k.find('.') + 1) == key) {
+      if (!found.empty()) return "";  // ambiguous
+      found = k;
+    }
+  return found;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t end = s.find(',', pos);
+    if (end == std::string::npos) end = s.size();
+    std::string t = s.substr(pos, end - pos);
+    pos = end + 1;
+    t.erase(0, t.find_first_not_of(' '));
+    t.erase(t.find_last_not_of(' ') + 1);
+    out.push_back(t);
+  }
+  return out;
+}
+
+void add_constants(std::vector<std::string>& out, const std::vector<std::string>& names) {
+  for (const auto& n : names)
+    if (!contains(out, n)) out.push_back(n);
+}
+
+}  // namespace
+
+bool is_plain_file_name(const std::string& name) {
+  if (name.empty() || name.size() > 100 || name.front() == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+PlotContext plot_context(const Plan& plan) {
+  PlotContext ctx;
+  ctx.sweep_keys = plan.sweep_keys;
+  for (const auto& c : plan.cells)
+    for (std::size_t k = 0; k < plan.sweep_keys.size() && k < c.sweep_values.size(); ++k) {
+      auto& vals = ctx.sweep_values[plan.sweep_keys[k]];
+      if (!contains(vals, c.sweep_values[k])) vals.push_back(c.sweep_values[k]);
+    }
+  if (const auto* kind = runners::find_runner_kind(plan.experiment.runner.kind)) ctx.metrics = kind->metrics;
+  add_constants(ctx.constants, kProblemConstants);
+  for (const auto& c : plan.cells) {
+    if (!c.runner) continue;
+    std::vector<std::string> names;
+    for (const auto& [n, v] : c.runner->derived_constants()) names.push_back(n);
+    add_constants(ctx.constants, names);
+  }
+  return ctx;
+}
+
+PlotContext plot_context(const ResultSet& rs) {
+  PlotContext ctx;
+  ctx.sweep_keys = rs.sweep_keys;
+  for (const auto& c : rs.cells) {
+    for (std::size_t k = 0; k < rs.sweep_keys.size() && k < c.sweep_values.size(); ++k) {
+      auto& vals = ctx.sweep_values[rs.sweep_keys[k]];
+      if (!contains(vals, c.sweep_values[k])) vals.push_back(c.sweep_values[k]);
+    }
+    for (const auto& [m, s] : c.metrics)
+      if (!contains(ctx.metrics, m)) ctx.metrics.push_back(m);
+    std::vector<std::string> names;
+    for (const auto& [n, v] : c.constants) names.push_back(n);
+    add_constants(ctx.constants, names);
+  }
+  add_constants(ctx.constants, kProblemConstants);
+  return ctx;
+}
+
+void validate_plots(std::vector<ComponentSpec>& plots, const PlotContext& ctx) {
+  std::set<std::string> names;
+  for (auto& spec : plots) {
+    auto& p = spec.params;
+    const std::string name = p.get_string("name");
+    if (!is_plain_file_name(name))
+      fail(spec, "name", name, "name is a plain file name (letters, digits, '-', '_', '.'; not starting with '.'; "
+                               "at most 100 characters)");
+    if (!names.insert(name).second) fail(spec, "name", name, "name is unique among this experiment's plots");
+
+    // x: a curve axis or a sweep key (qualified the way sweeps and where: accept it).
+    const std::string x = p.get_string("x");
+    const bool curve = contains(kCurveAxes, x);
+    if (!curve) {
+      const std::string q = qualify(x, ctx.sweep_keys);
+      if (q.empty()) {
+        std::vector<std::string> cands = kCurveAxes;
+        for (const auto& k : ctx.sweep_keys) cands.push_back(k);
+        fail(spec, "x", x, "x is iter, samples, rounds, vtime or a sweep key of this experiment (" +
+                               joined(ctx.sweep_keys) + ")" + did_you_mean(x, cands));
+      }
+      p.set("x", q, p.where("x"));
+    }
+
+    // y and metric.
+    const std::string y = p.get_string("y");
+    if (!ctx.metrics.empty()) {
+      if (curve) {
+        if (!contains(ctx.metrics, y))
+          fail(spec, "y", y, "y is a metric the runner records (" + joined(ctx.metrics) + ")" + did_you_mean(y, ctx.metrics));
+      } else {
+        std::vector<std::string> cands = kPerCellQuantities;
+        add_constants(cands, ctx.metrics);
+        add_constants(cands, ctx.constants);
+        const bool known = contains(kPerCellQuantities, y) || contains(ctx.metrics, y) || ctx.constants.empty() ||
+                           contains(ctx.constants, y);
+        if (!known)
+          fail(spec, "y", y, "y is a recorded metric, iterations_to_target, speedup, efficiency or a constant of "
+                             "constants.csv" + did_you_mean(y, cands));
+        if (contains(kPerCellQuantities, y) && !contains(ctx.metrics, p.get_string("metric")))
+          fail(spec, "metric", p.get_string("metric"), "metric is a metric the runner records (" + joined(ctx.metrics) +
+                                                           ")" + did_you_mean(p.get_string("metric"), ctx.metrics));
+      }
+    }
+
+    // marks: constants drawn as vertical lines (sweep-key plots).
+    const std::string marks = p.get_string("marks");
+    if (!marks.empty()) {
+      if (curve) fail(spec, "marks", marks, "marks is only used with a sweep key on x");
+      for (const auto& m : split_list(marks))
+        if (m.empty() || (!ctx.constants.empty() && !contains(ctx.constants, m)))
+          fail(spec, "marks", marks, "each mark is a constant of constants.csv (" + joined(ctx.constants) + ")" +
+                                         did_you_mean(m, ctx.constants));
+    }
+
+    // where: key=value terms over sweep keys, each value one of the swept values.
+    const std::string where = p.get_string("where");
+    if (!where.empty()) {
+      for (const auto& term : split_list(where)) {
+        const auto eq = term.find('=');
+        if (eq == std::string::npos) fail(spec, "where", where, "where is key=value[, key=value] over sweep keys");
+        std::string key = term.substr(0, eq), value = term.substr(eq + 1);
+        key.erase(key.find_last_not_of(' ') + 1);
+        value.erase(0, value.find_first_not_of(' '));
+        const std::string q = qualify(key, ctx.sweep_keys);
+        if (q.empty())
+          fail(spec, "where", where, key + " is a sweep key of this experiment (" + joined(ctx.sweep_keys) + ")" +
+                                         did_you_mean(key, ctx.sweep_keys));
+        const auto it = ctx.sweep_values.find(q);
+        if (it != ctx.sweep_values.end() && !contains(it->second, value))
+          fail(spec, "where", where, key + " = " + value + " is one of the swept values (" + joined(it->second) + ")");
+      }
+    }
+  }
 }
 
 }  // namespace sgdcheck::pipeline

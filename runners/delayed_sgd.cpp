@@ -134,6 +134,7 @@ RunnerKind DelayedSgd::kind() {
                                         problems::batch_variance_factor(o.batch, problem.n(), o.sampling),
                                         std::move(delays));
   };
+  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "delay_max", "delay_mean", "avg_subopt", "avg_grad2"};
   return k;
 }
 

@@ -176,6 +176,7 @@ RunnerKind LocalSgd::kind() {
     auto step = make_step_schedule(p, problem, o.batch, o.sampling, 0);
     return std::make_unique<LocalSgd>(o, step, std::move(schedule));
   };
+  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "spread"};
   return k;
 }
 

@@ -107,6 +107,7 @@ RunnerKind MinibatchSgd::kind() {
                                           make_step_schedule(p, problem, o.batch, o.sampling, 0),
                                           problems::batch_variance_factor(o.batch, problem.n(), o.sampling));
   };
+  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "avg_subopt", "avg_grad2"};
   return k;
 }
 

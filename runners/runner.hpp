@@ -44,6 +44,10 @@ struct RunnerKind {
   /// Cross-checks against the problem before any run (e.g. batch > n without replacement); throws
   /// ConfigError through Params::fail so the message names file, line, key and value.
   std::function<void(const Params& runner, const problems::Problem& problem)> validate;
+  /// Every metric a run of this kind can record (runs.csv `metric` column), known before any run so
+  /// plots can be checked at plan time. test_loss needs a problem with a test set; avg_* need
+  /// running_metrics.
+  std::vector<std::string> metrics;
 };
 
 const std::vector<RunnerKind>& runner_kinds();

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 cmake --preset dev -G Ninja > /dev/null
 cmake --build --preset dev -j "$(nproc)" --target sgdcheck
-./build/cli/sgdcheck run experiments/quickstart.yaml --jobs "$(nproc)" --out results "$@"
+./build/cli/sgdcheck run experiments/quickstart.yaml --jobs "$(nproc)" --out results --force "$@"

@@ -119,12 +119,3 @@ TEST_CASE("a mistake that only the quick form has is caught without --quick", "[
   }
   REQUIRE_THAT(msg, Contains("no cell has runner.batch = 4"));
 }
-
-TEST_CASE("plots are validated too: where values, x and marks", "[pipeline][config]") {
-  auto plot = [](const std::string& entry) { return tiny_experiment({{"+plots", "plots:\n  - " + entry}}); };
-  REQUIRE_THAT(error_at(plot("{name: a, x: iter, where: batch=8}"), "name: a"), Contains("no cell has runner.batch = 8"));
-  REQUIRE_THAT(error_at(plot("{name: b, x: bacth, y: M_curv}"), "name: b"), Contains("did you mean batch?"));
-  REQUIRE_THAT(error_at(plot("{name: c, x: batch, y: iterations_to_target, marks: \"M_curv,M_grd\"}"), "name: c"),
-               Contains("M_grd is not a constant") && Contains("did you mean M_grad?"));
-  plans(plot("{name: d, x: runner.batch, y: iterations_to_target, marks: \"M_curv, M_grad\", where: batch=4}"));
-}
