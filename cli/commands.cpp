@@ -100,7 +100,7 @@ pipeline::ResultSet checked_results(pipeline::ResultSet rs,
 int report_checks(const std::vector<pipeline::CheckOutcome>& outcomes) {
   std::fputs(pipeline::format_checks(outcomes).c_str(), stdout);
   for (const auto& o : outcomes)
-    if (!o.passed) return kExitCheckFailed;
+    if (o.failed()) return kExitCheckFailed;  // report-only and skipped checks do not gate
   return kExitOk;
 }
 
@@ -209,6 +209,7 @@ int cmd_run(const RunArgs& args) {
       write_text_file(sdir / "resolved.yaml", pipeline::resolved_yaml(plan));
       fmt::print("{}: {} cells x {} seeds = {} runs on {} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
                  plan.runs(), args.jobs, e.quick ? " (quick form)" : "");
+      for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
       std::fflush(stdout);
       Progress progress(e.name);
       pipeline::ExecuteOptions xo;
@@ -234,7 +235,7 @@ int cmd_run(const RunArgs& args) {
       mi.wall_seconds = ex.total_wall_seconds;
       mi.started = started;
       mi.finished = pipeline::utc_now();
-      mi.all_checks_passed = std::all_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.passed; });
+      mi.all_checks_passed = std::none_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.failed(); });
       for (const auto& f : figures.failures) mi.figures_missing.push_back(f.name + ": " + f.reason);
       pipeline::write_manifest(plan, ex, mi, sdir);
       const fs::path final_dir = staging.commit();
@@ -250,6 +251,7 @@ int cmd_run(const RunArgs& args) {
         for (const auto& img : figures.images)
           if (img.extension() == ".png") fmt::print("  {}\n", (final_dir / "plots" / img.filename()).string());
       }
+      for (const auto& line : pipeline::bound_states(rs)) fmt::print("  {}\n", line);
       if (!outcomes.empty()) {
         fmt::print("checks ({}/checks.txt):\n", final_dir.string());
         rc = combine(rc, report_checks(outcomes));
@@ -269,6 +271,7 @@ int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed
   for (const auto& f : files) {
     const auto plan = pipeline::make_plan(f, {quick, std::nullopt});
     fmt::print("# {}: valid — {} cells x {} seeds = {} runs\n", f, plan.cells.size(), plan.experiment.seeds, plan.runs());
+    for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("# {}\n", line);
     for (std::size_t i = 0; i < plan.problems.size(); ++i) {
       const auto& p = *plan.problems[i];
       for (const auto& note : p.constants().notes) fmt::print("# note: {}: {}\n", p.describe(), note);

@@ -8,359 +8,54 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/rng.hpp"
+#include "analysis/analysis.hpp"
 #include "core/text_file.hpp"
+#include "papers/registry.hpp"
 #include "pipeline/components.hpp"
 
 namespace sgdcheck::pipeline {
 
-namespace {
-
-constexpr double kRelSlack = 1e-12;  // floating-point slack on comparisons with a bound
-
-const MetricSeries* metric_of(const CellResult& c, const std::string& metric) {
-  auto it = c.metrics.find(metric);
-  return it == c.metrics.end() ? nullptr : &it->second;
+std::string status_name(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kPass: return "pass";
+    case CheckStatus::kFail: return "fail";
+    case CheckStatus::kReport: return "report";
+    case CheckStatus::kSkipped: return "skipped";
+  }
+  return "fail";
 }
-
-double axis_value(const Point& p, const std::string& axis) {
-  if (axis == "samples") return static_cast<double>(p.samples);
-  if (axis == "rounds") return static_cast<double>(p.rounds);
-  if (axis == "vtime") return p.vtime;
-  return static_cast<double>(p.iter);
-}
-
-}  // namespace
 
 bool selected(const ResultSet& rs, const CellResult& c, const std::string& where) {
   if (where.empty()) return true;
-  std::size_t pos = 0;
-  while (pos < where.size()) {
-    std::size_t end = where.find(',', pos);
-    if (end == std::string::npos) end = where.size();
-    std::string term = where.substr(pos, end - pos);
-    pos = end + 1;
-    term.erase(0, term.find_first_not_of(' '));
-    term.erase(term.find_last_not_of(' ') + 1);
-    const auto eq = term.find('=');
-    if (eq == std::string::npos) throw ConfigError("checks: where = " + where + ": expected key=value[, key=value]");
-    const std::string key = term.substr(0, eq), value = term.substr(eq + 1);
-    bool found = false, match = false;
-    for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k) {
-      const auto& sk = rs.sweep_keys[k];
-      if (sk == key || sk.substr(sk.find('.') + 1) == key) {
-        found = true;
-        match = c.sweep_values[k] == value;
-      }
-    }
-    if (!found) throw ConfigError("checks: where = " + where + ": " + key + " is not a sweep key of this experiment");
-    if (!match) return false;
-  }
-  return true;
+  return analysis::parse_filter(where, analysis::SweepKeys(rs.sweep_keys), "where").matches(c.sweep_values);
 }
+
+double ols_slope(const std::vector<double>& x, const std::vector<double>& y) { return analysis::ols_slope(x, y); }
 
 namespace {
 
-/// Shared walk for checks that compare a metric with a bound/oracle point by point.
-template <class PointFn>
-CheckOutcome compare_with_bound(const std::string& kind,
-                                const std::string& bound_id,
-                                std::int64_t from_iter,
-                                const ResultSet& rs,
-                                const std::string& where,
-                                PointFn&& fn) {
-  CheckOutcome out;
-  out.check = kind;
-  out.subject = bound_id;
-  int applicable = 0;
-  bool ok = true;
-  for (const auto& c : rs.cells) {
-    if (!selected(rs, c, where)) continue;
-    const BoundSeries* b = c.bound(bound_id);
-    const std::string label = rs.cell_label(c);
-    if (!b) {
-      out.details.push_back(label + ": bound not evaluated");
-      ok = false;
-      continue;
-    }
-    if (!b->applicable) {
-      out.details.push_back(label + ": not applicable (" + b->reason + ")");
-      continue;
-    }
-    const MetricSeries* m = metric_of(c, b->metric);
-    if (!m) {
-      out.details.push_back(label + ": metric " + b->metric + " not recorded");
-      ok = false;
-      continue;
-    }
-    ++applicable;
-    std::string worst;
-    const bool cell_ok = fn(*b, *m, from_iter, worst);
-    ok = ok && cell_ok;
-    out.details.push_back(label + ": " + (cell_ok ? "ok" : "FAIL") + " — " + worst);
-  }
-  if (applicable == 0) {
-    ok = false;
-    out.details.insert(out.details.begin(), "the bound applies to no cell: nothing was checked");
-  }
-  out.passed = ok;
-  return out;
-}
-
-CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
-  const std::string id = p.get_string("bound");
-  const double k = p.get_real("k");
-  const bool strict = p.get_string("side") == "strict";
-  const std::int64_t from = p.get_int("from_iter");
-  const double floor_rel = p.get_real("floor");
-  double worst_ratio = 0.0;
-  auto out = compare_with_bound("bound_holds", id, from, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
-                                                                 std::int64_t from_iter, std::string& worst) {
-    bool ok = true;
-    double wr = -INFINITY;
-    std::string wtxt = "no points";
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      const auto it = m.points[i].iter;
-      if (it < from_iter) continue;
-      const double B = b.at(it);
-      if (std::isnan(B)) continue;
-      if (floor_rel > 0 && !b.values.empty() && B < floor_rel * b.values.front()) continue;  // see matches_exact
-      const double lhs = strict ? m.mean[i] + k * m.se[i] : m.mean[i] - k * m.se[i];
-      const double ratio = lhs / B;
-      const bool pt_ok = lhs <= B * (1 + kRelSlack) || (std::isinf(B) && B > 0);
-      if (!pt_ok) ok = false;
-      if (ratio > wr || (!pt_ok && ok)) {
-        wr = ratio;
-        wtxt = fmt::format("worst at iter {}: mean {:.6g} {} {}·SE {:.3g} = {:.6g} vs bound {:.6g} (ratio {:.4g})", it,
-                           m.mean[i], strict ? "+" : "-", k, m.se[i], lhs, B, ratio);
-      }
-    }
-    worst_ratio = std::max(worst_ratio, wr);
-    worst = wtxt;
-    return ok;
-  });
-  out.summary = fmt::format("{}: mean {} {}·SE <= bound at every recorded point from iter {}; worst ratio {:.4g}",
-                            id, strict ? "+" : "-", k, from, worst_ratio);
-  return out;
-}
-
-CheckOutcome tightness(const Params& p, const ResultSet& rs) {
-  const std::string id = p.get_string("bound");
-  const double max_ratio = p.get_real("max_ratio");
-  double worst = 0.0;
-  auto out = compare_with_bound("tightness", id, 0, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
-                                                             std::int64_t, std::string& txt) {
-    const std::size_t last = m.size() - 1;
-    const double B = b.at(m.points[last].iter);
-    const double ratio = B / m.mean[last];
-    worst = std::max(worst, ratio);
-    txt = fmt::format("at iter {}: bound {:.6g} / mean {:.6g} = {:.4g} (max {})", m.points[last].iter, B,
-                      m.mean[last], ratio, max_ratio);
-    return ratio <= max_ratio;
-  });
-  out.summary = fmt::format("{}: bound / empirical mean at the last point <= {}; worst {:.4g}", id, max_ratio, worst);
-  return out;
-}
-
-CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
-  const std::string id = p.get_string("oracle");
-  const double k = p.get_real("k");
-  const double rel = p.get_real("rel_tol");
-  const std::int64_t from = p.get_int("from_iter");
-  const double floor_rel = p.get_real("floor");
-  double worst_z = 0.0;
-  auto out = compare_with_bound("matches_exact", id, from, rs, p.get_string("where"), [&](const BoundSeries& b, const MetricSeries& m,
-                                                                   std::int64_t from_iter, std::string& txt) {
-    bool ok = true;
-    double wz = 0.0;
-    txt = "no points";
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      const auto it = m.points[i].iter;
-      if (it < from_iter) continue;
-      const double E = b.at(it);
-      if (std::isnan(E)) continue;
-      // Below the floating-point floor (floor · exact value at the first point) the run cannot follow the
-      // oracle: ‖x − x*‖² of a double iterate stalls near (1e-16‖x*‖)². Not compared.
-      if (floor_rel > 0 && !b.values.empty() && E < floor_rel * b.values.front()) continue;
-      const double diff = std::abs(m.mean[i] - E);
-      const bool both_inf = std::isinf(E) && std::isinf(m.mean[i]);
-      const double tol = k * m.se[i] + rel * std::abs(E);
-      const bool pt_ok = both_inf || diff <= tol;
-      const double z = m.se[i] > 0 ? diff / m.se[i] : (diff <= rel * std::abs(E) ? 0.0 : INFINITY);
-      if (!pt_ok) ok = false;
-      if (z >= wz || !pt_ok) {
-        wz = std::max(wz, z);
-        txt = fmt::format("largest |mean - exact| at iter {}: mean {:.6g}, exact {:.6g}, {:.3g} SE (SE {:.3g})", it,
-                          m.mean[i], E, z, m.se[i]);
-      }
-    }
-    worst_z = std::max(worst_z, wz);
-    return ok;
-  });
-  out.summary = fmt::format("{}: |MC mean - exact| <= {}·SE at every point from iter {}; largest {:.3g} SE", id, k,
-                            from, worst_z);
-  return out;
-}
-
-/// Slope of log(mean curve) against log(axis) over [from, to].
-double curve_slope(const MetricSeries& m,
-                   const std::vector<double>& mean,
-                   const std::string& axis,
-                   std::int64_t from,
-                   std::int64_t to) {
-  std::vector<double> x, y;
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    const auto it = m.points[i].iter;
-    if (it < from || (to > 0 && it > to)) continue;
-    const double xv = axis_value(m.points[i], axis);
-    if (!(xv > 0) || !(mean[i] > 0) || !std::isfinite(mean[i])) continue;
-    x.push_back(std::log(xv));
-    y.push_back(std::log(mean[i]));
-  }
-  if (x.size() < 2) return NAN;
-  return ols_slope(x, y);
-}
-
-CheckOutcome slope(const Params& p, const ResultSet& rs) {
-  CheckOutcome out;
-  out.check = "slope";
-  const std::string metric = p.get_string("metric");
-  const std::string axis = p.get_string("x");
-  const double expected = p.get_real("expected");
-  const double tol = p.get_real("tolerance");
-  const auto from = p.get_int("from_iter");
-  const auto to = p.get_int("to_iter");
-  const auto B = p.get_int("bootstrap");
-  const double level = p.get_real("level");
-  out.subject = metric + " vs " + axis;
-  bool ok = false;
-  int checked = 0;
-  for (const auto& c : rs.cells) {
-    if (!selected(rs, c, p.get_string("where"))) continue;
-    if (checked++ == 0) ok = true;
-    const MetricSeries* m = metric_of(c, metric);
-    const std::string label = rs.cell_label(c);
-    if (!m) {
-      ok = false;
-      out.details.push_back(label + ": metric " + metric + " not recorded");
-      continue;
-    }
-    const double s = curve_slope(*m, m->mean, axis, from, to);
-    // Bootstrap over repetitions (fixed stream: the check is deterministic).
-    Rng rng = make_stream(0, c.id, StreamPurpose::kBootstrap);
-    const std::size_t R = m->values.size();
-    std::vector<double> boot;
-    std::vector<double> mean(m->size());
-    for (std::int64_t b = 0; b < B && R > 1; ++b) {
-      std::fill(mean.begin(), mean.end(), 0.0);
-      for (std::size_t r = 0; r < R; ++r) {
-        const auto& row = m->values[rng.below(R)];
-        for (std::size_t i = 0; i < mean.size(); ++i) mean[i] += row[i] / static_cast<double>(R);
-      }
-      const double sb = curve_slope(*m, mean, axis, from, to);
-      if (std::isfinite(sb)) boot.push_back(sb);
-    }
-    double lo = s, hi = s;
-    if (!boot.empty()) {
-      std::sort(boot.begin(), boot.end());
-      const auto q = [&](double f) { return boot[static_cast<std::size_t>(f * static_cast<double>(boot.size() - 1))]; };
-      lo = q((1 - level) / 2);
-      hi = q(1 - (1 - level) / 2);
-    }
-    const bool cell_ok = std::isfinite(s) && expected >= lo - tol && expected <= hi + tol;
-    ok = ok && cell_ok;
-    out.details.push_back(fmt::format("{}: {} — fitted slope {:.4f}, {:.0f}% bootstrap CI [{:.4f}, {:.4f}] ± {} vs expected {}",
-                                      label, cell_ok ? "ok" : "FAIL", s, 100 * level, lo, hi, tol, expected));
-  }
-  out.passed = ok;
-  out.summary = fmt::format("log-log slope of {} vs {} over iter [{}, {}] contains {} (± {})", metric, axis, from,
-                            to > 0 ? std::to_string(to) : std::string("end"), expected, tol);
-  return out;
-}
-
 std::vector<CheckKind> make_kinds() {
-  std::vector<CheckKind> kinds = paper_check_kinds();
-  {
-    CheckKind k;
-    k.schema = {"bound_holds",
-                "the empirical mean stays below an upper bound at every recorded point",
-                {string_field("bound", std::nullopt, "bound id (listed under bounds:)"),
-                 real_field("k", 3.0, 0.0, kInf, "standard errors added (strict) or subtracted (lenient)"),
-                 choice_field("side", "strict", {"strict", "lenient"},
-                              "strict: mean + k·SE <= bound (confidence that it holds); lenient: mean - k·SE <= "
-                              "bound (fails only on a significant violation; for bounds tight to equality)"),
-                 int_field("from_iter", 0, 0, kInf, "first iteration checked"),
-                 real_field("floor", 0.0, 0.0, 1.0,
-                            "skip points where the bound is below floor × its value at the first point "
-                            "(floating-point floor of the simulation, e.g. 1e-20; 0: check every point)")}};
-    k.run = bound_holds;
-    kinds.push_back(std::move(k));
-  }
-  {
-    CheckKind k;
-    k.schema = {"tightness",
-                "an upper bound is not loose beyond a factor at the last recorded point",
-                {string_field("bound", std::nullopt, "bound id (listed under bounds:)"),
-                 real_field("max_ratio", 10.0, 1.0, kInf, "largest allowed bound / empirical mean")}};
-    k.run = tightness;
-    kinds.push_back(std::move(k));
-  }
-  {
-    CheckKind k;
-    k.schema = {"matches_exact",
-                "the Monte Carlo mean agrees with an exact oracle within k standard errors at every point",
-                {string_field("oracle", std::nullopt, "id of an exact oracle (listed under bounds:)"),
-                 real_field("k", 3.0, 0.0, kInf, "allowed standard errors"),
-                 real_field("rel_tol", 1e-9, 0.0, 1.0, "relative slack for deterministic points (SE = 0)"),
-                 int_field("from_iter", 0, 0, kInf, "first iteration checked"),
-                 real_field("floor", 0.0, 0.0, 1.0,
-                            "skip points where the exact value is below floor × its value at the first point "
-                            "(floating-point floor of the simulation, e.g. 1e-20; 0: compare every point)")}};
-    k.run = matches_exact;
-    kinds.push_back(std::move(k));
-  }
-  {
-    CheckKind k;
-    k.schema = {"slope",
-                "the log-log slope of the mean curve has a bootstrap CI containing the expected exponent",
-                {string_field("metric", std::nullopt, "recorded metric (dist2, subopt, grad2, …)"),
-                 real_field("expected", std::nullopt, -kInf, kInf, "theoretical exponent, e.g. -1"),
-                 choice_field("x", "iter", {"iter", "samples", "rounds", "vtime"}, "x-axis of the fit"),
-                 int_field("from_iter", 1, 0, kInf, "fit window start (iteration)"),
-                 int_field("to_iter", 0, 0, kInf, "fit window end (0: last point)"),
-                 real_field("tolerance", 0.0, 0.0, kInf, "slack added to both ends of the CI"),
-                 int_field("bootstrap", 1000, 0, 1e6, "bootstrap resamples over repetitions"),
-                 real_field("level", 0.95, 0.0, 1.0, "confidence level", true, true)}};
-    k.run = slope;
-    kinds.push_back(std::move(k));
-  }
-  for (auto& k : kinds)
+  std::vector<CheckKind> kinds = papers::registry().checks();
+  for (auto& k : kinds) {
     if (!k.schema.find("where"))
       k.schema.fields.push_back(string_field("where", "", "only cells matching key=value[, key=value] of sweep keys "
                                                           "(empty: every cell)"));
+    k.roles.emplace_back("where", OptionRole::kFilter);
+  }
   return kinds;
 }
 
 }  // namespace
-
-double ols_slope(const std::vector<double>& x, const std::vector<double>& y) {
-  const double n = static_cast<double>(x.size());
-  double mx = 0, my = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    mx += x[i] / n;
-    my += y[i] / n;
-  }
-  double sxy = 0, sxx = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) * (x[i] - mx);
-  }
-  return sxy / sxx;
-}
 
 const std::vector<CheckKind>& check_kinds() {
   static const std::vector<CheckKind> kinds = make_kinds();
   return kinds;
+}
+
+const CheckKind* find_check_kind(const std::string& kind) {
+  for (const auto& k : check_kinds())
+    if (k.schema.name == kind) return &k;
+  return nullptr;
 }
 
 const std::vector<Schema>& check_schemas() {
@@ -379,34 +74,56 @@ const Schema* find_check_schema(const std::string& kind) {
 }
 
 std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, const ResultSet& results) {
+  // The plan validated every reference already; the results may differ (`check DIR` on edited
+  // tables, tune), so structure is validated again here, still before any check runs.
+  validate_check_references(specs, check_context(results));
   std::vector<CheckOutcome> out;
   for (const auto& s : specs) {
-    const auto& kinds = check_kinds();
-    if (s.params.has("where")) selected(results, results.cells.front(), s.params.get_string("where"));
-    auto it = std::find_if(kinds.begin(), kinds.end(), [&](const CheckKind& k) { return k.schema.name == s.kind; });
-    if (it == kinds.end()) throw std::logic_error("run_checks: unknown kind " + s.kind);
-    out.push_back(it->run(s.params, results));
+    const CheckKind* k = find_check_kind(s.kind);
+    if (!k) throw std::logic_error("run_checks: unknown kind " + s.kind);
+    CheckOutcome o = k->run(s.params, results);
+    if (!o.status_set) o.status = o.passed ? CheckStatus::kPass : CheckStatus::kFail;
+    o.passed = o.status == CheckStatus::kPass;
+    out.push_back(std::move(o));
   }
   return out;
 }
 
 std::string format_checks(const std::vector<CheckOutcome>& outcomes) {
   std::string out;
-  int failed = 0;
+  int n[4] = {0, 0, 0, 0};
   for (const auto& o : outcomes) {
-    out += fmt::format("[{}] {} {}\n      {}\n", o.passed ? "PASS" : "FAIL", o.check, o.subject, o.summary);
+    static const char* const tags[] = {"PASS", "FAIL", "REPORT", "SKIPPED"};
+    out += fmt::format("[{}] {} {}\n      {}\n", tags[static_cast<int>(o.status)], o.check, o.subject, o.summary);
+    if (!o.reason.empty()) out += fmt::format("      ({}: {})\n", status_name(o.status), o.reason);
     for (const auto& d : o.details) out += "      - " + d + "\n";
-    failed += o.passed ? 0 : 1;
+    ++n[static_cast<int>(o.status)];
   }
-  out += fmt::format("{} checks: {} passed, {} failed\n", outcomes.size(), outcomes.size() - failed, failed);
+  out += fmt::format("{} checks: {} passed, {} failed", outcomes.size(), n[0], n[1]);
+  if (n[2]) out += fmt::format(", {} report only", n[2]);
+  if (n[3]) out += fmt::format(", {} skipped", n[3]);
+  out += "\n";
   return out;
 }
 
 void write_checks(const std::vector<CheckOutcome>& outcomes, const std::string& dir) {
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& o : outcomes)
-    j.push_back({{"check", o.check}, {"subject", o.subject}, {"passed", o.passed}, {"summary", o.summary},
-                 {"details", o.details}});
+  for (const auto& o : outcomes) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [name, v] : o.values) {
+      // JSON has no inf / NaN: they are written as the strings "inf", "-inf", "nan".
+      nlohmann::json x = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+      // A name given once per cell / group becomes an array in that order.
+      if (!values.contains(name)) values[name] = std::move(x);
+      else if (values[name].is_array()) values[name].push_back(std::move(x));
+      else values[name] = nlohmann::json::array({values[name], std::move(x)});
+    }
+    nlohmann::json e = {{"check", o.check}, {"subject", o.subject}, {"status", status_name(o.status)},
+                        {"passed", o.status == CheckStatus::kPass}, {"values", values}, {"summary", o.summary},
+                        {"details", o.details}};
+    if (!o.reason.empty()) e["reason"] = o.reason;
+    j.push_back(std::move(e));
+  }
   // Checked writes: a full disk is an error naming the file (exit 2), never an empty checks.json.
   write_text_file(std::filesystem::path(dir) / "checks.json", j.dump(2) + "\n");
   write_text_file(std::filesystem::path(dir) / "checks.txt", format_checks(outcomes));

@@ -13,8 +13,7 @@ namespace sgdcheck::pipeline {
 
 std::vector<BoundSeries> evaluate_bounds(const Plan& plan, const CellPlan& cell) {
   std::vector<BoundSeries> out;
-  const CellContext ctx{plan.problem_of(cell), cell.problem_params, cell.runner_params, plan.experiment.runner.kind,
-                        cell.record_iters, cell.runner->spec()};
+  const CellContext ctx = plan.context_of(cell);
   for (const BoundAdapter* a : plan.bounds) {
     BoundSeries b;
     b.id = a->info.id;

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/trace.hpp"
+#include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
 #include "pipeline/plot_schema.hpp"
 #include "problems/registry.hpp"
@@ -74,7 +75,8 @@ std::string qualify_sweep_key(const std::string& key,
                              (near.empty() ? ")" : "; did you mean " + scope + near + "?)"));
 }
 
-ComponentSpecs validate_components(const config::Experiment& e) {
+ComponentSpecs validate_components(const config::Experiment& e,
+                                   const std::optional<std::vector<std::string>>& extra_constants) {
   ComponentSpecs out;
   for (const auto& c : e.checks) {
     const Schema* s = find_check_schema(c.kind);
@@ -114,6 +116,22 @@ ComponentSpecs validate_components(const config::Experiment& e) {
     t.params.set("over", qualified, t.params.where("over"));
     out.tune = std::move(t);
   }
+  // Everything the checks refer to, before any run. Sweep keys are qualified in make_plan; from
+  // `check DIR` (experiment.yaml as written) they are qualified here.
+  config::Experiment q = e;
+  const auto* family = problems::find_problem_family(e.problem.kind);
+  const auto* kind = runners::find_runner_kind(e.runner.kind);
+  if (family && kind)
+    for (auto& d : q.sweep) d.key = qualify_sweep_key(d.key, family->schema, kind->schema, d.loc);
+  std::string tuned;
+  if (out.tune)
+    for (const auto& d : q.sweep) {
+      const std::string& over = out.tune->params.get_string("over");
+      if (d.key == over || d.key.substr(d.key.find('.') + 1) == over) tuned = d.key;
+    }
+  auto ctx = check_context(q, extra_constants.value_or(std::vector<std::string>{}), tuned);
+  ctx.check_names = extra_constants.has_value();  // without the runners, names are resolved on the results
+  validate_check_references(out.checks, ctx);
   return out;
 }
 
@@ -201,7 +219,17 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     plan.bounds.push_back(a);
   }
 
-  auto specs = validate_components(e);
+  std::vector<std::string> derived;
+  for (const auto& cp : plan.cells)
+    for (const auto& [name, v] : cp.runner->derived_constants())
+      if (std::find(derived.begin(), derived.end(), name) == derived.end()) derived.push_back(name);
+  auto specs = validate_components(e, derived);
+  // The quick form is validated too (its sweep may differ), so `validate FILE` catches its mistakes.
+  if (!options.quick) {
+    auto quick = config::read_experiment(file, true);
+    for (auto& d : quick.sweep) d.key = qualify_sweep_key(d.key, family->schema, kind->schema, d.loc);
+    validate_components(quick, derived);
+  }
   plan.checks = std::move(specs.checks);
   plan.plots = std::move(specs.plots);
   plan.tune = std::move(specs.tune);

@@ -51,6 +51,11 @@ struct Plan {
   std::optional<ComponentSpec> tune;
 
   const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }
+  /// What a bound adapter sees of cell `c` (references into this plan: valid while it lives).
+  CellContext context_of(const CellPlan& c) const {
+    return {problem_of(c), c.problem_params, c.runner_params, experiment.runner.kind, c.record_iters,
+            c.runner->spec()};
+  }
   std::size_t runs() const { return cells.size() * static_cast<std::size_t>(experiment.seeds); }
 };
 
@@ -59,9 +64,13 @@ struct ComponentSpecs {
   std::vector<ComponentSpec> plots;
   std::optional<ComponentSpec> tune;  ///< `over` holds the qualified sweep key
 };
-/// Validates the `checks:` and `plots:` entries of an experiment (schemas and bound references)
-/// without building anything — what `sgdcheck check DIR` and `plot DIR` need.
-ComponentSpecs validate_components(const config::Experiment& e);
+/// Validates the `checks:` and `plots:` entries of an experiment (schemas, bound references, and
+/// everything the checks refer to: filters, expressions, sweep keys, series) without building
+/// anything — what `sgdcheck check DIR` and `plot DIR` need. `extra_constants`: constant names
+/// beyond the problem constants (the runners' derived constants); nullopt: expression names are
+/// resolved later, against the loaded results (run_checks).
+ComponentSpecs validate_components(const config::Experiment& e,
+                                   const std::optional<std::vector<std::string>>& extra_constants = std::nullopt);
 
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);

@@ -123,13 +123,14 @@ TEST_CASE("bound_holds accepts an infinite bound and skips cells where the bound
   REQUIRE_THAT(out.details[1], Contains("not applicable") && Contains("step too large"));
 }
 
-TEST_CASE("a bound that applies to no cell makes bound_holds fail: nothing was checked", "[pipeline]") {
+TEST_CASE("a bound that applies to no cell skips bound_holds with the first reason: nothing was checked", "[pipeline]") {
   const auto y = curve();
   const auto rs = one_metric_results({two_rep_series(kIters, y, percent_se(y, 0.01))},
                                      {Bounds{not_applicable("b", "dist2", "not least squares")}});
   const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
   REQUIRE_FALSE(out.passed);
-  REQUIRE_THAT(out.details[0], Contains("applies to no cell"));
+  REQUIRE(out.status == CheckStatus::kSkipped);
+  REQUIRE_THAT(out.details[0], Contains("applies to no selected cell") && Contains("not least squares"));
 }
 
 TEST_CASE("a bound whose metric was not recorded, or that is absent from a cell, fails the check", "[pipeline]") {
@@ -137,8 +138,11 @@ TEST_CASE("a bound whose metric was not recorded, or that is absent from a cell,
   const auto series = two_rep_series(kIters, y, percent_se(y, 0.01));
   const auto wrong_metric = one_metric_results({series}, {Bounds{bound_series("b", "subopt", kIters, curve(2.0))}});
   REQUIRE_FALSE(run_one("bound_holds", {{"bound", "b"}}, wrong_metric).passed);
-  const auto missing = one_metric_results({series}, {Bounds{}});
-  REQUIRE_FALSE(run_one("bound_holds", {{"bound", "b"}}, missing).passed);
+  const auto missing = one_metric_results({series, series}, {Bounds{bound_series("b", "dist2", kIters, curve(2.0))}, Bounds{}});
+  REQUIRE(run_one("bound_holds", {{"bound", "b"}}, missing).status == CheckStatus::kFail);
+  // a bound absent from every cell is no bound of these results: bad input before any check runs
+  const auto nowhere = one_metric_results({series}, {Bounds{}});
+  REQUIRE_THROWS_AS(run_one("bound_holds", {{"bound", "b"}}, nowhere), sgdcheck::ConfigError);
 }
 
 TEST_CASE("tightness passes at exactly max_ratio and fails one ulp above it", "[pipeline]") {
@@ -266,10 +270,56 @@ TEST_CASE("slope fails when the metric was not recorded", "[pipeline]") {
   REQUIRE_FALSE(run_one("slope", {{"metric", "dist2"}, {"expected", "-1"}}, rs).passed);
 }
 
-TEST_CASE("format_checks counts passed and failed checks", "[pipeline]") {
-  CheckOutcome a{"bound_holds", "b", true, "fine", {"cell: ok"}};
-  CheckOutcome b{"tightness", "b", false, "loose", {"cell: FAIL"}};
-  const std::string text = format_checks({a, b});
-  REQUIRE_THAT(text, Contains("[PASS] bound_holds b") && Contains("[FAIL] tightness b") &&
-                         Contains("2 checks: 1 passed, 1 failed"));
+TEST_CASE("format_checks shows the four outcome states and counts each", "[pipeline]") {
+  CheckOutcome a, b, c, d;
+  a.check = "bound_holds";
+  a.status = CheckStatus::kPass;
+  b.check = "tightness";
+  b.status = CheckStatus::kFail;
+  c.check = "fit_rate";
+  c.report("no limits");
+  d.check = "matches_exact";
+  d.skip("the bound applies to no selected cell: step too large");
+  const std::string text = format_checks({a, b, c, d});
+  REQUIRE_THAT(text, Contains("[PASS] bound_holds") && Contains("[FAIL] tightness") && Contains("[REPORT] fit_rate") &&
+                         Contains("[SKIPPED] matches_exact") && Contains("step too large") &&
+                         Contains("4 checks: 1 passed, 1 failed, 1 report only, 1 skipped"));
+  REQUIRE_THAT(text, !Contains("[PASS] fit_rate"));
+}
+
+TEST_CASE("a bound that applies to no selected cell skips the check instead of passing it", "[pipeline]") {
+  const auto y = curve();
+  const auto rs = one_metric_results({two_rep_series(kIters, y, percent_se(y, 0.01))},
+                                     {Bounds{not_applicable("b", "dist2", "step 0.5 > 1/L")}});
+  const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
+  REQUIRE(out.status == CheckStatus::kSkipped);
+  REQUIRE_FALSE(out.passed);
+  REQUIRE_THAT(out.reason, Contains("step 0.5 > 1/L"));
+}
+
+TEST_CASE("a point whose mean or standard error is not finite fails bound_holds and matches_exact", "[pipeline]") {
+  auto y = curve();
+  y[3] = INFINITY;  // a diverged repetition makes the mean infinite there
+  const std::vector<double> inf_bound(y.size(), INFINITY);
+  const auto rs = one_metric_results({two_rep_series(kIters, y, percent_se(curve(), 0.01))},
+                                     {Bounds{bound_series("b", "dist2", kIters, inf_bound),
+                                             bound_series("o", "dist2", kIters, inf_bound)}});
+  const auto held = run_one("bound_holds", {{"bound", "b"}}, rs);
+  REQUIRE(held.status == CheckStatus::kFail);
+  const auto exact = run_one("matches_exact", {{"oracle", "o"}}, rs);
+  REQUIRE(exact.status == CheckStatus::kFail);
+  REQUIRE_THAT(exact.details.front(), Contains("not finite"));
+}
+
+TEST_CASE("bound_states counts applicable, not applicable and vacuous bound series", "[pipeline]") {
+  const auto y = curve();  // seed mean at the first point: y[0]
+  const auto s = two_rep_series(kIters, y, percent_se(y, 0.01));
+  std::vector<double> above(y.size(), y.front() * 2), below = above;
+  below.back() = y.front() / 2;  // one point under the trivial value: it promises progress there
+  const auto rs = one_metric_results({s, s, s}, {Bounds{bound_series("b", "dist2", kIters, above)},
+                                                 Bounds{bound_series("b", "dist2", kIters, below)},
+                                                 Bounds{not_applicable("b", "dist2", "step too large")}});
+  const auto lines = bound_states(rs);
+  REQUIRE(lines.size() == 1);
+  REQUIRE_THAT(lines[0], Contains("applies to 2 of 3 cells") && Contains("1 vacuous") && Contains("step too large"));
 }

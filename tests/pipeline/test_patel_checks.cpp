@@ -90,12 +90,13 @@ TEST_CASE("identity (paired): identical repetitions pass, a 1e-9 change in one r
   CHECK_THAT(where.summary, Contains("1 pairs"));
 }
 
-TEST_CASE("identity: a compared cell without its reference cell fails; nothing selected fails") {
+TEST_CASE("identity: a compared cell without its reference cell fails; a filter value no cell has is bad input") {
   auto rs = schedule_cells(0);
   rs.cells[0].sweep_values = {"16", "mba"};  // the mba cell now has another worker count
   CHECK_FALSE(pl::test::run_one("identity", {{"reference", "schedule.kind=mba"}}, rs).passed);
-  CHECK_FALSE(pl::test::run_one("identity", {{"reference", "schedule.kind=mba"}, {"where", "workers=1"}},
-                                schedule_cells(0)).passed);
+  CHECK_THROWS_AS(pl::test::run_one("identity", {{"reference", "schedule.kind=mba"}, {"where", "workers=1"}},
+                                    schedule_cells(0)),
+                  sgdcheck::ConfigError);
 }
 
 TEST_CASE("identity (mean): means within k combined SE pass, beyond fail") {
@@ -148,36 +149,36 @@ pl::ResultSet rounds_group(const std::string& P, const std::vector<double>& exce
 TEST_CASE("threshold: C* log-interpolated between the last C within eps and the first beyond; gate P sqrt(N)") {
   // excess 0 (MBA), 0.05 (C = 50), 0.3 (C = 10), 1.0 (C = 1): C* = 10·5^0.8 = 36.24.
   const auto rs = rounds_group("4", {0.0, 0.05, 0.3, 1.0});
-  const auto ok = pl::test::run_one("threshold", {{"over", "schedule.rounds"}, {"eps", "0.1"}}, rs);
+  const auto ok = pl::test::run_one("patel2019.threshold", {{"over", "schedule.rounds"}, {"eps", "0.1"}}, rs);
   INFO(pl::format_checks({ok}));
   CHECK(ok.passed);
   CHECK_THAT(ok.details.front(), Contains("C* = 36.24"));
   CHECK_THAT(ok.details.front(), Contains("P·sqrt(N) = 40"));
   CHECK_THAT(ok.details.front(), Contains("err(C=1)/err(MBA) = 2.0000"));
   // P√N = 10 with one worker: C* = 36 exceeds it.
-  CHECK_FALSE(pl::test::run_one("threshold", {{"over", "schedule.rounds"}}, rounds_group("1", {0.0, 0.05, 0.3, 1.0})).passed);
+  CHECK_FALSE(pl::test::run_one("patel2019.threshold", {{"over", "schedule.rounds"}}, rounds_group("1", {0.0, 0.05, 0.3, 1.0})).passed);
   // A tighter gate fails too.
-  CHECK_FALSE(pl::test::run_one("threshold", {{"over", "schedule.rounds"}, {"max_ratio", "0.5"}}, rs).passed);
+  CHECK_FALSE(pl::test::run_one("patel2019.threshold", {{"over", "schedule.rounds"}, {"max_ratio", "0.5"}}, rs).passed);
   // Never beyond eps: C* <= 1 passes.
-  const auto flat = pl::test::run_one("threshold", {{"over", "schedule.rounds"}}, rounds_group("1", {0.0, 0.01, 0.02, 0.05}));
+  const auto flat = pl::test::run_one("patel2019.threshold", {{"over", "schedule.rounds"}}, rounds_group("1", {0.0, 0.01, 0.02, 0.05}));
   CHECK(flat.passed);
   CHECK_THAT(flat.details.front(), Contains("C* <= 1"));
   // Without the MBA cell (C = N) the group fails.
   auto no_mba = rs;
   no_mba.cells.erase(no_mba.cells.begin());
-  CHECK_FALSE(pl::test::run_one("threshold", {{"over", "schedule.rounds"}}, no_mba).passed);
+  CHECK_FALSE(pl::test::run_one("patel2019.threshold", {{"over", "schedule.rounds"}}, no_mba).passed);
 }
 
 TEST_CASE("monotone: OSA/MBA rising with P passes, falling fails") {
   auto rs = rounds_group("16", {0.0, 0.1, 0.4, 0.6}, 4, rounds_group("4", {0.0, 0.05, 0.2, 0.3}));
-  const auto ok = pl::test::run_one("monotone", {{"over", "schedule.rounds"}, {"along", "workers"}}, rs);
+  const auto ok = pl::test::run_one("patel2019.monotone", {{"over", "schedule.rounds"}, {"along", "workers"}}, rs);
   INFO(pl::format_checks({ok}));
   CHECK(ok.passed);
   CHECK_THAT(ok.details.front(), Contains("1.3000"));
   CHECK_THAT(ok.details.front(), Contains("1.6000"));
   auto down = rounds_group("16", {0.0, 0.1, 0.4, 0.2}, 4, rounds_group("4", {0.0, 0.05, 0.2, 0.3}));
-  CHECK_FALSE(pl::test::run_one("monotone", {{"over", "schedule.rounds"}, {"along", "workers"}}, down).passed);
-  CHECK(pl::test::run_one("monotone", {{"over", "schedule.rounds"}, {"along", "workers"}, {"direction", "decreasing"}},
+  CHECK_FALSE(pl::test::run_one("patel2019.monotone", {{"over", "schedule.rounds"}, {"along", "workers"}}, down).passed);
+  CHECK(pl::test::run_one("patel2019.monotone", {{"over", "schedule.rounds"}, {"along", "workers"}, {"direction", "decreasing"}},
                           down).passed);
 }
 
@@ -205,9 +206,9 @@ TEST_CASE("beats: value below the baseline passes, above fails; oracle_slope: -1
   CHECK(pl::test::run_one("beats", {{"bound", "a"}, {"baseline", "b"}}, rs).passed);
   CHECK_FALSE(pl::test::run_one("beats", {{"bound", "b"}, {"baseline", "a"}}, rs).passed);
   CHECK_FALSE(pl::test::run_one("beats", {{"bound", "a"}, {"baseline", "b"}, {"iter", "1"}}, rs).passed);  // equal at 1
-  const auto s1 = pl::test::run_one("oracle_slope", {{"bound", "a"}, {"min", "-1.1"}, {"max", "-0.95"}}, rs);
+  const auto s1 = pl::test::run_one("patel2019.oracle_slope", {{"bound", "a"}, {"min", "-1.1"}, {"max", "-0.95"}}, rs);
   INFO(pl::format_checks({s1}));
   CHECK(s1.passed);
   CHECK_THAT(s1.details.front(), Contains("slope -1.0000"));
-  CHECK_FALSE(pl::test::run_one("oracle_slope", {{"bound", "h"}, {"min", "-1.1"}, {"max", "-0.95"}}, rs).passed);
+  CHECK_FALSE(pl::test::run_one("patel2019.oracle_slope", {{"bound", "h"}, {"min", "-1.1"}, {"max", "-0.95"}}, rs).passed);
 }

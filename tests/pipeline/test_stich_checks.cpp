@@ -127,6 +127,35 @@ TEST_CASE("fit_rate: recovers beta of T(b) = alpha (1 + beta/b) and compares it 
   CHECK_FALSE(run("fit_rate", {{"sweep", "runner.tau"}, {"model", "delay"}, {"upper", "M_curv"}}, d).passed);
 }
 
+TEST_CASE("fit_rate without limits is report-only: its numbers are in values, it never passes or fails") {
+  const auto rs = swept("runner.batch", {1, 2, 4, 8, 16, 32, 64, 128}, [](double b) { return 40.0 * (1 + 12 / b); },
+                        10, 50);
+  const auto r = run("fit_rate", {{"sweep", "runner.batch"}, {"bootstrap", "0"}}, rs);
+  CHECK(r.status == CheckStatus::kReport);
+  CHECK_FALSE(r.passed);
+  CHECK_THAT(format_checks({r}), Catch::Matchers::Contains("[REPORT] fit_rate") && !Catch::Matchers::Contains("[PASS]"));
+  REQUIRE(r.values.size() >= 1);
+  CHECK(r.values.front().first == "beta_hat");
+  CHECK_THAT(r.values.front().second, Catch::Matchers::WithinRel(12.0, 1e-3));  // T = 40 (1 + 12/b) exactly: beta = 12
+  // too few swept values to fit: nothing to report, so the check is skipped (never a pass)
+  const auto few = swept("runner.batch", {1, 2}, [](double b) { return 40.0 * (1 + 12 / b); }, 10, 50);
+  CHECK(run("fit_rate", {{"sweep", "runner.batch"}}, few).status == CheckStatus::kSkipped);
+}
+
+TEST_CASE("monotone: a per-cell expression falls along the batch size, and a rise is caught") {
+  // T(b) = 40 (1 + 12/b): strictly decreasing in b; b·T(b) = 40 (b + 12) strictly increasing.
+  const auto rs = swept("runner.batch", {1, 2, 4, 8, 16}, [](double b) { return 40.0 * (1 + 12 / b); }, 10, 50);
+  const auto ok = run("monotone", {{"along", "batch"}, {"direction", "decreasing"}}, rs);
+  INFO(format_checks({ok}));
+  CHECK(ok.passed);
+  CHECK_FALSE(run("monotone", {{"along", "batch"}, {"direction", "increasing"}}, rs).passed);
+  CHECK(run("monotone", {{"along", "batch"}, {"value", "batch*T_eps"}}, rs).passed);
+  // T = 520, 280, 160, 100, 70: the largest relative fall is (520 - 280)/520 = 0.4615, so "increasing"
+  // passes with a slack of 0.47 against the direction and fails with 0.45
+  CHECK(run("monotone", {{"along", "batch"}, {"direction", "increasing"}, {"tolerance", "0.47"}}, rs).passed);
+  CHECK_FALSE(run("monotone", {{"along", "batch"}, {"direction", "increasing"}, {"tolerance", "0.45"}}, rs).passed);
+}
+
 TEST_CASE("constant_relation: inequalities and approx over constants, options and sweep values") {
   auto rs = swept("problem.density", {1, 0.25, 0.05}, [](double) { return 100.0; }, 0, 0, 1);
   // M_grad = d - 2 + 3/p and Delta = p per cell.

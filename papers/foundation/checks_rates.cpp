@@ -1,11 +1,14 @@
-// Check kinds of the stich paper system (see pipeline/checks.cpp for the foundation's):
+// Generic checks on T_eps (iterations until the seed-mean curve reaches a target) and on per-cell
+// expressions (first used for Stich, Mohtashami & Jaggi 2021):
 //   saturation         measured critical batch / delay (efficiency crossing) vs a predicted constant
 //   fit_rate           fit T(b) = α(1 + β/b) (or T(τ) = α(1 + τ/β)) in log space, β̂ against constants
+//                      (report only when neither lower nor upper is given)
 //   constant_relation  a relation between per-cell constants / options (M_grad + 1 >= 1/Delta, …)
 //   ratio              a per-cell ratio of quantities (T_R2 / T_ε, T_oracle / T_ε, …) within [min, max]
-// Quantities are small arithmetic expressions over the cell's constants (constants.csv), its resolved
-// options (cells.csv, e.g. problem.d or just d), its sweep values, T_eps (iterations until the seed-mean
-// curve reaches the target, pipeline/derived.hpp) and T.<bound id> (the same on a bound / oracle curve).
+//   monotone           a per-cell expression rises / falls along a numeric sweep key
+// Quantities are expressions (analysis/expression.hpp) over the cell's constants (constants.csv), its
+// resolved options (cells.csv, e.g. problem.d or just d), its sweep values, T_eps and T.<bound id>;
+// they are parsed and their names resolved before any run (pipeline/checks_validate.cpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,285 +18,15 @@
 #include <map>
 #include <optional>
 
-#include "core/rng.hpp"
-#include "pipeline/checks.hpp"
-#include "pipeline/derived.hpp"
+#include "papers/foundation/checks.hpp"
+#include "pipeline/checks_support.hpp"
 
-namespace sgdcheck::pipeline {
+namespace sgdcheck::papers::foundation {
+
+using namespace sgdcheck::pipeline;
+using namespace sgdcheck::pipeline::checks;
 
 namespace {
-
-// ---------------------------------------------------------------------------------------------
-// Expressions: numbers, names ([A-Za-z_][A-Za-z0-9_.]*), + - * / ^, unary -, parentheses,
-// comparisons (< <= > >= ==, value 1 or 0), && ||, and functions log exp sqrt abs ceil floor
-// min max. Names resolve through a callback; an unknown name is a ConfigError.
-
-using Resolver = std::function<std::optional<double>(const std::string&)>;
-
-class Expr {
- public:
-  Expr(std::string text, Resolver resolve, std::string what)
-      : s_(std::move(text)), resolve_(std::move(resolve)), what_(std::move(what)) {}
-
-  double eval() {
-    pos_ = 0;
-    const double v = logical();
-    skip();
-    if (pos_ != s_.size()) fail("unexpected '" + s_.substr(pos_) + "'");
-    return v;
-  }
-
- private:
-  std::string s_;
-  Resolver resolve_;
-  std::string what_;
-  std::size_t pos_ = 0;
-
-  [[noreturn]] void fail(const std::string& msg) const {
-    throw ConfigError("checks: " + what_ + " = \"" + s_ + "\": " + msg);
-  }
-  void skip() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-  }
-  bool eat(const std::string& tok) {
-    skip();
-    if (s_.compare(pos_, tok.size(), tok) == 0) {
-      pos_ += tok.size();
-      return true;
-    }
-    return false;
-  }
-  double logical() {
-    double v = comparison();
-    for (;;) {
-      if (eat("&&")) {
-        const double r = comparison();
-        v = (v != 0 && r != 0) ? 1 : 0;
-      } else if (eat("||")) {
-        const double r = comparison();
-        v = (v != 0 || r != 0) ? 1 : 0;
-      } else {
-        return v;
-      }
-    }
-  }
-  double comparison() {
-    const double v = sum();
-    if (eat("<=")) return v <= sum() ? 1 : 0;
-    if (eat(">=")) return v >= sum() ? 1 : 0;
-    if (eat("==")) return v == sum() ? 1 : 0;
-    if (eat("<")) return v < sum() ? 1 : 0;
-    if (eat(">")) return v > sum() ? 1 : 0;
-    return v;
-  }
-  double sum() {
-    double v = product();
-    for (;;) {
-      if (eat("+")) v += product();
-      else if (eat("-")) v -= product();
-      else return v;
-    }
-  }
-  double product() {
-    double v = power();
-    for (;;) {
-      if (eat("*")) v *= power();
-      else if (eat("/")) v /= power();
-      else return v;
-    }
-  }
-  double power() {
-    const double base = unary();
-    if (eat("^")) return std::pow(base, power());  // right associative
-    return base;
-  }
-  double unary() {
-    if (eat("-")) return -unary();
-    if (eat("+")) return unary();
-    return primary();
-  }
-  double primary() {
-    skip();
-    if (pos_ >= s_.size()) fail("unexpected end");
-    if (eat("(")) {
-      const double v = logical();
-      if (!eat(")")) fail("missing ')'");
-      return v;
-    }
-    const char ch = s_[pos_];
-    if (std::isdigit(static_cast<unsigned char>(ch)) || ch == '.') {
-      std::size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(s_.substr(pos_), &used);
-      } catch (const std::exception&) {
-        fail("bad number");
-      }
-      pos_ += used;
-      return v;
-    }
-    if (!(std::isalpha(static_cast<unsigned char>(ch)) || ch == '_')) fail(std::string("unexpected '") + ch + "'");
-    const std::size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' ||
-                                s_[pos_] == '.'))
-      ++pos_;
-    const std::string name = s_.substr(start, pos_ - start);
-    if (eat("(")) {
-      std::vector<double> args{logical()};
-      while (eat(",")) args.push_back(logical());
-      if (!eat(")")) fail("missing ')' after the arguments of " + name);
-      auto one = [&](double (*f)(double)) {
-        if (args.size() != 1) fail(name + " takes one argument");
-        return f(args[0]);
-      };
-      if (name == "log") return one(std::log);
-      if (name == "exp") return one(std::exp);
-      if (name == "sqrt") return one(std::sqrt);
-      if (name == "abs") return one(std::fabs);
-      if (name == "ceil") return one(std::ceil);
-      if (name == "floor") return one(std::floor);
-      if (name == "min") return *std::min_element(args.begin(), args.end());
-      if (name == "max") return *std::max_element(args.begin(), args.end());
-      fail("unknown function " + name + " (log exp sqrt abs ceil floor min max)");
-    }
-    if (name == "inf") return INFINITY;
-    const auto v = resolve_(name);
-    if (!v) fail("unknown name " + name);
-    return *v;
-  }
-};
-
-// ---------------------------------------------------------------------------------------------
-// Per-cell names.
-
-struct TargetSpec {
-  std::string metric = "dist2";
-  double target = 1e-4;
-  bool relative = true;
-};
-
-TargetSpec target_of(const Params& p) {
-  return {p.get_string("metric"), p.get_real("target"), p.get_bool("relative")};
-}
-
-double cell_T(const CellResult& c, const TargetSpec& t) {
-  auto it = c.metrics.find(t.metric);
-  if (it == c.metrics.end()) return NAN;
-  return iterations_to_target(it->second, t.target, t.relative);
-}
-
-std::optional<double> parse_number(const std::string& s) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(s, &used);
-    if (used == s.size()) return v;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
-Resolver cell_resolver(const ResultSet& rs, const CellResult& c, const TargetSpec& t, double extra_value = NAN,
-                       const std::string& extra_name = "") {
-  return [&rs, &c, t, extra_value, extra_name](const std::string& name) -> std::optional<double> {
-    if (!extra_name.empty() && name == extra_name) return extra_value;
-    if (name == "T_eps") return cell_T(c, t);
-    if (name.rfind("T.", 0) == 0) {
-      const BoundSeries* b = c.bound(name.substr(2));
-      if (!b) return std::nullopt;
-      if (!b->applicable) return NAN;
-      return iterations_to_target(b->iters, b->values, t.target, t.relative);
-    }
-    auto k = c.constants.find(name);
-    if (k != c.constants.end()) return k->second.first;
-    for (std::size_t i = 0; i < rs.sweep_keys.size(); ++i) {
-      const auto& sk = rs.sweep_keys[i];
-      if (sk == name || sk.substr(sk.find('.') + 1) == name) return parse_number(c.sweep_values[i]);
-    }
-    for (const std::string& full : {name, "problem." + name, "runner." + name}) {
-      auto o = c.options.find(full);
-      if (o != c.options.end()) return parse_number(o->second);
-    }
-    return std::nullopt;
-  };
-}
-
-double eval_in_cell(const std::string& expr, const std::string& what, const ResultSet& rs, const CellResult& c,
-                    const TargetSpec& t, double extra_value = NAN, const std::string& extra_name = "") {
-  return Expr(expr, cell_resolver(rs, c, t, extra_value, extra_name), what).eval();
-}
-
-/// Cells selected by `where` and the `when` expression (empty: all).
-std::vector<const CellResult*> chosen_cells(const ResultSet& rs, const Params& p, const TargetSpec& t) {
-  std::vector<const CellResult*> out;
-  const std::string when = p.has("when") ? p.get_string("when") : "";
-  for (const auto& c : rs.cells) {
-    if (!selected(rs, c, p.get_string("where"))) continue;
-    if (!when.empty() && eval_in_cell(when, "when", rs, c, t) == 0) continue;
-    out.push_back(&c);
-  }
-  return out;
-}
-
-/// Cells grouped by the values of every sweep key except `sweep`, each group sorted by its numeric
-/// value of `sweep`. Throws ConfigError when `sweep` is not a sweep key.
-struct Group {
-  std::string label;
-  std::vector<double> x;
-  std::vector<const CellResult*> cells;
-};
-
-std::size_t sweep_pos(const ResultSet& rs, const std::string& sweep) {
-  for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k) {
-    const auto& sk = rs.sweep_keys[k];
-    if (sk == sweep || sk.substr(sk.find('.') + 1) == sweep) return k;
-  }
-  throw ConfigError("checks: sweep = " + sweep + " is not a sweep key of this experiment");
-}
-
-std::vector<Group> groups_over(const ResultSet& rs, const std::vector<const CellResult*>& cells,
-                               const std::string& sweep) {
-  const std::size_t pos = sweep_pos(rs, sweep);
-  std::map<std::string, Group> by;
-  std::vector<std::string> order;
-  for (const CellResult* c : cells) {
-    std::string key;
-    for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k)
-      if (k != pos) {
-        const auto& sk = rs.sweep_keys[k];
-        key += (key.empty() ? "" : ", ") + sk.substr(sk.find('.') + 1) + "=" + c->sweep_values[k];
-      }
-    const auto v = parse_number(c->sweep_values[pos]);
-    if (!v) throw ConfigError("checks: sweep " + sweep + " has a non-numeric value " + c->sweep_values[pos]);
-    if (!by.count(key)) order.push_back(key);
-    auto& g = by[key];
-    g.label = key.empty() ? "all" : key;
-    g.x.push_back(*v);
-    g.cells.push_back(c);
-  }
-  std::vector<Group> out;
-  for (const auto& key : order) {
-    Group g = by[key];
-    std::vector<std::size_t> idx(g.x.size());
-    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return g.x[a] < g.x[b]; });
-    Group s{g.label, {}, {}};
-    for (auto i : idx) {
-      s.x.push_back(g.x[i]);
-      s.cells.push_back(g.cells[i]);
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-std::string fmt_list(const std::vector<double>& v) {
-  std::string s;
-  for (double x : v) {
-    if (!s.empty()) s += ' ';  // (not "" + string: GCC 12 reports a false -Wrestrict there)
-    s += fmt::format("{:.4g}", x);
-  }
-  return s;
-}
 
 // ---------------------------------------------------------------------------------------------
 // saturation
@@ -319,39 +52,6 @@ double crossing(const std::vector<double>& x, const std::vector<double>& T, bool
   return INFINITY;
 }
 
-std::pair<double, double> quantiles(std::vector<double> v, double level) {
-  if (v.empty()) return {NAN, NAN};
-  std::sort(v.begin(), v.end());
-  auto q = [&](double f) { return v[static_cast<std::size_t>(f * static_cast<double>(v.size() - 1))]; };
-  return {q((1 - level) / 2), q(1 - (1 - level) / 2)};
-}
-
-/// Bootstrap over reps (the same resample in every cell of a group: cells share their random numbers).
-template <class Stat>
-std::vector<double> bootstrap_group(const Group& g, const TargetSpec& t, std::int64_t B, std::size_t stream,
-                                    Stat&& stat) {
-  std::vector<double> out;
-  std::vector<const MetricSeries*> ms;
-  std::size_t R = SIZE_MAX;
-  for (const CellResult* c : g.cells) {
-    auto it = c->metrics.find(t.metric);
-    if (it == c->metrics.end()) return out;
-    ms.push_back(&it->second);
-    R = std::min(R, it->second.values.size());
-  }
-  if (R < 2) return out;
-  Rng rng = make_stream(0, stream, StreamPurpose::kBootstrap);
-  std::vector<std::size_t> reps(R);
-  std::vector<double> T(ms.size());
-  for (std::int64_t b = 0; b < B; ++b) {
-    for (auto& r : reps) r = rng.below(R);
-    for (std::size_t i = 0; i < ms.size(); ++i) T[i] = iterations_to_target_resampled(*ms[i], reps, t.target, t.relative);
-    const double s = stat(T);
-    if (!std::isnan(s)) out.push_back(s);
-  }
-  return out;
-}
-
 CheckOutcome saturation(const Params& p, const ResultSet& rs) {
   CheckOutcome out;
   out.check = "saturation";
@@ -359,21 +59,20 @@ CheckOutcome saturation(const Params& p, const ResultSet& rs) {
   const std::string sweep = p.get_string("sweep");
   const bool batch = p.get_string("mode") == "batch";
   const double level = p.get_real("efficiency");
-  const auto& within = p.get_list("within");
-  if (within.size() != 2 || !(within[0] <= within[1]))
-    throw ConfigError("checks: saturation.within must be [lo, hi] with lo <= hi");
+  const auto& within = p.get_list("within");  // [lo, hi], lo <= hi (checked at plan time)
   const std::string predicted = p.get_string("predicted");
+  const auto predicted_expr = expression_of(p, "predicted");
   const auto B = p.get_int("bootstrap");
   out.subject = fmt::format("{} over {} ({} = {})", batch ? "critical batch" : "critical delay", sweep,
                             batch ? "efficiency" : "T(x)/T(x0)", batch ? level : 1 / level);
-  const auto groups = groups_over(rs, chosen_cells(rs, p, t), sweep);
+  const auto groups = groups_along(rs, chosen_cells(rs, p, t), sweep);
   bool ok = !groups.empty();
   if (groups.empty()) out.details.push_back("no cell selected: nothing was checked");
   std::string ratios;
   for (const auto& g : groups) {
     std::vector<double> T;
     for (const CellResult* c : g.cells) T.push_back(cell_T(*c, t));
-    const double pred = eval_in_cell(predicted, "saturation.predicted", rs, *g.cells.front(), t);
+    const double pred = eval_in_cell(predicted_expr, rs, *g.cells.front(), t);
     std::string why;
     bool cell_ok = true;
     double xc = NAN;
@@ -390,14 +89,17 @@ CheckOutcome saturation(const Params& p, const ResultSet& rs) {
     }
     std::string ci;
     if (std::isfinite(xc) && B > 0) {
-      const auto boot = bootstrap_group(g, t, B, g.cells.front()->id, [&](const std::vector<double>& Tb) {
+      const auto boot = bootstrap_T(g, t, B, [&](const std::vector<double>& Tb) {
         return crossing(g.x, Tb, batch, level);
       });
-      const auto [lo, hi] = quantiles(boot, 0.95);
+      const auto [lo, hi] = analysis::central_interval(boot, 0.95);
       ci = fmt::format(", 95% bootstrap CI [{:.4g}, {:.4g}] = [{:.3g}, {:.3g}]·predicted", lo, hi, lo / pred, hi / pred);
     }
     ok = ok && cell_ok;
     ratios += (ratios.empty() ? "" : ", ") + fmt::format("{:.3g}", xc / pred);
+    out.values.emplace_back("crossing", xc);
+    out.values.emplace_back("predicted", pred);
+    out.values.emplace_back("ratio", xc / pred);
     out.details.push_back(fmt::format(
         "{}: {} — crossing at {} = {:.4g}, predicted {} = {:.4g}, ratio {:.3g} (allowed [{}, {}]){}; x = [{}], T_eps = [{}]{}",
         g.label, cell_ok ? "ok" : "FAIL", sweep, xc, predicted, pred, xc / pred, within[0], within[1], ci,
@@ -468,10 +170,9 @@ CheckOutcome fit_rate(const Params& p, const ResultSet& rs) {
   const std::string lower = p.get_string("lower"), upper = p.get_string("upper");
   const auto B = p.get_int("bootstrap");
   out.subject = fmt::format("T({0}) = alpha·(1 + {1}) over {2}", batch ? "b" : "tau", batch ? "beta/b" : "tau/beta", sweep);
-  const auto groups = groups_over(rs, chosen_cells(rs, p, t), sweep);
+  const auto groups = groups_along(rs, chosen_cells(rs, p, t), sweep);
   bool ok = !groups.empty();
   if (groups.empty()) out.details.push_back("no cell selected: nothing was checked");
-  if (lower.empty() && upper.empty()) out.details.push_back("report only (no lower / upper given)");
   std::string betas;
   for (const auto& g : groups) {
     std::vector<double> T;
@@ -486,17 +187,17 @@ CheckOutcome fit_rate(const Params& p, const ResultSet& rs) {
     } else {
       const Fit f = fit_rate_model(g.x, T, batch);
       const CellResult& c0 = *g.cells.front();
-      const double lo = lower.empty() ? -INFINITY : eval_in_cell(lower, "fit_rate.lower", rs, c0, t, f.beta, "beta_hat");
-      const double hi = upper.empty() ? INFINITY : eval_in_cell(upper, "fit_rate.upper", rs, c0, t, f.beta, "beta_hat");
+      const double lo = lower.empty() ? -INFINITY : eval_in_cell(expression_of(p, "lower"), rs, c0, t, "beta_hat", f.beta);
+      const double hi = upper.empty() ? INFINITY : eval_in_cell(expression_of(p, "upper"), rs, c0, t, "beta_hat", f.beta);
       cell_ok = f.beta >= lo && f.beta <= hi;
       std::string ci;
       if (B > 0) {
-        const auto boot = bootstrap_group(g, t, B, g.cells.front()->id + 7919, [&](const std::vector<double>& Tb) -> double {
+        const auto boot = bootstrap_T(g, t, B, [&](const std::vector<double>& Tb) -> double {
           for (double v : Tb)
             if (!(std::isfinite(v) && v > 0)) return NAN;
           return fit_rate_model(g.x, Tb, batch).beta;
         });
-        const auto [l, h] = quantiles(boot, 0.95);
+        const auto [l, h] = analysis::central_interval(boot, 0.95);
         ci = fmt::format(" (95% bootstrap CI [{:.4g}, {:.4g}])", l, h);
       }
       std::string rel;
@@ -508,11 +209,18 @@ CheckOutcome fit_rate(const Params& p, const ResultSet& rs) {
                         f.beta, ci, f.alpha, f.rms, rel, lower.empty() ? "-inf" : lower, upper.empty() ? "inf" : upper,
                         lo, hi, fmt_list(g.x), fmt_list(T));
       betas += (betas.empty() ? "" : ", ") + fmt::format("{:.4g}", f.beta);
+      out.values.emplace_back("beta_hat", f.beta);
+      out.values.emplace_back("alpha_hat", f.alpha);
+      out.values.emplace_back("rms_log_residual", f.rms);
     }
     ok = ok && cell_ok;
     out.details.push_back(g.label + ": " + (cell_ok ? "ok" : "FAIL") + " — " + txt);
   }
   out.passed = ok;
+  if (lower.empty() && upper.empty()) {
+    if (ok) out.report("no lower / upper given: the fitted numbers are shown, nothing is gated");
+    else out.skip("no lower / upper given, and the rate could not be fitted in every group (see the details)");
+  }
   out.summary = fmt::format("fitted beta_hat in [{}, {}] (T = iterations until seed-mean {} {} {}); beta_hat = {}",
                             lower.empty() ? "-inf" : lower, upper.empty() ? "inf" : upper, t.metric,
                             t.relative ? "/ initial <=" : "<=", t.target, betas.empty() ? "none" : betas);
@@ -527,6 +235,7 @@ CheckOutcome constant_relation(const Params& p, const ResultSet& rs) {
   out.check = "constant_relation";
   const TargetSpec t = target_of(p);
   const std::string lhs = p.get_string("lhs"), rhs = p.get_string("rhs"), rel = p.get_string("relation");
+  const auto lhs_expr = expression_of(p, "lhs"), rhs_expr = expression_of(p, "rhs");
   const double tol = p.get_real("tolerance");
   out.subject = lhs + " " + rel + " " + rhs;
   const auto cells = chosen_cells(rs, p, t);
@@ -534,8 +243,8 @@ CheckOutcome constant_relation(const Params& p, const ResultSet& rs) {
   if (cells.empty()) out.details.push_back("no cell selected: nothing was checked");
   double worst = rel == "approx" ? 0.0 : INFINITY;
   for (const CellResult* c : cells) {
-    const double l = eval_in_cell(lhs, "constant_relation.lhs", rs, *c, t);
-    const double r = eval_in_cell(rhs, "constant_relation.rhs", rs, *c, t);
+    const double l = eval_in_cell(lhs_expr, rs, *c, t);
+    const double r = eval_in_cell(rhs_expr, rs, *c, t);
     bool cell_ok = false;
     std::string txt;
     if (rel == "approx") {
@@ -554,6 +263,7 @@ CheckOutcome constant_relation(const Params& p, const ResultSet& rs) {
     out.details.push_back(rs.cell_label(*c) + ": " + (cell_ok ? "ok" : "FAIL") + " — " + txt);
   }
   out.passed = ok;
+  out.values.emplace_back(rel == "approx" ? "largest_deviation" : "tightest_ratio", worst);
   out.summary = rel == "approx"
                     ? fmt::format("{} within {} (relative) of {} in every selected cell; largest deviation {:.4g}", lhs, tol, rhs, worst)
                     : fmt::format("{} {} {} in every selected cell (relative slack {}); tightest {} {:.4g}", lhs, rel,
@@ -566,6 +276,7 @@ CheckOutcome ratio(const Params& p, const ResultSet& rs) {
   out.check = "ratio";
   const TargetSpec t = target_of(p);
   const std::string num = p.get_string("numerator"), den = p.get_string("denominator");
+  const auto num_expr = expression_of(p, "numerator"), den_expr = expression_of(p, "denominator");
   const double lo = p.get_real("min"), hi = p.get_real("max");
   out.subject = "(" + num + ") / (" + den + ")";
   const auto cells = chosen_cells(rs, p, t);
@@ -573,8 +284,8 @@ CheckOutcome ratio(const Params& p, const ResultSet& rs) {
   if (cells.empty()) out.details.push_back("no cell selected: nothing was checked");
   double rmin = INFINITY, rmax = -INFINITY;
   for (const CellResult* c : cells) {
-    const double a = eval_in_cell(num, "ratio.numerator", rs, *c, t);
-    const double b = eval_in_cell(den, "ratio.denominator", rs, *c, t);
+    const double a = eval_in_cell(num_expr, rs, *c, t);
+    const double b = eval_in_cell(den_expr, rs, *c, t);
     const double r = a / b;
     const bool cell_ok = std::isfinite(r) && r >= lo && r <= hi;
     if (!std::isnan(r)) {
@@ -586,25 +297,61 @@ CheckOutcome ratio(const Params& p, const ResultSet& rs) {
                                       cell_ok ? "ok" : "FAIL", num, a, den, b, r, lo, hi));
   }
   out.passed = ok;
+  out.values.emplace_back("ratio_min", rmin);
+  out.values.emplace_back("ratio_max", rmax);
   out.summary = fmt::format("({}) / ({}) in [{}, {}] in every selected cell (T_eps: seed-mean {} {} {}); range [{:.4g}, {:.4g}]",
                             num, den, lo, hi, t.metric, t.relative ? "/ initial <=" : "<=", t.target, rmin, rmax);
   return out;
 }
 
-std::vector<Field> target_fields() {
-  return {string_field("metric", "dist2", "metric of T_eps (iterations until the seed-mean curve reaches the target)"),
-          real_field("target", 1e-4, 0.0, kInf, "target ε of T_eps", true),
-          bool_field("relative", true, "T_eps measures metric / metric(iter 0) <= target")};
-}
+// ---------------------------------------------------------------------------------------------
+// monotone (generic): a per-cell expression rises or falls along a numeric sweep key
 
-Field when_field() {
-  return string_field("when", "",
-                      "only cells where this expression is nonzero, e.g. runner.batch <= M_curv (empty: every cell)");
+CheckOutcome monotone(const Params& p, const ResultSet& rs) {
+  CheckOutcome out;
+  out.check = "monotone";
+  const TargetSpec t = target_of(p);
+  const std::string along = p.get_string("along"), value = p.get_string("value");
+  const bool increasing = p.get_string("direction") == "increasing";
+  const double tol = p.get_real("tolerance");
+  const auto expr = expression_of(p, "value");
+  out.subject = fmt::format("{} {} along {}", value, increasing ? "rises" : "falls", along);
+  const auto groups = groups_along(rs, chosen_cells(rs, p, t), along);
+  bool ok = true;
+  int steps = 0;
+  double worst = INFINITY;  // smallest relative step in the expected direction (negative: against it)
+  for (const auto& g : groups) {
+    std::vector<double> v;
+    for (const CellResult* c : g.cells) v.push_back(eval_in_cell(expr, rs, *c, t));
+    bool gok = g.cells.size() >= 2;
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      // step in the expected direction, relative to the larger magnitude; a step may go against it by tol
+      const double d = (increasing ? v[i] - v[i - 1] : v[i - 1] - v[i]) /
+                       std::max({std::abs(v[i]), std::abs(v[i - 1]), 1e-300});
+      const bool sok = std::isfinite(v[i]) && std::isfinite(v[i - 1]) && d >= -tol;
+      gok = gok && sok;
+      worst = std::min(worst, std::isnan(d) ? -INFINITY : d);
+      ++steps;
+    }
+    ok = ok && gok;
+    out.details.push_back(fmt::format("{}: {} — {} = [{}] at {} = [{}]{}", g.label, gok ? "ok" : "FAIL", value,
+                                      fmt_list(v), along, fmt_list(g.x), g.cells.size() < 2 ? " (fewer than two values)" : ""));
+  }
+  if (groups.empty()) {
+    ok = false;
+    out.details.push_back("no cell selected: nothing was checked");
+  }
+  out.passed = ok;
+  out.values = {{"steps", steps}, {"smallest_relative_step", worst}};
+  out.summary = fmt::format("{} is {} in {} in every group of the other sweep keys (relative slack {}); {} steps, "
+                            "smallest relative step {:.4g}",
+                            value, increasing ? "non-decreasing" : "non-increasing", along, tol, steps, worst);
+  return out;
 }
 
 }  // namespace
 
-std::vector<CheckKind> stich_check_kinds() {
+std::vector<CheckKind> rate_check_kinds() {
   const std::string names =
       " Expressions: + - * / ^ ( ) < <= > >= == && ||, log exp sqrt abs ceil floor min max; names: constants "
       "(constants.csv: L, mu, M_grad, M_curv, r0, theta_b, Delta, …), options (problem.d or d), sweep values, "
@@ -626,6 +373,15 @@ std::vector<CheckKind> stich_check_kinds() {
     for (auto& f : target_fields()) k.schema.fields.push_back(f);
     k.schema.fields.push_back(when_field());
     k.run = saturation;
+    k.roles = {{"sweep", OptionRole::kNumericSweepKey}, {"predicted", OptionRole::kExpression},
+               {"when", OptionRole::kExpression}};
+    k.check_options = [](const Params& p) {
+      const auto& w = p.get_list("within");
+      if (w.size() != 2 || !(w[0] <= w[1])) p.fail("within", "within = [lo, hi] with lo <= hi");
+    };
+    k.per_run_metrics = [](const Params& p) {
+      return p.get_int("bootstrap") > 0 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
+    };
     kinds.push_back(std::move(k));
   }
   {
@@ -642,6 +398,12 @@ std::vector<CheckKind> stich_check_kinds() {
     for (auto& f : target_fields()) k.schema.fields.push_back(f);
     k.schema.fields.push_back(when_field());
     k.run = fit_rate;
+    k.roles = {{"sweep", OptionRole::kNumericSweepKey}, {"lower", OptionRole::kExpression},
+               {"upper", OptionRole::kExpression}, {"when", OptionRole::kExpression}};
+    k.extra_names = {"beta_hat"};
+    k.per_run_metrics = [](const Params& p) {
+      return p.get_int("bootstrap") > 0 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
+    };
     kinds.push_back(std::move(k));
   }
   {
@@ -657,6 +419,7 @@ std::vector<CheckKind> stich_check_kinds() {
     for (auto& f : target_fields()) k.schema.fields.push_back(f);
     k.schema.fields.push_back(when_field());
     k.run = constant_relation;
+    k.roles = {{"lhs", OptionRole::kExpression}, {"rhs", OptionRole::kExpression}, {"when", OptionRole::kExpression}};
     kinds.push_back(std::move(k));
   }
   {
@@ -671,9 +434,28 @@ std::vector<CheckKind> stich_check_kinds() {
     for (auto& f : target_fields()) k.schema.fields.push_back(f);
     k.schema.fields.push_back(when_field());
     k.run = ratio;
+    k.roles = {{"numerator", OptionRole::kExpression}, {"denominator", OptionRole::kExpression},
+               {"when", OptionRole::kExpression}};
+    kinds.push_back(std::move(k));
+  }
+  {
+    CheckKind k;
+    k.schema = {"monotone",
+                "a per-cell expression rises (or falls) along a numeric sweep key in every group of the other sweep "
+                "keys, e.g. T_eps falls with the batch size." + names,
+                {string_field("along", std::nullopt, "numeric sweep key, e.g. runner.batch"),
+                 string_field("value", "T_eps", "expression evaluated in each cell"),
+                 choice_field("direction", "increasing", {"increasing", "decreasing"}, "expected direction"),
+                 real_field("tolerance", 0.0, 0.0, kInf,
+                            "a step may go against the direction by this much, relative to max(|a|, |b|)")}};
+    for (auto& f : target_fields()) k.schema.fields.push_back(f);
+    k.schema.fields.push_back(when_field());
+    k.run = monotone;
+    k.roles = {{"along", OptionRole::kNumericSweepKey}, {"value", OptionRole::kExpression},
+               {"when", OptionRole::kExpression}};
     kinds.push_back(std::move(k));
   }
   return kinds;
 }
 
-}  // namespace sgdcheck::pipeline
+}  // namespace sgdcheck::papers::foundation

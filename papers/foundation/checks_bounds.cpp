@@ -1,0 +1,335 @@
+// Generic checks of a metric against a bound / oracle series and of a rate:
+//   bound_holds    mean ± k·SE <= bound at every recorded point
+//   tightness      bound / mean at the last point <= max_ratio
+//   matches_exact  |MC mean - exact| <= k·SE (+ rel_tol) at every point
+//   slope          log-log slope of the mean curve: bootstrap CI contains the expected exponent
+// A point whose mean or SE is not finite fails; a bound that applies to no selected cell skips the check.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "papers/foundation/checks.hpp"
+#include "pipeline/checks_support.hpp"
+
+namespace sgdcheck::papers::foundation {
+
+using namespace sgdcheck::pipeline;
+using namespace sgdcheck::pipeline::checks;
+
+namespace {
+
+constexpr double kRelSlack = 1e-12;  // floating-point slack on comparisons with a bound
+
+double axis_value(const Point& p, const std::string& axis) {
+  if (axis == "samples") return static_cast<double>(p.samples);
+  if (axis == "rounds") return static_cast<double>(p.rounds);
+  if (axis == "vtime") return p.vtime;
+  return static_cast<double>(p.iter);
+}
+
+/// Shared walk for checks that compare a metric with a bound/oracle point by point.
+template <class PointFn>
+CheckOutcome compare_with_bound(const std::string& kind, const std::string& bound_id, const ResultSet& rs,
+                                const Params& p, PointFn&& fn) {
+  CheckOutcome out;
+  out.check = kind;
+  out.subject = bound_id;
+  int applicable = 0, selected_cells = 0;
+  std::string first_reason;
+  bool ok = true;
+  for (const CellResult* cp : cells_where(rs, p)) {
+    const CellResult& c = *cp;
+    ++selected_cells;
+    const BoundSeries* b = c.bound(bound_id);
+    const std::string label = rs.cell_label(c);
+    if (!b) {
+      out.details.push_back(label + ": bound not evaluated");
+      ok = false;
+      continue;
+    }
+    if (!b->applicable) {
+      out.details.push_back(label + ": not applicable (" + b->reason + ")");
+      if (first_reason.empty()) first_reason = b->reason;
+      continue;
+    }
+    const MetricSeries* m = metric_of(c, b->metric);
+    if (!m) {
+      out.details.push_back(label + ": metric " + b->metric + " not recorded");
+      ok = false;
+      continue;
+    }
+    ++applicable;
+    std::string worst;
+    const bool cell_ok = fn(*b, *m, worst);
+    ok = ok && cell_ok;
+    out.details.push_back(label + ": " + (cell_ok ? "ok" : "FAIL") + " — " + worst);
+  }
+  out.passed = ok;
+  out.values.emplace_back("cells_selected", selected_cells);
+  out.values.emplace_back("cells_applicable", applicable);
+  if (ok && applicable == 0) {
+    out.skip(selected_cells == 0 ? "no cell selected"
+                                 : "the bound applies to no selected cell: " + first_reason);
+    out.details.insert(out.details.begin(), "skipped: " + out.reason + " (nothing was checked)");
+  }
+  return out;
+}
+
+CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
+  const std::string id = p.get_string("bound");
+  const double k = p.get_real("k");
+  const bool strict = p.get_string("side") == "strict";
+  const std::int64_t from = p.get_int("from_iter");
+  const double floor_rel = p.get_real("floor");
+  double worst_ratio = 0.0;
+  auto out = compare_with_bound("bound_holds", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& worst) {
+    bool ok = true;
+    double wr = -INFINITY;
+    std::string wtxt = "no points";
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const auto it = m.points[i].iter;
+      if (it < from) continue;
+      const double B = b.at(it);
+      if (std::isnan(B)) continue;
+      if (floor_rel > 0 && !b.values.empty() && B < floor_rel * b.values.front()) continue;  // see matches_exact
+      if (const auto bad = non_finite(m, i); !bad.empty()) {
+        ok = false;
+        worst = bad;
+        worst_ratio = INFINITY;
+        return false;
+      }
+      const double lhs = strict ? m.mean[i] + k * m.se[i] : m.mean[i] - k * m.se[i];
+      const double ratio = lhs / B;
+      const bool pt_ok = lhs <= B * (1 + kRelSlack) || (std::isinf(B) && B > 0);
+      if (!pt_ok) ok = false;
+      if (ratio > wr || (!pt_ok && ok)) {
+        wr = ratio;
+        wtxt = fmt::format("worst at iter {}: mean {:.6g} {} {}·SE {:.3g} = {:.6g} vs bound {:.6g} (ratio {:.4g})", it,
+                           m.mean[i], strict ? "+" : "-", k, m.se[i], lhs, B, ratio);
+      }
+    }
+    worst_ratio = std::max(worst_ratio, wr);
+    worst = wtxt;
+    return ok;
+  });
+  out.values.emplace_back("worst_ratio", worst_ratio);
+  out.summary = fmt::format("{}: mean {} {}·SE <= bound at every recorded point from iter {}; worst ratio {:.4g}",
+                            id, strict ? "+" : "-", k, from, worst_ratio);
+  return out;
+}
+
+CheckOutcome tightness(const Params& p, const ResultSet& rs) {
+  const std::string id = p.get_string("bound");
+  const double max_ratio = p.get_real("max_ratio");
+  double worst = 0.0;
+  auto out = compare_with_bound("tightness", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt) {
+    if (m.size() == 0) {
+      txt = "no recorded points";
+      return false;
+    }
+    const std::size_t last = m.size() - 1;
+    if (const auto bad = non_finite(m, last); !bad.empty()) {
+      txt = bad;
+      worst = INFINITY;
+      return false;
+    }
+    const double B = b.at(m.points[last].iter);
+    const double ratio = B / m.mean[last];
+    worst = std::max(worst, ratio);
+    txt = fmt::format("at iter {}: bound {:.6g} / mean {:.6g} = {:.4g} (max {})", m.points[last].iter, B,
+                      m.mean[last], ratio, max_ratio);
+    return ratio <= max_ratio;
+  });
+  out.values.emplace_back("worst_ratio", worst);
+  out.summary = fmt::format("{}: bound / empirical mean at the last point <= {}; worst {:.4g}", id, max_ratio, worst);
+  return out;
+}
+
+CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
+  const std::string id = p.get_string("oracle");
+  const double k = p.get_real("k");
+  const double rel = p.get_real("rel_tol");
+  const std::int64_t from = p.get_int("from_iter");
+  const double floor_rel = p.get_real("floor");
+  double worst_z = 0.0;
+  auto out = compare_with_bound("matches_exact", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt) {
+    bool ok = true;
+    double wz = 0.0;
+    txt = "no points";
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const auto it = m.points[i].iter;
+      if (it < from) continue;
+      const double E = b.at(it);
+      if (std::isnan(E)) continue;
+      // Below the floating-point floor (floor · exact value at the first point) the run cannot follow the
+      // oracle: ‖x − x*‖² of a double iterate stalls near (1e-16‖x*‖)². Not compared.
+      if (floor_rel > 0 && !b.values.empty() && E < floor_rel * b.values.front()) continue;
+      if (const auto bad = non_finite(m, i); !bad.empty()) {
+        txt = bad;
+        worst_z = INFINITY;
+        return false;
+      }
+      const double diff = std::abs(m.mean[i] - E);
+      const double tol = k * m.se[i] + rel * std::abs(E);
+      const bool pt_ok = diff <= tol;
+      const double z = m.se[i] > 0 ? diff / m.se[i] : (diff <= rel * std::abs(E) ? 0.0 : INFINITY);
+      if (!pt_ok) ok = false;
+      if (z >= wz || !pt_ok) {
+        wz = std::max(wz, z);
+        txt = fmt::format("largest |mean - exact| at iter {}: mean {:.6g}, exact {:.6g}, {:.3g} SE (SE {:.3g})", it,
+                          m.mean[i], E, z, m.se[i]);
+      }
+    }
+    worst_z = std::max(worst_z, wz);
+    return ok;
+  });
+  out.values.emplace_back("largest_z", worst_z);
+  out.summary = fmt::format("{}: |MC mean - exact| <= {}·SE at every point from iter {}; largest {:.3g} SE", id, k,
+                            from, worst_z);
+  return out;
+}
+
+/// Slope of log(mean curve) against log(axis) over [from, to].
+double curve_slope(const MetricSeries& m, const std::vector<double>& mean, const std::string& axis, std::int64_t from,
+                   std::int64_t to) {
+  std::vector<double> x, y;
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    const auto it = m.points[i].iter;
+    if (it < from || (to > 0 && it > to)) continue;
+    const double xv = axis_value(m.points[i], axis);
+    if (!(xv > 0) || !(mean[i] > 0) || !std::isfinite(mean[i])) continue;
+    x.push_back(std::log(xv));
+    y.push_back(std::log(mean[i]));
+  }
+  if (x.size() < 2) return NAN;
+  return analysis::ols_slope(x, y);
+}
+
+CheckOutcome slope(const Params& p, const ResultSet& rs) {
+  CheckOutcome out;
+  out.check = "slope";
+  const std::string metric = p.get_string("metric");
+  const std::string axis = p.get_string("x");
+  const double expected = p.get_real("expected");
+  const double tol = p.get_real("tolerance");
+  const auto from = p.get_int("from_iter");
+  const auto to = p.get_int("to_iter");
+  const auto B = p.get_int("bootstrap");
+  const double level = p.get_real("level");
+  out.subject = metric + " vs " + axis;
+  bool ok = false;
+  int checked = 0;
+  double worst_gap = 0.0;  // distance of the expected exponent outside the CI (0 inside)
+  for (const CellResult* cp : cells_where(rs, p)) {
+    const CellResult& c = *cp;
+    if (checked++ == 0) ok = true;
+    const MetricSeries* m = metric_of(c, metric);
+    const std::string label = rs.cell_label(c);
+    if (!m) {
+      ok = false;
+      out.details.push_back(label + ": metric " + metric + " not recorded");
+      continue;
+    }
+    const double s = curve_slope(*m, m->mean, axis, from, to);
+    // Bootstrap over repetitions (analysis/statistics.hpp convention: unit = this cell).
+    Rng rng = analysis::bootstrap_stream(c.id);
+    const std::size_t R = m->values.size();
+    std::vector<double> boot;
+    std::vector<double> mean(m->size());
+    std::vector<std::size_t> reps(R);
+    for (std::int64_t b = 0; b < B && R > 1; ++b) {
+      analysis::draw_resample(rng, reps);
+      std::fill(mean.begin(), mean.end(), 0.0);
+      for (std::size_t r : reps) {
+        const auto& row = m->values[r];
+        for (std::size_t i = 0; i < mean.size(); ++i) mean[i] += row[i] / static_cast<double>(R);
+      }
+      const double sb = curve_slope(*m, mean, axis, from, to);
+      if (std::isfinite(sb)) boot.push_back(sb);
+    }
+    double lo = s, hi = s;
+    if (!boot.empty()) std::tie(lo, hi) = analysis::central_interval(boot, level);
+    const bool cell_ok = std::isfinite(s) && expected >= lo - tol && expected <= hi + tol;
+    worst_gap = std::max(worst_gap, std::isfinite(s) ? std::max({0.0, lo - expected, expected - hi}) : INFINITY);
+    ok = ok && cell_ok;
+    out.details.push_back(fmt::format("{}: {} — fitted slope {:.4f}, {:.0f}% bootstrap CI [{:.4f}, {:.4f}] ± {} vs expected {}",
+                                      label, cell_ok ? "ok" : "FAIL", s, 100 * level, lo, hi, tol, expected));
+    out.values.emplace_back("slope", s);
+    out.values.emplace_back("ci_low", lo);
+    out.values.emplace_back("ci_high", hi);
+  }
+  if (checked == 0) out.details.push_back("no cell selected: nothing was checked");
+  out.passed = ok;
+  out.values.emplace_back("largest_gap_outside_ci", worst_gap);
+  out.summary = fmt::format("log-log slope of {} vs {} over iter [{}, {}] contains {} (± {})", metric, axis, from,
+                            to > 0 ? std::to_string(to) : std::string("end"), expected, tol);
+  return out;
+}
+
+}  // namespace
+
+std::vector<CheckKind> bound_check_kinds() {
+  std::vector<CheckKind> kinds;
+  {
+    CheckKind k;
+    k.schema = {"bound_holds",
+                "the empirical mean stays below an upper bound at every recorded point",
+                {string_field("bound", std::nullopt, "bound id (listed under bounds:)"),
+                 real_field("k", 3.0, 0.0, kInf, "standard errors added (strict) or subtracted (lenient)"),
+                 choice_field("side", "strict", {"strict", "lenient"},
+                              "strict: mean + k·SE <= bound (confidence that it holds); lenient: mean - k·SE <= "
+                              "bound (fails only on a significant violation; for bounds tight to equality)"),
+                 int_field("from_iter", 0, 0, kInf, "first iteration checked"),
+                 real_field("floor", 0.0, 0.0, 1.0,
+                            "skip points where the bound is below floor × its value at the first point "
+                            "(floating-point floor of the simulation, e.g. 1e-20; 0: check every point)")}};
+    k.run = bound_holds;
+    k.roles = {{"bound", OptionRole::kSeriesId}};
+    kinds.push_back(std::move(k));
+  }
+  {
+    CheckKind k;
+    k.schema = {"tightness",
+                "an upper bound is not loose beyond a factor at the last recorded point",
+                {string_field("bound", std::nullopt, "bound id (listed under bounds:)"),
+                 real_field("max_ratio", 10.0, 1.0, kInf, "largest allowed bound / empirical mean")}};
+    k.run = tightness;
+    k.roles = {{"bound", OptionRole::kSeriesId}};
+    kinds.push_back(std::move(k));
+  }
+  {
+    CheckKind k;
+    k.schema = {"matches_exact",
+                "the Monte Carlo mean agrees with an exact oracle within k standard errors at every point",
+                {string_field("oracle", std::nullopt, "id of an exact oracle (listed under bounds:)"),
+                 real_field("k", 3.0, 0.0, kInf, "allowed standard errors"),
+                 real_field("rel_tol", 1e-9, 0.0, 1.0, "relative slack for deterministic points (SE = 0)"),
+                 int_field("from_iter", 0, 0, kInf, "first iteration checked"),
+                 real_field("floor", 0.0, 0.0, 1.0,
+                            "skip points where the exact value is below floor × its value at the first point "
+                            "(floating-point floor of the simulation, e.g. 1e-20; 0: compare every point)")}};
+    k.run = matches_exact;
+    k.roles = {{"oracle", OptionRole::kSeriesId}};
+    kinds.push_back(std::move(k));
+  }
+  {
+    CheckKind k;
+    k.schema = {"slope",
+                "the log-log slope of the mean curve has a bootstrap CI containing the expected exponent",
+                {string_field("metric", std::nullopt, "recorded metric (dist2, subopt, grad2, …)"),
+                 real_field("expected", std::nullopt, -kInf, kInf, "theoretical exponent, e.g. -1"),
+                 choice_field("x", "iter", {"iter", "samples", "rounds", "vtime"}, "x-axis of the fit"),
+                 int_field("from_iter", 1, 0, kInf, "fit window start (iteration)"),
+                 int_field("to_iter", 0, 0, kInf, "fit window end (0: last point)"),
+                 real_field("tolerance", 0.0, 0.0, kInf, "slack added to both ends of the CI"),
+                 int_field("bootstrap", 1000, 0, 1e6, "bootstrap resamples over repetitions"),
+                 real_field("level", 0.95, 0.0, 1.0, "confidence level", true, true)}};
+    k.run = slope;
+    k.per_run_metrics = [](const Params& p) { return std::vector<std::string>{p.get_string("metric")}; };
+    kinds.push_back(std::move(k));
+  }
+  return kinds;
+}
+
+}  // namespace sgdcheck::papers::foundation
