@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -92,6 +93,21 @@ pipeline::ResultSet checked_results(pipeline::ResultSet rs,
   return tuned;
 }
 
+/// Checkpoint folders of earlier, interrupted runs of experiment `name` in `out`: the staging folders
+/// `<out>/.<name>.partial*` other than the current one. Their checkpoints are validated when read.
+std::vector<fs::path> resume_folders(const fs::path& out, const std::string& name, const fs::path& staging) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  const std::string prefix = "." + name + ".partial";
+  for (const auto& entry : fs::directory_iterator(out, ec)) {
+    const std::string fname = entry.path().filename().string();
+    if (fname.rfind(prefix, 0) != 0 || entry.path() == staging) continue;
+    if (fs::is_directory(entry.path() / "checkpoints", ec)) found.push_back(entry.path() / "checkpoints");
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 int report_checks(const std::vector<pipeline::CheckOutcome>& outcomes) {
   std::fputs(pipeline::format_checks(outcomes).c_str(), stdout);
   for (const auto& o : outcomes)
@@ -134,7 +150,10 @@ void print_schema(const Schema& s, const std::string& prefix) {
 int cmd_run(const RunArgs& args) {
   // Validate every file before running any, so bad input never costs a long run.
   std::vector<pipeline::Plan> plans;
-  for (const auto& f : args.files) plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+  for (const auto& f : args.files) {
+    plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+    if (args.traces) plans.back().traces = true;
+  }
   for (const auto& fmt_name : args.formats)
     if (fmt_name != "png" && fmt_name != "svg" && fmt_name != "pdf")
       throw UsageError("--format " + fmt_name + ": expected png, svg or pdf");
@@ -152,15 +171,27 @@ int cmd_run(const RunArgs& args) {
       pipeline::ExecuteOptions xo;
       xo.jobs = args.jobs;
       xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
-      const pipeline::Execution ex = pipeline::execute(plan, xo);
+      // Each finished cell is checkpointed in the staging folder; --resume takes the cells of an
+      // interrupted run of the same experiment (same options, seed and code version) from there.
+      pipeline::CheckpointOptions ck;
+      ck.checkpoint_dir = staging / "checkpoints";
+      ck.code_version = SGDCHECK_GIT_COMMIT;
+      fs::create_directories(ck.checkpoint_dir);
+      if (args.resume) ck.resume_from = resume_folders(args.out, e.name, staging);
+      const pipeline::Execution ex = pipeline::execute(plan, xo, ck);
+      if (ex.resumed_cells > 0)
+        fmt::print("{}: resumed {} of {} cells from checkpoints\n", e.name, ex.resumed_cells, plan.cells.size());
 
       fs::copy_file(e.file, staging / "experiment.yaml", fs::copy_options::overwrite_existing);
       std::ofstream(staging / "resolved.yaml") << pipeline::resolved_yaml(plan);
       ex.results.write(staging);
       pipeline::write_timings(plan, ex, staging);
 
-      // Checks and plots read the tables back, exactly as `sgdcheck check/plot DIR` would.
-      const auto rs = checked_results(pipeline::ResultSet::load(staging), plan.tune, staging);
+      // Checks and plots use the results in memory; `sgdcheck check/plot DIR` rebuild the same
+      // ResultSet from the tables (statistics from summary.csv, per-run values from results.csv).
+      pipeline::ResultSet tuned;
+      if (plan.tune) tuned = checked_results(ex.results, plan.tune, staging);
+      const pipeline::ResultSet& rs = plan.tune ? tuned : ex.results;  // no copy without tune:
       const auto outcomes = pipeline::run_checks(plan.checks, rs);
       pipeline::write_checks(outcomes, staging.string());
       std::vector<fs::path> images;
@@ -173,6 +204,7 @@ int cmd_run(const RunArgs& args) {
       mi.finished = pipeline::utc_now();
       mi.all_checks_passed = std::all_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.passed; });
       pipeline::write_manifest(plan, ex, mi, staging);
+      fs::remove_all(staging / "checkpoints");  // complete: the tables are the result
       const fs::path final_dir = pipeline::commit_staging_dir(staging, args.out, e.name);
 
       std::size_t diverged = 0;

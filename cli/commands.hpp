@@ -22,6 +22,8 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::vector<std::string> formats{"png", "svg", "pdf"};
   bool no_plots = false;
+  bool traces = false;  ///< --traces: every metric of every run in results.csv
+  bool resume = false;  ///< --resume: take finished cells of an interrupted run from its checkpoints
 };
 
 int cmd_run(const RunArgs& args);

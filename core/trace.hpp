@@ -2,6 +2,7 @@
 /// \file What one run produces: metric values at recorded points, and why it stopped.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sgdcheck {
@@ -45,6 +46,10 @@ struct RunResult {
   std::string message;  ///< one line: why it stopped, e.g. "dist2 = inf at iteration 412"
   std::int64_t iterations = 0;
   Trace trace;
+  /// Per-run scalars a runner reports beside the trace (e.g. staleness); execute adds `iterations`
+  /// and, where a target is configured, `iterations_to_target`. Reduced per cell (mean/sd/se/min/max)
+  /// and written to run_scalars.csv / scalar_summary.csv (docs/results-format.md).
+  std::vector<std::pair<std::string, double>> scalars;
 };
 
 }  // namespace sgdcheck

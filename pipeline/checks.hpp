@@ -22,6 +22,10 @@ struct CheckOutcome {
 struct CheckKind {
   Schema schema;  ///< schema.name is the kind
   std::function<CheckOutcome(const Params&, const ResultSet&)> run;
+  /// Metrics whose per-run values (MetricSeries::values) the check reads for these params, e.g. for a
+  /// bootstrap over seeds or a paired comparison; empty function or empty list = none (the check then
+  /// sees only the seed statistics, and MetricSeries::values is empty).
+  std::function<std::vector<std::string>(const Params&)> per_run_metrics;
 };
 
 /// Check kinds contributed by the paper systems (pipeline/checks_<paper>.cpp).

@@ -618,6 +618,10 @@ std::vector<CheckKind> patel_check_kinds() {
                  real_field("k", 4.0, 0.0, kInf, "mean mode: allowed combined standard errors sqrt(SE_a^2 + SE_b^2)"),
                  int_field("from_iter", 0, 0, kInf, "first iteration compared")}};
     k.run = identity;
+    k.per_run_metrics = [](const Params& p) {  // paired: rep-by-rep comparison (common random numbers)
+      return p.get_string("series").empty() && p.get_string("mode") == "paired"
+                 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
+    };
     kinds.push_back(std::move(k));
   }
   {

@@ -626,6 +626,9 @@ std::vector<CheckKind> stich_check_kinds() {
     for (auto& f : target_fields()) k.schema.fields.push_back(f);
     k.schema.fields.push_back(when_field());
     k.run = saturation;
+    k.per_run_metrics = [](const Params& p) {  // bootstrap of T_eps over reps
+      return p.get_int("bootstrap") > 0 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
+    };
     kinds.push_back(std::move(k));
   }
   {
@@ -642,6 +645,9 @@ std::vector<CheckKind> stich_check_kinds() {
     for (auto& f : target_fields()) k.schema.fields.push_back(f);
     k.schema.fields.push_back(when_field());
     k.run = fit_rate;
+    k.per_run_metrics = [](const Params& p) {  // bootstrap of T_eps over reps
+      return p.get_int("bootstrap") > 0 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
+    };
     kinds.push_back(std::move(k));
   }
   {

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/trace.hpp"
+#include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
 #include "problems/registry.hpp"
 
@@ -194,7 +195,21 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   plan.checks = std::move(specs.checks);
   plan.plots = std::move(specs.plots);
   plan.tune = std::move(specs.tune);
+  plan.per_run_metrics = per_run_metrics_of(plan.checks, plan.plots);
+  plan.traces = e.traces;
   return plan;
+}
+
+std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,
+                                         const std::vector<ComponentSpec>& plots) {
+  std::set<std::string> out;
+  for (const auto& spec : checks)
+    for (const auto& k : check_kinds())
+      if (k.schema.name == spec.kind && k.per_run_metrics)
+        for (auto& m : k.per_run_metrics(spec.params)) out.insert(std::move(m));
+  for (const auto& spec : plots)
+    for (auto& m : plot_per_run_metrics(spec.params)) out.insert(std::move(m));
+  return out;
 }
 
 }  // namespace sgdcheck::pipeline
