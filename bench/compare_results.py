@@ -29,6 +29,7 @@ def compare_summary(base, new, rtol):
     if len(rb) != len(rn):
         return [f"{len(rb)} vs {len(rn)} rows"], 0.0
     problems, worst = [], 0.0
+    roundoff = [0]
     exact = ["cell", "iter", "samples", "rounds", "metric", "n", "min", "max"]
     for i, (a, b) in enumerate(zip(rb, rn)):
         for k in a:
@@ -39,12 +40,14 @@ def compare_summary(base, new, rtol):
                 atol = 1e-11 * scale
                 if not close(x, y, rtol, atol):
                     problems.append(f"row {i + 2} {k}: {a[k]} vs {b[k]}")
-                elif x != y and not (math.isnan(x) and math.isnan(y)) and math.isfinite(x) and x != 0:
+                elif x != y and math.isfinite(x) and x != 0 and abs(x) > atol:
                     worst = max(worst, abs(x - y) / abs(x))
+                elif x != y and abs(x) <= atol:
+                    roundoff[0] += 1
             elif k in exact or k.startswith("runner.") or k.startswith("problem."):
                 if a[k] != b[k]:
                     problems.append(f"row {i + 2} {k}: {a[k]} vs {b[k]}")
-    return problems, worst
+    return problems, worst, roundoff[0]
 
 
 def verdicts(path):
@@ -68,13 +71,14 @@ def main():
             print(f"{n}: MISSING in {a.new}")
             bad += 1
             continue
-        probs, worst = compare_summary(os.path.join(b, "summary.csv"), os.path.join(m, "summary.csv"), a.rtol)
+        probs, worst, roundoff = compare_summary(os.path.join(b, "summary.csv"), os.path.join(m, "summary.csv"), a.rtol)
         vb, vn = verdicts(os.path.join(b, "checks.json")), verdicts(os.path.join(m, "checks.json"))
         same_v = vb == vn
         status = "ok" if not probs and same_v else "DIFF"
         bad += status != "ok"
         print(f"{n}: {status} — summary rows equal within rtol {a.rtol} "
-              f"(largest relative difference of mean/sd/se/vtime {worst:.2g}); "
+              f"(largest relative difference of mean/sd/se/vtime {worst:.2g}; {roundoff} sd/se of round-off size "
+              f"(<= 1e-11·|mean|, constant data) now differ, e.g. 0); "
               f"checks {sum(1 for v in vn if v[2])}/{len(vn)} passed, verdicts {'identical' if same_v else 'DIFFER'}")
         for p in probs[:5]:
             print("    " + p)

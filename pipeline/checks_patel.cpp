@@ -636,6 +636,9 @@ std::vector<CheckKind> patel_check_kinds() {
                  real_field("eps", 0.1, 0.0, kInf, "relative excess over MBA that defines the threshold", true),
                  real_field("max_ratio", 1.0, 0.0, kInf, "gate: C* <= max_ratio·P·sqrt(N)", true)}};
     k.run = threshold;
+    k.per_run_metrics = [](const Params& p) {  // paired excess over MBA, rep by rep
+      return std::vector<std::string>{p.get_string("metric")};
+    };
     kinds.push_back(std::move(k));
   }
   {
@@ -651,6 +654,9 @@ std::vector<CheckKind> patel_check_kinds() {
                  choice_field("direction", "increasing", {"increasing", "decreasing"}, "expected direction"),
                  real_field("k", 0.0, 0.0, kInf, "a step may go against the direction by at most k paired SE (0: strict)")}};
     k.run = monotone;
+    k.per_run_metrics = [](const Params& p) {  // paired excess over MBA unless a bound series is compared
+      return p.get_string("series").empty() ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
+    };
     kinds.push_back(std::move(k));
   }
   {

@@ -47,10 +47,11 @@ SummaryStats RunningStats::summary() const {
 }
 
 std::size_t CellAccumulator::point_index(const Point& p) {
-  auto it = std::lower_bound(points_.begin(), points_.end(), p.iter,
-                             [](const PointAcc& a, std::int64_t iter) { return a.p.iter < iter; });
+  const double key = axis_value(p, axis_);
+  auto it = std::lower_bound(points_.begin(), points_.end(), key,
+                             [this](const PointAcc& a, double v) { return axis_value(a.p, axis_) < v; });
   const auto k = static_cast<std::size_t>(it - points_.begin());
-  if (it != points_.end() && it->p.iter == p.iter) return k;
+  if (it != points_.end() && axis_value(it->p, axis_) == key) return k;
   // A point no earlier rep recorded (e.g. the iteration at which a run reached its target).
   PointAcc pa;
   pa.p = p;
@@ -88,10 +89,10 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
   }
   if (!kept_.empty()) {
     RepValues rv;
-    rv.iters.reserve(tr.points.size());
+    rv.keys.reserve(tr.points.size());
     rv.values.reserve(tr.points.size() * kept_.size());
     for (std::size_t j = 0; j < tr.points.size(); ++j) {
-      rv.iters.push_back(tr.points[j].iter);
+      rv.keys.push_back(axis_value(tr.points[j], axis_));
       for (std::size_t m : kept_) rv.values.push_back(tr.value(j, m));
     }
     rep_values_.push_back(std::move(rv));
@@ -182,9 +183,9 @@ void CellAccumulator::finish(CellResult& c) const {
       for (std::size_t r = 0; r < rep_values_.size(); ++r) {
         const RepValues& rv = rep_values_[r];
         std::vector<double> row(K, NAN);
-        for (std::size_t j = 0; j < rv.iters.size(); ++j) {
-          const auto it = std::lower_bound(points.begin(), points.end(), rv.iters[j],
-                                           [](const Point& a, std::int64_t iter) { return a.iter < iter; });
+        for (std::size_t j = 0; j < rv.keys.size(); ++j) {
+          const auto it = std::lower_bound(points.begin(), points.end(), rv.keys[j],
+                                           [this](const Point& a, double v) { return axis_value(a, axis_) < v; });
           row[static_cast<std::size_t>(it - points.begin())] = rv.values[j * Q + q];
         }
         s.values.push_back(std::move(row));

@@ -59,8 +59,10 @@ class CellAccumulator {
  public:
   /// `per_run`: metrics whose per-run values are kept (MetricSeries::values); `all_per_run` keeps every
   /// metric (outputs.traces).
-  CellAccumulator(const std::set<std::string>* per_run, bool all_per_run)
-      : per_run_(per_run), all_per_run_(all_per_run) {}
+  /// `axis`: points of different reps are the same point when their value on this axis is equal
+  /// (the recording grid's axis; iterations by default).
+  CellAccumulator(const std::set<std::string>* per_run, bool all_per_run, RecordAxis axis = RecordAxis::kIter)
+      : per_run_(per_run), all_per_run_(all_per_run), axis_(axis) {}
 
   /// Adds the next rep (rep numbers must arrive in increasing order).
   void add(const RunResult& run, std::int64_t seed, std::int64_t rep);
@@ -78,16 +80,17 @@ class CellAccumulator {
     bool vtime_varies = false;
   };
   struct RepValues {
-    std::vector<std::int64_t> iters;
+    std::vector<double> keys;    ///< axis value of each recorded point
     std::vector<double> values;  ///< [j * kept.size() + q]
   };
   std::size_t point_index(const Point& p);  ///< inserts a new point when needed
 
   const std::set<std::string>* per_run_;
   bool all_per_run_ = false;
+  RecordAxis axis_ = RecordAxis::kIter;
   std::vector<std::string> metrics_;
   std::vector<std::size_t> kept_;  ///< indices into metrics_ of the per-run metrics
-  std::vector<PointAcc> points_;   ///< sorted by iter
+  std::vector<PointAcc> points_;   ///< sorted by axis value
   std::vector<RunningStats> stats_;  ///< [k * metrics_.size() + m]
   std::vector<RepValues> rep_values_;
   std::vector<std::int64_t> rep_seeds_;

@@ -388,3 +388,31 @@ TEST_CASE("metrics without per-run values keep their statistics and write no res
   require_same_bits(g.sd, a.cells[0].metrics.at("grad2").sd);
   REQUIRE(b.cells[0].metrics.at("dist2").values.size() == 3);
 }
+
+TEST_CASE("reps recorded on a samples grid are aligned by samples, not by iteration", "[pipeline]") {
+  auto run = [](std::vector<std::int64_t> iters, std::vector<double> v) {
+    RunResult r;
+    r.trace.metrics = {"dist2"};
+    for (std::size_t k = 0; k < iters.size(); ++k) r.trace.points.push_back(Point{iters[k], 10 * static_cast<std::int64_t>(k), 0, 0.0});
+    r.trace.values = v;
+    return r;
+  };
+  // Same samples grid 0, 10, 20; different iterations (the reps had different batch sizes over time).
+  const RunResult a = run({0, 5, 10}, {1.0, 0.5, 0.25}), b = run({0, 2, 4}, {1.0, 0.7, 0.35});
+  CellAccumulator by_samples(nullptr, true, RecordAxis::kSamples), by_iter(nullptr, true);
+  by_samples.add(a, 1, 0);
+  by_samples.add(b, 1, 1);
+  by_iter.add(a, 1, 0);
+  by_iter.add(b, 1, 1);
+  CellResult cs, ci;
+  by_samples.finish(cs);
+  by_iter.finish(ci);
+  const auto& s = cs.metrics.at("dist2");
+  REQUIRE(s.size() == 3);
+  REQUIRE(s.n == std::vector<int>{2, 2, 2});
+  REQUIRE_THAT(s.mean[1], WithinRel(0.6, 1e-15));
+  REQUIRE_THAT(s.mean[2], WithinRel(0.3, 1e-15));
+  REQUIRE(s.values.size() == 2);
+  REQUIRE(s.values[1][2] == 0.35);
+  REQUIRE(ci.metrics.at("dist2").size() == 5);  // 0, 2, 4, 5, 10
+}
