@@ -255,6 +255,15 @@ ResultSet ResultSet::load(const fs::path& dir) {
     return rs.cells[id];
   };
 
+  // runs.csv first: it bounds the rep numbers of results.csv (untrusted input).
+  {
+    const CsvTable t = read_csv(dir / "runs.csv");
+    for (const auto& row : t.rows) {
+      CellResult& c = cell_of(row, t);
+      c.runs.push_back({to_i64(row[t.column("seed")], t), to_i64(row[t.column("rep")], t),
+                        row[t.column("termination")], row[t.column("message")], to_i64(row[t.column("iterations")], t)});
+    }
+  }
   auto as_i64 = [](const std::string& f, const std::string& src, int line) -> std::int64_t {
     std::int64_t x = 0;
     auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), x);
@@ -360,7 +369,9 @@ ResultSet ResultSet::load(const fs::path& dir) {
           if (fresh)
             for (std::size_t k = 0; k < s.points.size(); ++k) a.index[s.points[k].iter] = k;
           const auto rep = as_i64(row[c_rep], src, line);
-          if (rep < 0 || rep > 100000000) throw DataError(SourceLoc{src, line}, "rep = " + row[c_rep] + ": expected 0 … 1e8");
+          if (rep < 0 || static_cast<std::size_t>(rep) >= rs.cells[id].runs.size())
+            throw DataError(SourceLoc{src, line}, "rep = " + row[c_rep] + ": expected a rep of runs.csv (0 … " +
+                                                      std::to_string(rs.cells[id].runs.size()) + " - 1)");
           const auto r = static_cast<std::size_t>(rep);
           const auto iter = as_i64(row[c_iter], src, line);
           auto pos = a.index.find(iter);
@@ -385,14 +396,6 @@ ResultSet ResultSet::load(const fs::path& dir) {
         }
         s.values = std::move(rows);
       }
-  }
-  {
-    const CsvTable t = read_csv(dir / "runs.csv");
-    for (const auto& row : t.rows) {
-      CellResult& c = cell_of(row, t);
-      c.runs.push_back({to_i64(row[t.column("seed")], t), to_i64(row[t.column("rep")], t),
-                        row[t.column("termination")], row[t.column("message")], to_i64(row[t.column("iterations")], t)});
-    }
   }
   // Per-run scalars (absent in directories written before they existed).
   if (fs::exists(dir / "run_scalars.csv")) {
