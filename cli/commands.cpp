@@ -182,7 +182,10 @@ int interrupted_exit(const fs::path& staging) {
 int cmd_run(const RunArgs& args) {
   // Validate every file before running any, so bad input never costs a long run.
   std::vector<pipeline::Plan> plans;
-  for (const auto& f : args.files) plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+  for (const auto& f : args.files) {
+    plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+    if (args.traces) plans.back().traces = true;
+  }
   check_formats(args.formats);
   for (std::size_t i = 0; i < plans.size(); ++i) {
     const auto& e = plans[i].experiment;
@@ -190,7 +193,8 @@ int cmd_run(const RunArgs& args) {
       if (plans[k].experiment.name == e.name)
         throw UsageError(SourceLoc{e.file, 0}, "name = " + e.name + " is also the name of " + plans[k].experiment.file +
                                                    " in this run (both would write " + (fs::path(args.out) / e.name).string() + ")");
-    pipeline::check_output_target(args.out, e.name, args.force);
+    // --resume replaces complete results like --force: it finishes a newer run of the same name.
+    pipeline::check_output_target(args.out, e.name, args.force || args.resume);
   }
   const bool want_plots = !args.no_plots && std::any_of(plans.begin(), plans.end(), [](auto& p) { return !p.plots.empty(); });
   if (want_plots && !plots::gnuplot_available())
@@ -200,7 +204,7 @@ int cmd_run(const RunArgs& args) {
   for (auto& plan : plans) {
     if (interrupted()) return interrupted_exit(pipeline::staging_path(args.out, plan.experiment.name));
     const auto& e = plan.experiment;
-    pipeline::StagingDir staging = pipeline::StagingDir::acquire(args.out, e.name);
+    pipeline::StagingDir staging = pipeline::StagingDir::acquire(args.out, e.name, /*keep_existing=*/args.resume);
     const fs::path& sdir = staging.path();
     try {
       const std::string started = pipeline::utc_now();
@@ -215,14 +219,27 @@ int cmd_run(const RunArgs& args) {
       pipeline::ExecuteOptions xo;
       xo.jobs = args.jobs;
       xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
-      const pipeline::Execution ex = pipeline::execute(plan, xo);
+      // Each finished cell is checkpointed in the staging folder; --resume keeps the folder of an
+      // interrupted run of the same name and takes the cells whose checkpoint matches (same options,
+      // seed and code version) from there.
+      pipeline::CheckpointOptions ck;
+      ck.checkpoint_dir = sdir / "checkpoints";
+      ck.code_version = SGDCHECK_GIT_COMMIT;
+      fs::create_directories(ck.checkpoint_dir);
+      if (args.resume) ck.resume_from = {ck.checkpoint_dir};
+      const pipeline::Execution ex = pipeline::execute(plan, xo, ck);
       if (interrupted()) return interrupted_exit(sdir);
+      if (ex.resumed_cells > 0)
+        fmt::print("{}: resumed {} of {} cells from checkpoints\n", e.name, ex.resumed_cells, plan.cells.size());
 
       ex.results.write(sdir);
       pipeline::write_timings(plan, ex, sdir);
 
-      // Checks and plots read the tables back, exactly as `sgdcheck check/plot DIR` would.
-      const auto rs = checked_results(pipeline::ResultSet::load(sdir), plan.tune, sdir);
+      // Checks and plots use the results in memory; `sgdcheck check/plot DIR` rebuild the same
+      // ResultSet from the tables (statistics from summary.csv, per-run values from results.csv).
+      pipeline::ResultSet tuned;
+      if (plan.tune) tuned = checked_results(ex.results, plan.tune, sdir);
+      const pipeline::ResultSet& rs = plan.tune ? tuned : ex.results;  // no copy without tune:
       const auto outcomes = pipeline::run_checks(plan.checks, rs);
       pipeline::write_checks(outcomes, sdir.string());
       // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
@@ -238,6 +255,7 @@ int cmd_run(const RunArgs& args) {
       mi.all_checks_passed = std::none_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.failed(); });
       for (const auto& f : figures.failures) mi.figures_missing.push_back(f.name + ": " + f.reason);
       pipeline::write_manifest(plan, ex, mi, sdir);
+      fs::remove_all(sdir / "checkpoints");  // complete: the tables are the result
       const fs::path final_dir = staging.commit();
 
       std::size_t diverged = 0;

@@ -32,6 +32,8 @@ struct RunArgs {
   std::vector<std::string> formats{"png", "svg", "pdf"};
   bool no_plots = false;
   bool force = false;  ///< replace complete results at OUT/<name> (else exit 2)
+  bool traces = false;  ///< --traces: every metric of every run in results.csv
+  bool resume = false;  ///< --resume: take finished cells of an interrupted run from its checkpoints
 };
 
 int cmd_run(const RunArgs& args);

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--format", run.formats, "plot formats, comma separated: png,svg,pdf")->delimiter(',')->capture_default_str();
   run_cmd->add_flag("--no-plots", run.no_plots, "skip rendering plots");
   run_cmd->add_flag("--force", run.force, "replace complete results already at OUT/<experiment name>/");
+  run_cmd->add_flag("--traces", run.traces, "write every metric of every run to results.csv (outputs: {traces: true})");
+  run_cmd->add_flag("--resume", run.resume,
+                    "skip cells that an interrupted run of the same experiment, options, seed and code already "
+                    "finished (checkpoints in OUT/.<name>.partial/checkpoints)");
 
   std::vector<std::string> validate_files;
   bool changed_only = false;

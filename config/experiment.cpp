@@ -74,6 +74,9 @@ const TopLevel kTopLevel[] = {
     {"bounds", "list of ids", "[]", "bounds and exact oracles to evaluate per cell (`sgdcheck list bounds`)"},
     {"checks", "list", "[]", "claims to check, each `{kind: {…}}` (`sgdcheck list checks`)"},
     {"plots", "list", "[]", "figures to draw (`sgdcheck list plots`)"},
+    {"outputs", "map", "{traces: false}",
+     "what is written besides summary.csv: `traces: true` writes every metric of every run to results.csv "
+     "(default: only the per-run values that a check or plot needs; also `sgdcheck run --traces`)"},
     {"tune", "map", "none", "pick the best cell over one sweep key (e.g. the step) per setting of the others; "
                             "checks and plots then see only the winners (`sgdcheck list tune`)"},
 };
@@ -242,6 +245,18 @@ Experiment read_experiment(const std::string& path, bool quick) {
       e.has_tune = true;
       e.tune.loc = kloc;
       flatten(path, v, "", e.tune.params);
+    } else if (key == "outputs") {
+      if (v.IsNull()) continue;
+      if (!v.IsMap()) throw ConfigError(kloc, "outputs: expected a map {traces: true|false}, got " + node_kind(v));
+      for (const auto& entry : v) {
+        const std::string k = entry.first.as<std::string>();
+        if (k != "traces")
+          throw ConfigError(loc_of(path, entry.first), "unknown key outputs." + k + ": expected traces");
+        const std::string t = scalar_of(path, entry.second, "outputs.traces");
+        if (t != "true" && t != "false")
+          throw ConfigError(loc_of(path, entry.second), "outputs.traces = " + t + ": expected true or false");
+        e.traces = t == "true";
+      }
     } else if (key == "plots") {
       if (v.IsNull()) continue;
       if (!v.IsSequence()) throw ConfigError(kloc, "plots: expected a list, got " + node_kind(v));

@@ -47,6 +47,7 @@ struct Experiment {
   std::vector<LocatedName> bounds;
   std::vector<RawComponent> checks;
   std::vector<RawComponent> plots;
+  bool traces = false;  ///< `outputs: {traces: true}`: write every metric of every run to results.csv
   bool has_tune = false;
   RawComponent tune;  ///< `tune:` (best cell over one sweep key), valid when has_tune
 };

@@ -29,6 +29,23 @@ std::vector<std::int64_t> log_spaced_iterations(std::int64_t max_iter, int per_d
   return out;
 }
 
+std::string to_string(RecordAxis a) {
+  switch (a) {
+    case RecordAxis::kIter: return "iter";
+    case RecordAxis::kSamples: return "samples";
+    case RecordAxis::kRounds: return "rounds";
+    case RecordAxis::kVtime: return "vtime";
+  }
+  return "iter";
+}
+
+RecordPlan RecordPlan::on_iterations(const std::vector<std::int64_t>& iters) {
+  RecordPlan p;
+  p.grid.reserve(iters.size());
+  for (auto it : iters) p.grid.push_back(static_cast<double>(it));
+  return p;
+}
+
 std::size_t Trace::metric_index(const std::string& name) const {
   auto it = std::find(metrics.begin(), metrics.end(), name);
   return it == metrics.end() ? std::string::npos : static_cast<std::size_t>(it - metrics.begin());

@@ -2,6 +2,7 @@
 /// \file What one run produces: metric values at recorded points, and why it stopped.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sgdcheck {
@@ -25,6 +26,30 @@ enum class Termination {
 };
 std::string to_string(Termination t);
 
+/// The axis a recording grid is laid on. Every recorded point carries all four values whatever the axis.
+enum class RecordAxis { kIter, kSamples, kRounds, kVtime };
+std::string to_string(RecordAxis a);
+/// The value of `p` on axis `a` (iter, samples and rounds as doubles: exact below 2^53).
+inline double axis_value(const Point& p, RecordAxis a) {
+  switch (a) {
+    case RecordAxis::kIter: return static_cast<double>(p.iter);
+    case RecordAxis::kSamples: return static_cast<double>(p.samples);
+    case RecordAxis::kRounds: return static_cast<double>(p.rounds);
+    case RecordAxis::kVtime: return p.vtime;
+  }
+  return static_cast<double>(p.iter);
+}
+
+/// Where a run records: increasing grid values on one axis. A run records at the first step whose
+/// axis value reaches the next grid value (grid values it jumps over in one step are skipped). On the
+/// iteration axis (the default, `log_spaced_iterations`) that is exactly the grid iteration, so the
+/// default output is what it always was. Seed statistics align points by their axis value.
+struct RecordPlan {
+  RecordAxis axis = RecordAxis::kIter;
+  std::vector<double> grid;
+  static RecordPlan on_iterations(const std::vector<std::int64_t>& iters);
+};
+
 /// Log-spaced recording iterations: 0, then `per_decade` points per factor 10 (deduplicated integers),
 /// always including `max_iter`. The same schedule for every repetition of a cell, so means align.
 std::vector<std::int64_t> log_spaced_iterations(std::int64_t max_iter, int per_decade);
@@ -45,6 +70,10 @@ struct RunResult {
   std::string message;  ///< one line: why it stopped, e.g. "dist2 = inf at iteration 412"
   std::int64_t iterations = 0;
   Trace trace;
+  /// Per-run scalars a runner reports beside the trace (e.g. staleness); execute adds `iterations`
+  /// and, where a target is configured, `iterations_to_target`. Reduced per cell (mean/sd/se/min/max)
+  /// and written to run_scalars.csv / scalar_summary.csv (docs/results-format.md).
+  std::vector<std::pair<std::string, double>> scalars;
 };
 
 }  // namespace sgdcheck

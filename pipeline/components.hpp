@@ -17,5 +17,7 @@ const Schema& tune_schema();
 
 /// The schema of one `plots:` entry.
 const Schema& plot_schema();
+/// Metrics a validated plot needs per run (bootstrap error bars of a per-cell quantity); empty = none.
+std::vector<std::string> plot_per_run_metrics(const Params& plot);
 
 }  // namespace sgdcheck::pipeline

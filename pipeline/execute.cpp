@@ -4,12 +4,17 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <mutex>
 
 #include "core/interrupt.hpp"
 #include "core/thread_pool.hpp"
+#include "pipeline/checkpoint.hpp"
+#include "pipeline/reduction.hpp"
 
 namespace sgdcheck::pipeline {
+
+namespace fs = std::filesystem;
 
 std::vector<BoundSeries> evaluate_bounds(const Plan& plan, const CellPlan& cell) {
   std::vector<BoundSeries> out;
@@ -89,40 +94,107 @@ void add_constants(const problems::Problem& problem, const Params& problem_param
   for (const auto& [name, v] : runner.derived_constants()) c.constants[name] = {v, true};
 }
 
+/// The per-run scalars every run gets: iterations, and iterations_to_target where the runner has a
+/// target (+inf when the run did not reach it).
+void add_standard_scalars(const CellPlan& cell, RunResult& r) {
+  r.scalars.emplace_back("iterations", static_cast<double>(r.iterations));
+  if (cell.runner_params.has("target.metric") && cell.runner_params.get_string("target.metric") != "none")
+    r.scalars.emplace_back("iterations_to_target",
+                           r.termination == Termination::kConverged ? static_cast<double>(r.iterations) : INFINITY);
+}
+
 }  // namespace
 
-Execution execute(const Plan& plan, const ExecuteOptions& options) {
+Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& ck) {
   const std::size_t seeds = static_cast<std::size_t>(plan.experiment.seeds);
-  const std::size_t total = plan.cells.size() * seeds;
-  std::vector<RunResult> runs(total);
-  std::vector<double> wall(total, 0.0);
-  std::atomic<std::size_t> done{0};
-  std::mutex progress_mutex;
+  const std::size_t ncells = plan.cells.size();
+  const std::size_t blocks_per_cell = (seeds + kSeedBlock - 1) / kSeedBlock;
   const auto t_start = std::chrono::steady_clock::now();
 
-  parallel_for(total, options.jobs, [&](std::size_t i) {
-    if (interrupted()) return;  // SIGINT / SIGTERM: skip the remaining runs (the caller reports it)
-    const CellPlan& cell = plan.cells[i / seeds];
-    const runners::RunKey key{plan.seed, static_cast<std::uint64_t>(i % seeds)};
-    const auto t0 = std::chrono::steady_clock::now();
-    runs[i] = cell.runner->run(plan.problem_of(cell), key, cell.record_iters);
-    wall[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::size_t d = ++done;
-    if (options.progress) {
-      std::lock_guard lock(progress_mutex);
-      options.progress(d, total);
-    }
-  });
-
   Execution ex;
-  if (interrupted()) return ex;  // incomplete: the caller keeps the staging folder and exits 130 / 143
-  ex.total_wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  ex.wall_seconds = std::move(wall);
   ResultSet& rs = ex.results;
   rs.name = plan.experiment.name;
   rs.sweep_keys = plan.sweep_keys;
-  for (const auto& cell : plan.cells) {
-    CellResult c;
+  rs.cells.resize(ncells);
+  ex.wall_seconds.assign(ncells * seeds, 0.0);
+
+  // Resume: cells whose checkpoint matches are taken as they are.
+  std::vector<std::string> keys(ncells);
+  std::vector<char> resumed(ncells, 0);
+  const bool use_checkpoints = !ck.checkpoint_dir.empty() || !ck.resume_from.empty();
+  for (std::size_t c = 0; c < ncells && use_checkpoints; ++c) {
+    keys[c] = checkpoint_key(plan, plan.cells[c], ck.code_version);
+    const std::string fname = checkpoint_file_name(plan.cells[c].id, keys[c]);
+    for (const auto& dir : ck.resume_from) {
+      std::vector<double> wall;
+      if (!read_checkpoint(dir / fname, keys[c], seeds, rs.cells[c], wall)) continue;
+      std::copy(wall.begin(), wall.end(), ex.wall_seconds.begin() + static_cast<std::ptrdiff_t>(c * seeds));
+      if (!ck.checkpoint_dir.empty() && fs::absolute(dir) != fs::absolute(ck.checkpoint_dir))
+        write_checkpoint(ck.checkpoint_dir / fname, keys[c], rs.cells[c], wall);
+      resumed[c] = 1;
+      ++ex.resumed_cells;
+      break;
+    }
+  }
+
+  // Work items (cell, seed block) of the cells still to run, in cell-major order.
+  std::vector<std::pair<std::size_t, std::size_t>> items;
+  for (std::size_t c = 0; c < ncells; ++c)
+    if (!resumed[c])
+      for (std::size_t b = 0; b < blocks_per_cell; ++b) items.emplace_back(c, b);
+  std::vector<CellAccumulator> blocks;
+  blocks.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) blocks.emplace_back(&plan.per_run_metrics, plan.traces);
+  std::vector<std::size_t> first_item(ncells, 0);
+  for (std::size_t i = items.size(); i-- > 0;) first_item[items[i].first] = i;
+  std::unique_ptr<std::atomic<std::size_t>[]> remaining(new std::atomic<std::size_t>[ncells]);
+  for (std::size_t c = 0; c < ncells; ++c) remaining[c].store(blocks_per_cell);
+
+  const std::size_t total = (ncells - ex.resumed_cells) * seeds;
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex;
+  parallel_for(items.size(), options.jobs, [&](std::size_t i) {
+    const auto [c, b] = items[i];
+    const CellPlan& cell = plan.cells[c];
+    CellAccumulator& acc = blocks[i];
+    for (std::size_t r = b * kSeedBlock; r < std::min(seeds, (b + 1) * kSeedBlock); ++r) {
+      // SIGINT / SIGTERM: leave this block unfinished, so its cell is neither merged nor
+      // checkpointed; the caller keeps the staging folder (finished cells' checkpoints) and exits.
+      if (interrupted()) return;
+      const runners::RunKey key{plan.seed, static_cast<std::uint64_t>(r)};
+      const auto t0 = std::chrono::steady_clock::now();
+      RunResult run = cell.runner->run(plan.problem_of(cell), key, cell.record_iters);
+      ex.wall_seconds[c * seeds + r] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      add_standard_scalars(cell, run);
+      acc.add(run, static_cast<std::int64_t>(plan.seed), static_cast<std::int64_t>(r));
+      const std::size_t d = ++done;
+      if (options.progress) {
+        std::lock_guard lock(progress_mutex);
+        options.progress(d, total);
+      }
+    }
+    // The thread that finishes a cell's last block merges the blocks in block order.
+    if (remaining[c].fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    CellAccumulator whole(&plan.per_run_metrics, plan.traces);
+    for (std::size_t k = first_item[c]; k < first_item[c] + blocks_per_cell; ++k) {
+      whole.merge(blocks[k]);
+      blocks[k] = CellAccumulator(&plan.per_run_metrics, plan.traces);  // release
+    }
+    whole.finish(rs.cells[c]);
+    if (!ck.checkpoint_dir.empty()) {
+      const std::vector<double> wall(ex.wall_seconds.begin() + static_cast<std::ptrdiff_t>(c * seeds),
+                                     ex.wall_seconds.begin() + static_cast<std::ptrdiff_t>((c + 1) * seeds));
+      write_checkpoint(ck.checkpoint_dir / checkpoint_file_name(cell.id, keys[c]), keys[c], rs.cells[c], wall);
+    }
+  });
+  ex.executed_runs = done.load();
+  if (interrupted()) return ex;  // incomplete: the caller keeps the staging folder and exits 130 / 143
+  ex.total_wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+
+  // What does not depend on the runs: options, constants and bounds (cheap, deterministic, serial).
+  for (std::size_t ci = 0; ci < ncells; ++ci) {
+    const CellPlan& cell = plan.cells[ci];
+    CellResult& c = rs.cells[ci];
     c.id = cell.id;
     c.sweep_values = cell.sweep_values;
     c.options["problem.family"] = plan.experiment.problem.kind;
@@ -130,49 +202,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options) {
     for (const auto& [k, v] : cell.problem_params.values()) c.options["problem." + k] = to_string(v);
     for (const auto& [k, v] : cell.runner_params.values()) c.options["runner." + k] = to_string(v);
     add_constants(plan.problem_of(cell), cell.problem_params, *cell.runner, c);
-
-    // Union of recorded iterations over reps (runs that stop at a target record an extra point).
-    std::vector<std::int64_t> iters;
-    std::vector<Point> points;
-    for (std::size_t r = 0; r < seeds; ++r)
-      for (const auto& p : runs[cell.id * seeds + r].trace.points)
-        if (std::find(iters.begin(), iters.end(), p.iter) == iters.end()) {
-          iters.push_back(p.iter);
-          points.push_back(p);
-        }
-    std::vector<std::size_t> order(iters.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return iters[a] < iters[b]; });
-    std::vector<Point> sorted_points;
-    for (auto k : order) sorted_points.push_back(points[k]);
-    std::sort(iters.begin(), iters.end());
-
-    const auto& metric_names = runs[cell.id * seeds].trace.metrics;
-    for (std::size_t m = 0; m < metric_names.size(); ++m) {
-      MetricSeries s;
-      s.points = sorted_points;
-      for (std::size_t r = 0; r < seeds; ++r) {
-        const Trace& tr = runs[cell.id * seeds + r].trace;
-        std::vector<double> row(iters.size(), NAN);
-        for (std::size_t k = 0; k < tr.points.size(); ++k) {
-          const auto pos = std::lower_bound(iters.begin(), iters.end(), tr.points[k].iter) - iters.begin();
-          row[static_cast<std::size_t>(pos)] = tr.value(k, m);
-        }
-        s.values.push_back(std::move(row));
-        s.seeds.push_back(static_cast<std::int64_t>(plan.seed));
-      }
-      s.compute_stats();
-      c.metrics[metric_names[m]] = std::move(s);
-    }
-    for (std::size_t r = 0; r < seeds; ++r) {
-      const RunResult& rr = runs[cell.id * seeds + r];
-      c.runs.push_back({static_cast<std::int64_t>(plan.seed), static_cast<std::int64_t>(r), to_string(rr.termination),
-                        rr.message, rr.iterations});
-    }
     c.bounds = evaluate_bounds(plan, cell);
-    rs.cells.push_back(std::move(c));
-    // The cell's traces are now in the result set: release them (large sweeps hold many runs).
-    for (std::size_t r = 0; r < seeds; ++r) runs[cell.id * seeds + r].trace = Trace{};
   }
   return ex;
 }

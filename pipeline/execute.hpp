@@ -1,8 +1,12 @@
 #pragma once
-/// \file Runs every (cell, rep) of a plan on a thread pool and assembles the ResultSet. Each run
-/// writes only its own slot and the slots are read in (cell, rep) order, so the results are
-/// bit-identical for any number of jobs.
+/// \file Runs a plan on a thread pool and reduces the runs as they finish. Work items are
+/// (cell, seed block) pairs (kSeedBlock reps each, independent of the thread count): a block's reps run
+/// and are reduced in rep order, and a cell's blocks are merged in block order once all have finished,
+/// so the results are bit-identical for any number of jobs, and a run's trace is dropped as soon as it
+/// is reduced. Finished cells can be checkpointed and skipped on resume (pipeline/checkpoint.hpp).
+#include <filesystem>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "pipeline/plan.hpp"
@@ -16,13 +20,26 @@ struct ExecuteOptions {
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
+/// Checkpoints of finished cells (a separate struct so that `ExecuteOptions{jobs, progress}` stays valid).
+struct CheckpointOptions {
+  /// Folder where each finished cell's checkpoint is written (must exist); empty: none.
+  std::filesystem::path checkpoint_dir;
+  /// Folders searched for checkpoints of this plan's cells before running (`run --resume`); a cell
+  /// with a valid checkpoint is not run again (its checkpoint is copied to checkpoint_dir).
+  std::vector<std::filesystem::path> resume_from;
+  /// Code version in the checkpoint key (the git commit); checkpoints of other versions are ignored.
+  std::string code_version;
+};
+
 struct Execution {
   ResultSet results;
   std::vector<double> wall_seconds;  ///< per run, index cell * seeds + rep
   double total_wall_seconds = 0.0;
+  std::size_t resumed_cells = 0;  ///< cells taken from checkpoints
+  std::size_t executed_runs = 0;  ///< runs actually executed
 };
 
-Execution execute(const Plan& plan, const ExecuteOptions& options);
+Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& checkpoints = {});
 
 /// Evaluates every bound of the plan for one cell (applicability + values at its record iterations).
 std::vector<BoundSeries> evaluate_bounds(const Plan& plan, const CellPlan& cell);

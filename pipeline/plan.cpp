@@ -234,7 +234,21 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   plan.plots = std::move(specs.plots);
   plan.tune = std::move(specs.tune);
   validate_plots(plan.plots, plot_context(plan));  // names and references, before any run
+  plan.per_run_metrics = per_run_metrics_of(plan.checks, plan.plots);
+  plan.traces = e.traces;
   return plan;
+}
+
+std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,
+                                         const std::vector<ComponentSpec>& plots) {
+  std::set<std::string> out;
+  for (const auto& spec : checks)
+    for (const auto& k : check_kinds())
+      if (k.schema.name == spec.kind && k.per_run_metrics)
+        for (auto& m : k.per_run_metrics(spec.params)) out.insert(std::move(m));
+  for (const auto& spec : plots)
+    for (auto& m : plot_per_run_metrics(spec.params)) out.insert(std::move(m));
+  return out;
 }
 
 }  // namespace sgdcheck::pipeline

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct Plan {
   std::vector<ComponentSpec> checks;
   std::vector<ComponentSpec> plots;
   std::optional<ComponentSpec> tune;
+  /// Metrics whose per-run values some check or plot needs (CheckKind::per_run_metrics,
+  /// plot_per_run_metrics); the others are reduced to statistics as runs finish.
+  std::set<std::string> per_run_metrics;
+  bool traces = false;  ///< every metric per run (`outputs: {traces: true}`; cmd_run sets it for --traces)
 
   const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }
   /// What a bound adapter sees of cell `c` (references into this plan: valid while it lives).
@@ -71,6 +76,10 @@ struct ComponentSpecs {
 /// resolved later, against the loaded results (run_checks).
 ComponentSpecs validate_components(const config::Experiment& e,
                                    const std::optional<std::vector<std::string>>& extra_constants = std::nullopt);
+
+/// The union of the per-run metrics that the checks and plots of `specs` need.
+std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,
+                                         const std::vector<ComponentSpec>& plots);
 
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);

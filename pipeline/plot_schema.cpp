@@ -42,6 +42,16 @@ const Schema& plot_schema() {
   return s;
 }
 
+std::vector<std::string> plot_per_run_metrics(const Params& plot) {
+  // Sweep-key plots of iterations_to_target / speedup / efficiency bootstrap T over seeds
+  // (plots/plot_writer.cpp); curves against iter/samples/rounds/vtime use the statistics only.
+  const std::string x = plot.get_string("x"), y = plot.get_string("y");
+  const bool curve = x == "iter" || x == "samples" || x == "rounds" || x == "vtime";
+  const bool to_target = y == "iterations_to_target" || y == "speedup" || y == "efficiency";
+  if (curve || !to_target || plot.get_int("bootstrap") <= 0) return {};
+  return {plot.get_string("metric")};
+}
+
 }  // namespace sgdcheck::pipeline
 
 // ---- plan-time validation of plot entries (pipeline/plot_schema.hpp) ----

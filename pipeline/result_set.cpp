@@ -7,6 +7,7 @@
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "pipeline/reduction.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -21,28 +22,19 @@ void MetricSeries::compute_stats() {
   min.assign(K, NAN);
   max.assign(K, NAN);
   for (std::size_t k = 0; k < K; ++k) {
-    double s = 0.0, lo = INFINITY, hi = -INFINITY;
-    int cnt = 0;
-    for (const auto& row : values) {
-      const double v = row[k];
-      if (std::isnan(v)) continue;
-      s += v;
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-      ++cnt;
+    RunningStats total;
+    for (std::size_t b0 = 0; b0 < values.size(); b0 += kSeedBlock) {
+      RunningStats block;
+      for (std::size_t r = b0; r < std::min(values.size(), b0 + kSeedBlock); ++r) block.add(values[r][k]);
+      total.merge(block);
     }
-    n[k] = cnt;
-    if (cnt == 0) continue;
-    const double m = s / cnt;
-    double ss = 0.0;
-    for (const auto& row : values)
-      if (!std::isnan(row[k])) ss += (row[k] - m) * (row[k] - m);
-    mean[k] = m;
-    sd[k] = cnt > 1 ? std::sqrt(ss / (cnt - 1)) : 0.0;
-    if (!std::isfinite(m)) sd[k] = INFINITY;
-    se[k] = sd[k] / std::sqrt(static_cast<double>(cnt));
-    min[k] = lo;
-    max[k] = hi;
+    const SummaryStats st = total.summary();
+    n[k] = st.n;
+    mean[k] = st.mean;
+    sd[k] = st.sd;
+    se[k] = st.se;
+    min[k] = st.min;
+    max[k] = st.max;
   }
 }
 
@@ -117,28 +109,36 @@ void ResultSet::write(const fs::path& dir) const {
   {
     CsvWriter w(dir / "results.csv",
                 header(sweep_keys, {"seed", "rep", "iter", "samples", "rounds", "vtime", "metric", "value"}));
-    // Row order: cell, rep, point, metric (metrics in recording order).
+    // Only the metrics that carry per-run values (those a check or plot needs, or all with traces).
+    // Row order: cell, rep, point, metric (metrics in name order).
+    std::vector<std::pair<const std::string*, const MetricSeries*>> kept;
     for (const auto& c : cells) {
-      if (c.metrics.empty()) continue;
-      const std::size_t reps = c.metrics.begin()->second.values.size();
-      for (std::size_t r = 0; r < reps; ++r) {
-        const auto& first = c.metrics.begin()->second;
+      kept.clear();
+      for (const auto& [m, s] : c.metrics)
+        if (!s.values.empty()) kept.emplace_back(&m, &s);
+      if (kept.empty()) continue;
+      const MetricSeries& first = *kept.front().second;
+      const auto lead_c = lead(c);
+      for (std::size_t r = 0; r < first.values.size(); ++r) {
         for (std::size_t k = 0; k < first.size(); ++k) {
           // A point is absent from a rep (the run stopped at its target earlier) when every metric is NaN.
-          const bool present = std::any_of(c.metrics.begin(), c.metrics.end(),
-                                           [&](const auto& ms) { return !std::isnan(ms.second.values[r][k]); });
+          const bool present = std::any_of(kept.begin(), kept.end(), [&](const auto& ms) {
+            return r < ms.second->values.size() && !std::isnan(ms.second->values[r][k]);
+          });
           if (!present) continue;
           const Point& p = first.points[k];
-          for (const auto& [m, s] : c.metrics)
-            w.row(cat(lead(c),
-                      std::to_string(s.seeds[r]),
+          for (const auto& [m, s] : kept) {
+            if (r >= s->values.size()) continue;
+            w.row(cat(lead_c,
+                      std::to_string(s->seeds[r]),
                       std::to_string(r),
                       std::to_string(p.iter),
                       std::to_string(p.samples),
                       std::to_string(p.rounds),
                       format_real(p.vtime),
-                      m,
-                      format_real(s.values[r][k])));
+                      *m,
+                      format_real(s->values[r][k])));
+          }
         }
       }
     }
@@ -173,6 +173,22 @@ void ResultSet::write(const fs::path& dir) const {
       for (const auto& r : c.runs)
         w.row(cat(lead(c), std::to_string(r.seed), std::to_string(r.rep), r.termination,
                   std::to_string(r.iterations), r.message));
+    w.close();
+  }
+  {
+    CsvWriter w(dir / "run_scalars.csv", header(sweep_keys, {"seed", "rep", "scalar", "value"}));
+    for (const auto& c : cells)
+      for (std::size_t i = 0; i < c.run_scalars.size() && i < c.runs.size(); ++i)
+        for (const auto& [sname, v] : c.run_scalars[i])
+          w.row(cat(lead(c), std::to_string(c.runs[i].seed), std::to_string(c.runs[i].rep), sname, format_real(v)));
+    w.close();
+  }
+  {
+    CsvWriter w(dir / "scalar_summary.csv", header(sweep_keys, {"scalar", "n", "mean", "sd", "se", "min", "max"}));
+    for (const auto& c : cells)
+      for (const auto& [sname, st] : c.scalars)
+        w.row(cat(lead(c), sname, std::to_string(st.n), format_real(st.mean), format_real(st.sd), format_real(st.se),
+                  format_real(st.min), format_real(st.max)));
     w.close();
   }
   {
@@ -239,108 +255,177 @@ ResultSet ResultSet::load(const fs::path& dir) {
     return rs.cells[id];
   };
 
-  // results.csv → per-rep values, streamed row by row: the table can hold millions of rows, so it is
-  // never materialised as strings (one value costs ~16 bytes here).
-  {
-    const fs::path path = dir / "results.csv";
-    const std::string src = path.string();
-    std::size_t c_cell = 0, c_seed = 0, c_rep = 0, c_iter = 0, c_samples = 0, c_rounds = 0, c_vtime = 0, c_metric = 0,
-                c_value = 0;
-    struct PointAcc {
-      Point p;
-      double vtime_sum = 0.0;
-      int n = 0;
-      bool varies = false;  // rows of one iter disagree on vtime
-    };
-    struct Acc {
-      std::map<std::int64_t, PointAcc> points;
-      std::vector<std::vector<std::pair<std::int64_t, double>>> by_rep;  // rep → (iter, value)
-      std::vector<std::int64_t> seed_of_rep;                            // -1: rep absent
-    };
-    std::vector<std::map<std::string, Acc>> acc(rs.cells.size());
-    auto as_i64 = [&](const std::string& f, int line) -> std::int64_t {
-      std::int64_t x = 0;
-      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), x);
-      if (ec != std::errc{} || ptr != f.data() + f.size())
-        throw DataError(SourceLoc{src, line}, "expected an integer, got '" + f + "'");
-      return x;
-    };
-    auto as_real = [&](const std::string& f, int line) {
-      try {
-        return parse_real_strict(f);
-      } catch (const std::exception&) {
-        throw DataError(SourceLoc{src, line}, "expected a number, got '" + f + "'");
-      }
-    };
-    for_each_csv_row(
-        path,
-        [&](const std::vector<std::string>& h) {
-          auto col = [&](const char* name) {
-            for (std::size_t i = 0; i < h.size(); ++i)
-              if (h[i] == name) return i;
-            throw DataError(SourceLoc{src, 1}, std::string("missing column '") + name + "'");
-          };
-          c_cell = col("cell");
-          c_seed = col("seed");
-          c_rep = col("rep");
-          c_iter = col("iter");
-          c_samples = col("samples");
-          c_rounds = col("rounds");
-          c_vtime = col("vtime");
-          c_metric = col("metric");
-          c_value = col("value");
-        },
-        [&](const std::vector<std::string>& row, int line) {
-          const auto id = as_i64(row[c_cell], line);
-          if (id < 0 || static_cast<std::size_t>(id) >= rs.cells.size())
-            throw DataError(SourceLoc{src, line}, "unknown cell " + row[c_cell]);
-          Acc& a = acc[static_cast<std::size_t>(id)][row[c_metric]];
-          const auto rep = as_i64(row[c_rep], line);
-          if (rep < 0) throw DataError(SourceLoc{src, line}, "negative rep " + row[c_rep]);
-          const auto iter = as_i64(row[c_iter], line);
-          const Point p{iter, as_i64(row[c_samples], line), as_i64(row[c_rounds], line), as_real(row[c_vtime], line)};
-          auto [it, fresh] = a.points.try_emplace(iter);
-          PointAcc& pa = it->second;
-          if (fresh) pa.p = p;
-          else if (pa.p.vtime != p.vtime) pa.varies = true;
-          pa.vtime_sum += p.vtime;
-          ++pa.n;
-          const auto r = static_cast<std::size_t>(rep);
-          if (a.by_rep.size() <= r) {
-            a.by_rep.resize(r + 1);
-            a.seed_of_rep.resize(r + 1, -1);
-          }
-          a.by_rep[r].emplace_back(iter, as_real(row[c_value], line));
-          a.seed_of_rep[r] = as_i64(row[c_seed], line);
-        });
-    for (std::size_t id = 0; id < rs.cells.size(); ++id)
-      for (auto& [m, a] : acc[id]) {
-        MetricSeries s;
-        std::map<std::int64_t, std::size_t> index;
-        for (auto& [it, pa] : a.points) {
-          // Equal values are kept as written: summing n copies and dividing by n is not exact
-          // ((0.1 + 0.1 + 0.1) / 3 != 0.1), which broke the bit-for-bit round trip of vtime.
-          if (pa.varies) pa.p.vtime = pa.vtime_sum / pa.n;
-          index[it] = s.points.size();
-          s.points.push_back(pa.p);
-        }
-        for (std::size_t r = 0; r < a.by_rep.size(); ++r) {
-          if (a.seed_of_rep[r] < 0) continue;
-          std::vector<double> row(s.points.size(), NAN);
-          for (const auto& [it, v] : a.by_rep[r]) row[index[it]] = v;
-          s.values.push_back(std::move(row));
-          s.seeds.push_back(a.seed_of_rep[r]);
-        }
-        s.compute_stats();
-        rs.cells[id].metrics[m] = std::move(s);
-      }
-  }
+  // runs.csv first: it bounds the rep numbers of results.csv (untrusted input).
   {
     const CsvTable t = read_csv(dir / "runs.csv");
     for (const auto& row : t.rows) {
       CellResult& c = cell_of(row, t);
       c.runs.push_back({to_i64(row[t.column("seed")], t), to_i64(row[t.column("rep")], t),
                         row[t.column("termination")], row[t.column("message")], to_i64(row[t.column("iterations")], t)});
+    }
+  }
+  auto as_i64 = [](const std::string& f, const std::string& src, int line) -> std::int64_t {
+    std::int64_t x = 0;
+    auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), x);
+    if (ec != std::errc{} || ptr != f.data() + f.size())
+      throw DataError(SourceLoc{src, line}, "expected an integer, got '" + f + "'");
+    return x;
+  };
+  auto as_real = [](const std::string& f, const std::string& src, int line) {
+    try {
+      return parse_real_strict(f);
+    } catch (const std::exception&) {
+      throw DataError(SourceLoc{src, line}, "expected a number, got '" + f + "'");
+    }
+  };
+  auto column_finder = [](const std::vector<std::string>& h, const std::string& src) {
+    return [&h, src](const char* name) {
+      for (std::size_t i = 0; i < h.size(); ++i)
+        if (h[i] == name) return i;
+      throw DataError(SourceLoc{src, 1}, std::string("missing column '") + name + "'");
+    };
+  };
+  auto cell_id = [&](const std::string& f, const std::string& src, int line) {
+    const auto id = as_i64(f, src, line);
+    if (id < 0 || static_cast<std::size_t>(id) >= rs.cells.size())
+      throw DataError(SourceLoc{src, line}, "unknown cell " + f);
+    return static_cast<std::size_t>(id);
+  };
+
+  // summary.csv → the statistics of every metric, exactly as written (no recomputation).
+  {
+    const fs::path path = dir / "summary.csv";
+    const std::string src = path.string();
+    std::size_t c_cell = 0, c_iter = 0, c_samples = 0, c_rounds = 0, c_vtime = 0, c_metric = 0, c_n = 0, c_mean = 0,
+                c_sd = 0, c_se = 0, c_min = 0, c_max = 0;
+    for_each_csv_row(
+        path,
+        [&](const std::vector<std::string>& h) {
+          auto col = column_finder(h, src);
+          c_cell = col("cell");
+          c_iter = col("iter");
+          c_samples = col("samples");
+          c_rounds = col("rounds");
+          c_vtime = col("vtime");
+          c_metric = col("metric");
+          c_n = col("n");
+          c_mean = col("mean");
+          c_sd = col("sd");
+          c_se = col("se");
+          c_min = col("min");
+          c_max = col("max");
+        },
+        [&](const std::vector<std::string>& row, int line) {
+          MetricSeries& s = rs.cells[cell_id(row[c_cell], src, line)].metrics[row[c_metric]];
+          const Point p{as_i64(row[c_iter], src, line), as_i64(row[c_samples], src, line),
+                        as_i64(row[c_rounds], src, line), as_real(row[c_vtime], src, line)};
+          if (!s.points.empty() && !(s.points.back().iter < p.iter))
+            throw DataError(SourceLoc{src, line}, "iter " + row[c_iter] + " of metric " + row[c_metric] +
+                                                      " is not after the previous row's (expected increasing iter)");
+          const auto n = as_i64(row[c_n], src, line);
+          if (n < 0 || n > std::numeric_limits<int>::max())
+            throw DataError(SourceLoc{src, line}, "n = " + row[c_n] + ": expected a count >= 0");
+          s.points.push_back(p);
+          s.n.push_back(static_cast<int>(n));
+          s.mean.push_back(as_real(row[c_mean], src, line));
+          s.sd.push_back(as_real(row[c_sd], src, line));
+          s.se.push_back(as_real(row[c_se], src, line));
+          s.min.push_back(as_real(row[c_min], src, line));
+          s.max.push_back(as_real(row[c_max], src, line));
+        });
+  }
+
+  // results.csv → per-run values of the metrics it holds, streamed row by row (the table can hold
+  // millions of rows, so it is never materialised as strings).
+  {
+    const fs::path path = dir / "results.csv";
+    const std::string src = path.string();
+    std::size_t c_cell = 0, c_seed = 0, c_rep = 0, c_iter = 0, c_metric = 0, c_value = 0;
+    struct Acc {
+      std::map<std::int64_t, std::size_t> index;  // iter → point of the summary
+      std::vector<std::int64_t> seed_of_rep;      // -1: rep absent
+    };
+    std::vector<std::map<std::string, Acc>> acc(rs.cells.size());
+    for_each_csv_row(
+        path,
+        [&](const std::vector<std::string>& h) {
+          auto col = column_finder(h, src);
+          c_cell = col("cell");
+          c_seed = col("seed");
+          c_rep = col("rep");
+          c_iter = col("iter");
+          c_metric = col("metric");
+          c_value = col("value");
+        },
+        [&](const std::vector<std::string>& row, int line) {
+          const std::size_t id = cell_id(row[c_cell], src, line);
+          auto ms = rs.cells[id].metrics.find(row[c_metric]);
+          if (ms == rs.cells[id].metrics.end())
+            throw DataError(SourceLoc{src, line}, "metric " + row[c_metric] + " of cell " + row[c_cell] +
+                                                      " is not in summary.csv");
+          MetricSeries& s = ms->second;
+          auto [ait, fresh] = acc[id].try_emplace(row[c_metric]);
+          Acc& a = ait->second;
+          if (fresh)
+            for (std::size_t k = 0; k < s.points.size(); ++k) a.index[s.points[k].iter] = k;
+          const auto rep = as_i64(row[c_rep], src, line);
+          if (rep < 0 || static_cast<std::size_t>(rep) >= rs.cells[id].runs.size())
+            throw DataError(SourceLoc{src, line}, "rep = " + row[c_rep] + ": expected a rep of runs.csv (0 … " +
+                                                      std::to_string(rs.cells[id].runs.size()) + " - 1)");
+          const auto r = static_cast<std::size_t>(rep);
+          const auto iter = as_i64(row[c_iter], src, line);
+          auto pos = a.index.find(iter);
+          if (pos == a.index.end())
+            throw DataError(SourceLoc{src, line}, "iter " + row[c_iter] + " is not a point of summary.csv");
+          if (s.values.size() <= r) {
+            s.values.resize(r + 1, std::vector<double>(s.points.size(), NAN));
+            a.seed_of_rep.resize(r + 1, -1);
+          }
+          s.values[r][pos->second] = as_real(row[c_value], src, line);
+          a.seed_of_rep[r] = as_i64(row[c_seed], src, line);
+        });
+    for (std::size_t id = 0; id < rs.cells.size(); ++id)
+      for (auto& [m, a] : acc[id]) {
+        MetricSeries& s = rs.cells[id].metrics[m];
+        // Reps without any row (none in a well-formed file) are dropped, keeping rows and seeds aligned.
+        std::vector<std::vector<double>> rows;
+        for (std::size_t r = 0; r < a.seed_of_rep.size(); ++r) {
+          if (a.seed_of_rep[r] < 0) continue;
+          rows.push_back(std::move(s.values[r]));
+          s.seeds.push_back(a.seed_of_rep[r]);
+        }
+        s.values = std::move(rows);
+      }
+  }
+  // Per-run scalars (absent in directories written before they existed).
+  if (fs::exists(dir / "run_scalars.csv")) {
+    const CsvTable t = read_csv(dir / "run_scalars.csv");
+    const std::size_t c_rep = t.column("rep"), c_name = t.column("scalar"), c_value = t.column("value");
+    for (const auto& row : t.rows) {
+      CellResult& c = cell_of(row, t);
+      const auto rep = to_i64(row[c_rep], t);
+      auto it = rep >= 0 && static_cast<std::size_t>(rep) < c.runs.size() && c.runs[static_cast<std::size_t>(rep)].rep == rep
+                    ? c.runs.begin() + rep
+                    : std::find_if(c.runs.begin(), c.runs.end(), [&](const RunInfo& r) { return r.rep == rep; });
+      if (it == c.runs.end()) throw DataError(SourceLoc{t.source, 0}, "rep " + row[c_rep] + " is not in runs.csv");
+      c.run_scalars.resize(c.runs.size());
+      c.run_scalars[static_cast<std::size_t>(it - c.runs.begin())].emplace_back(row[c_name], to_real(row[c_value], t));
+    }
+  }
+  if (fs::exists(dir / "scalar_summary.csv")) {
+    const CsvTable t = read_csv(dir / "scalar_summary.csv");
+    for (const auto& row : t.rows) {
+      SummaryStats st;
+      const auto n = to_i64(row[t.column("n")], t);
+      if (n < 0 || n > std::numeric_limits<int>::max())
+        throw DataError(SourceLoc{t.source, 0}, "n = " + row[t.column("n")] + ": expected a count >= 0");
+      st.n = static_cast<int>(n);
+      st.mean = to_real(row[t.column("mean")], t);
+      st.sd = to_real(row[t.column("sd")], t);
+      st.se = to_real(row[t.column("se")], t);
+      st.min = to_real(row[t.column("min")], t);
+      st.max = to_real(row[t.column("max")], t);
+      cell_of(row, t).scalars[row[t.column("scalar")]] = st;
     }
   }
   {

@@ -1,16 +1,24 @@
 #pragma once
 /// \file The results of an experiment in memory, as written to and read back from the CSV files of
-/// docs/results-format.md. Checks and plots work on a ResultSet loaded from disk, so they can be
-/// redone without rerunning (`sgdcheck check DIR`, `sgdcheck plot DIR`).
+/// docs/results-format.md. `sgdcheck run` checks and plots the ResultSet that execute() reduced in
+/// memory; `sgdcheck check DIR` / `plot DIR` rebuild the same ResultSet (bit for bit) from the tables.
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/trace.hpp"
 
 namespace sgdcheck::pipeline {
+
+/// Seed statistics of one quantity at one point (or of one per-run scalar of a cell).
+struct SummaryStats {
+  int n = 0;
+  double mean = NAN, sd = NAN, se = NAN, min = NAN, max = NAN;
+};
 
 /// Seed statistics of one metric of one cell at each recorded point. Points missing in some reps
 /// (runs that stopped at a target) count only the reps that have them (`n`).
@@ -18,12 +26,15 @@ struct MetricSeries {
   std::vector<Point> points;  ///< union of recorded points, sorted by iter (vtime: mean over reps)
   std::vector<int> n;
   std::vector<double> mean, sd, se, min, max;
-  /// values[rep][k]: per-rep value at points[k] (NaN when that rep has no such point).
+  /// values[rep][k]: per-rep value at points[k] (NaN when that rep has no such point). Filled only for
+  /// the metrics that a check, tune or plot needs per run (Plan::per_run_metrics) or with
+  /// `outputs: {traces: true}` / `--traces`; empty otherwise (the statistics above are always there).
   std::vector<std::vector<double>> values;
-  std::vector<std::int64_t> seeds;  ///< seed of each rep row
+  std::vector<std::int64_t> seeds;  ///< seed of each row of `values` (same length)
 
   std::size_t size() const { return points.size(); }
-  /// Computes n, mean, sd, se, min, max from `values` (non-finite values propagate to the mean).
+  /// Computes n, mean, sd, se, min, max from `values` exactly as execute() reduces runs (Welford in
+  /// seed blocks of kSeedBlock reps, merged in order; non-finite values propagate to the mean).
   void compute_stats();
 };
 
@@ -43,6 +54,9 @@ struct RunInfo {
   std::int64_t iterations = 0;
 };
 
+/// Per-run scalars of one run (RunResult::scalars), in the order the run reported them.
+using RunScalars = std::vector<std::pair<std::string, double>>;
+
 struct CellResult {
   std::size_t id = 0;
   std::vector<std::string> sweep_values;
@@ -51,6 +65,9 @@ struct CellResult {
   std::vector<BoundSeries> bounds;
   std::map<std::string, std::pair<double, bool>> constants;  ///< name → (value, exact)
   std::vector<RunInfo> runs;
+  std::vector<RunScalars> run_scalars;  ///< per run, same order as `runs` (empty: none recorded)
+  /// Per-run scalars reduced over the cell's reps (name → statistics), e.g. "iterations".
+  std::map<std::string, SummaryStats> scalars;
 
   const BoundSeries* bound(const std::string& id) const;
   /// Constant by name; NaN if absent.
@@ -64,9 +81,11 @@ struct ResultSet {
 
   /// "runner.batch=8, problem.d=16" (or "all" without a sweep).
   std::string cell_label(const CellResult& c) const;
-  /// Writes every CSV of docs/results-format.md except timings.csv into `dir`.
+  /// Writes every CSV of docs/results-format.md except timings.csv into `dir`. results.csv holds the
+  /// per-run values that are present (MetricSeries::values), summary.csv every metric's statistics.
   void write(const std::filesystem::path& dir) const;
-  /// Reads them back. Throws DataError naming the file if a file is missing or malformed.
+  /// Reads them back: statistics from summary.csv, per-run values from results.csv. Throws DataError
+  /// naming the file if a file is missing or malformed.
   static ResultSet load(const std::filesystem::path& dir);
 };
 

@@ -16,6 +16,16 @@ Recorder::Recorder(const problems::Problem& problem,
   trace_.values.reserve(record_iters.size() * trace_.metrics.size());
 }
 
+Recorder::Recorder(const problems::Problem& problem, const RecordPlan& plan, std::vector<std::string> extra_metrics)
+    : problem_(problem), iters_(nullptr), plan_(plan), g_(problem.dim()), diff_(problem.dim()) {
+  trace_.metrics = {"subopt", "dist2", "grad2"};
+  has_test_ = problem.test_value(Vec::Zero(problem.dim())).has_value();
+  if (has_test_) trace_.metrics.push_back("test_loss");
+  for (auto& m : extra_metrics) trace_.metrics.push_back(std::move(m));
+  trace_.points.reserve(plan.grid.size());
+  trace_.values.reserve(plan.grid.size() * trace_.metrics.size());
+}
+
 void Recorder::record(const Point& p, const Vec& x, std::span<const double> extras) {
   const std::size_t n_std = has_test_ ? 4 : 3;
   if (extras.size() + n_std != trace_.metrics.size())
@@ -34,7 +44,12 @@ void Recorder::record(const Point& p, const Vec& x, std::span<const double> extr
     for (std::size_t k = 0; k < n_std; ++k) trace_.values.push_back(INFINITY);
   }
   for (double e : extras) trace_.values.push_back(e);
-  while (next_ < iters_->size() && (*iters_)[next_] <= p.iter) ++next_;
+  if (iters_) {
+    while (next_ < iters_->size() && (*iters_)[next_] <= p.iter) ++next_;
+  } else {
+    const double v = axis_value(p, plan_.axis);
+    while (next_ < plan_.grid.size() && plan_.grid[next_] <= v) ++next_;
+  }
 }
 
 void Recorder::set_divergence(const Vec& x0, double factor) {
@@ -50,7 +65,25 @@ bool Recorder::diverged(const Vec& x) const {
 }
 
 RunResult Recorder::finish(Termination why, std::string message, std::int64_t iterations, const Point& last) {
-  if (why == Termination::kDiverged) {
+  if (why == Termination::kDiverged && !iters_) {
+    // Other axes: one +inf point per remaining grid value, at that value of the axis.
+    const std::size_t n_metrics = trace_.metrics.size();
+    const std::size_t n_std = has_test_ ? 4 : 3;
+    for (; next_ < plan_.grid.size(); ++next_) {
+      Point p = last;
+      const double g = plan_.grid[next_];
+      if (!trace_.points.empty() && axis_value(trace_.points.back(), plan_.axis) >= g) continue;
+      switch (plan_.axis) {
+        case RecordAxis::kSamples: p.samples = static_cast<std::int64_t>(g); break;
+        case RecordAxis::kRounds: p.rounds = static_cast<std::int64_t>(g); break;
+        case RecordAxis::kVtime: p.vtime = g; break;
+        case RecordAxis::kIter: p.iter = static_cast<std::int64_t>(g); break;
+      }
+      trace_.points.push_back(p);
+      for (std::size_t k = 0; k < n_metrics; ++k) trace_.values.push_back(k < n_std ? INFINITY : NAN);
+    }
+  }
+  if (why == Termination::kDiverged && iters_) {
     const std::size_t n_metrics = trace_.metrics.size();
     const std::size_t n_std = has_test_ ? 4 : 3;
     while (next_ < iters_->size()) {

@@ -19,9 +19,19 @@ class Recorder {
   Recorder(const problems::Problem& problem,
            const std::vector<std::int64_t>& record_iters,
            std::vector<std::string> extra_metrics = {});
+  /// Records on the grid of `plan` (any axis; copied). Runners then ask `due(point)`.
+  Recorder(const problems::Problem& problem, const RecordPlan& plan, std::vector<std::string> extra_metrics = {});
 
-  /// True when `iter` is the next scheduled recording iteration.
-  bool due(std::int64_t iter) const { return next_ < iters_->size() && (*iters_)[next_] == iter; }
+  /// True when `iter` is the next scheduled recording iteration (iteration grids only).
+  bool due(std::int64_t iter) const {
+    if (iters_) return next_ < iters_->size() && (*iters_)[next_] == iter;
+    return plan_.axis == RecordAxis::kIter && next_ < plan_.grid.size() && plan_.grid[next_] == static_cast<double>(iter);
+  }
+  /// True when `p` reaches the next grid value on the plan's axis (any grid).
+  bool due(const Point& p) const {
+    if (iters_) return due(p.iter);
+    return next_ < plan_.grid.size() && axis_value(p, plan_.axis) >= plan_.grid[next_];
+  }
   /// Records x at `p` (advances the schedule past p.iter). `extras` in the order given at construction.
   void record(const Point& p, const Vec& x, std::initializer_list<double> extras = {}) {
     record(p, x, std::span<const double>(extras.begin(), extras.size()));
@@ -39,7 +49,8 @@ class Recorder {
 
  private:
   const problems::Problem& problem_;  // not owned; outlives the recorder
-  const std::vector<std::int64_t>* iters_;
+  const std::vector<std::int64_t>* iters_ = nullptr;  // iteration grid (null: plan_)
+  RecordPlan plan_;
   std::size_t next_ = 0;
   Trace trace_;
   Vec g_;

@@ -8,6 +8,7 @@
 
 #include "../config/temp_files.hpp"
 #include "core/errors.hpp"
+#include "pipeline/reduction.hpp"
 #include "pipeline/result_set.hpp"
 
 using Catch::Matchers::Contains;
@@ -203,7 +204,8 @@ TEST_CASE("a loaded ResultSet written again gives byte-identical tables", "[pipe
   std::filesystem::create_directories(d2);
   awkward_results().write(d1);
   ResultSet::load(d1).write(d2);
-  for (const char* f : {"results.csv", "summary.csv", "runs.csv", "constants.csv", "bounds.csv", "cells.csv"}) {
+  for (const char* f : {"results.csv", "summary.csv", "runs.csv", "run_scalars.csv", "scalar_summary.csv",
+                        "constants.csv", "bounds.csv", "cells.csv"}) {
     INFO(f);
     const std::string a = sgdcheck::test::read_text(d1 / f);
     REQUIRE_FALSE(a.empty());
@@ -245,4 +247,172 @@ TEST_CASE("cell labels join the unqualified sweep keys with their values", "[pip
   REQUIRE(rs.cell_label(rs.cells[1]) == "batch=64, d=3");
   ResultSet none;
   REQUIRE(none.cell_label(rs.cells[0]) == "all");
+}
+
+// ---- streaming statistics (pipeline/reduction.hpp) -------------------------------------------------
+
+TEST_CASE("constant data give sd exactly 0 and a mean equal to the value", "[pipeline]") {
+  // 0.1 and 1/3 are not exact in binary: a running sum divided by n misses them by an ulp or more,
+  // and the two-pass sd is then ~1e-17 instead of 0. 37 reps span five seed blocks.
+  for (const double v : {0.1, 1.0 / 3.0, 1.3554, 7e-300, -2.5e12}) {
+    INFO("value " << v);
+    MetricSeries s;
+    s.points = {Point{0, 0, 0, 0.0}};
+    s.values.assign(37, std::vector<double>{v});
+    s.seeds.assign(37, 1);
+    s.compute_stats();
+    REQUIRE(s.n[0] == 37);
+    REQUIRE(same_bits(s.mean[0], v));
+    REQUIRE(s.sd[0] == 0.0);
+    REQUIRE(s.se[0] == 0.0);
+    REQUIRE(s.min[0] == v);
+    REQUIRE(s.max[0] == v);
+  }
+}
+
+TEST_CASE("streaming statistics agree with two-pass formulas on data with a large offset", "[pipeline]") {
+  // x_r = 1e9 + (r mod 7) * 0.125 + r * 1e-3: the naive sum of squares loses every digit of the spread
+  // here (1e18 against a variance of ~1), Welford and the block merge must not.
+  const std::size_t R = 101;
+  std::vector<double> x;
+  for (std::size_t r = 0; r < R; ++r) x.push_back(1e9 + static_cast<double>(r % 7) * 0.125 + static_cast<double>(r) * 1e-3);
+  // Two-pass reference in long double about the exact offset.
+  long double sum = 0;
+  for (double v : x) sum += static_cast<long double>(v) - 1e9L;
+  const long double mean_off = sum / R;
+  long double ss = 0;
+  for (double v : x) {
+    const long double d = static_cast<long double>(v) - 1e9L - mean_off;
+    ss += d * d;
+  }
+  const double ref_mean = static_cast<double>(1e9L + mean_off);
+  const double ref_sd = static_cast<double>(std::sqrt(ss / (R - 1)));
+
+  MetricSeries s;
+  s.points = {Point{0, 0, 0, 0.0}};
+  for (double v : x) s.values.push_back({v});
+  s.seeds.assign(R, 1);
+  s.compute_stats();
+  REQUIRE(s.n[0] == static_cast<int>(R));
+  REQUIRE_THAT(s.mean[0], WithinRel(ref_mean, 1e-15));
+  REQUIRE_THAT(s.sd[0], WithinRel(ref_sd, 1e-7));  // ~1e9 · 1e-16 / 1 absolute round-off of each x
+  REQUIRE_THAT(s.se[0], WithinRel(ref_sd / std::sqrt(static_cast<double>(R)), 1e-7));
+  REQUIRE(s.mean[0] >= s.min[0]);
+  REQUIRE(s.mean[0] <= s.max[0]);
+
+  // Merging Welford accumulators of arbitrary splits gives the same statistics up to round-off.
+  RunningStats whole, a, b, c;
+  for (std::size_t r = 0; r < R; ++r) {
+    whole.add(x[r]);
+    (r < 13 ? a : r < 60 ? b : c).add(x[r]);
+  }
+  a.merge(b);
+  a.merge(c);
+  REQUIRE(a.n == whole.n);
+  REQUIRE_THAT(a.mean, WithinRel(ref_mean, 1e-15));
+  REQUIRE_THAT(std::sqrt(a.m2 / (R - 1)), WithinRel(ref_sd, 1e-7));
+  REQUIRE_THAT(std::sqrt(whole.m2 / (R - 1)), WithinRel(ref_sd, 1e-7));
+}
+
+TEST_CASE("streaming statistics skip NaN and let one infinite rep make mean and sd infinite", "[pipeline]") {
+  RunningStats s;
+  for (double v : {1.0, double(NAN), 2.0, double(INFINITY), 3.0}) s.add(v);
+  SummaryStats st = s.summary();
+  REQUIRE(st.n == 4);
+  REQUIRE(st.mean == INFINITY);
+  REQUIRE(st.sd == INFINITY);
+  REQUIRE(st.se == INFINITY);
+  REQUIRE(st.min == 1.0);
+  REQUIRE(st.max == INFINITY);
+  s.add(-INFINITY);  // +inf and -inf: the mean is undefined, as inf + (-inf) would be
+  REQUIRE(std::isnan(s.summary().mean));
+  REQUIRE(s.summary().min == -INFINITY);
+  RunningStats none;
+  none.add(NAN);
+  REQUIRE(none.summary().n == 0);
+  REQUIRE(std::isnan(none.summary().mean));
+  REQUIRE(std::isnan(none.summary().sd));
+}
+
+TEST_CASE("per-run scalars and their cell statistics survive a write and load", "[pipeline]") {
+  TempDir dir;
+  ResultSet a = awkward_results();
+  for (auto& c : a.cells) {
+    c.run_scalars = {{{"iterations", 10.0}, {"staleness", 0.1}},
+                     {{"iterations", 3.0}, {"staleness", 1.0 / 3.0}},
+                     {{"iterations", 10.0}, {"staleness", INFINITY}}};
+    c.scalars["iterations"] = {3, 23.0 / 3.0, 4.041451884327381, 2.3333333333333335, 3.0, 10.0};
+    c.scalars["staleness"] = {3, INFINITY, INFINITY, INFINITY, 0.1, INFINITY};
+  }
+  a.write(dir.path());
+  const ResultSet b = ResultSet::load(dir.path());
+  for (std::size_t i = 0; i < a.cells.size(); ++i) {
+    REQUIRE(b.cells[i].run_scalars.size() == 3);
+    for (std::size_t r = 0; r < 3; ++r) {
+      REQUIRE(b.cells[i].run_scalars[r].size() == 2);
+      for (std::size_t k = 0; k < 2; ++k) {
+        REQUIRE(b.cells[i].run_scalars[r][k].first == a.cells[i].run_scalars[r][k].first);
+        REQUIRE(same_bits(b.cells[i].run_scalars[r][k].second, a.cells[i].run_scalars[r][k].second));
+      }
+    }
+    for (const auto& [name, st] : a.cells[i].scalars) {
+      const auto& sb = b.cells[i].scalars.at(name);
+      REQUIRE(sb.n == st.n);
+      REQUIRE(same_bits(sb.mean, st.mean));
+      REQUIRE(same_bits(sb.sd, st.sd));
+      REQUIRE(same_bits(sb.se, st.se));
+      REQUIRE(same_bits(sb.min, st.min));
+      REQUIRE(same_bits(sb.max, st.max));
+    }
+  }
+}
+
+TEST_CASE("metrics without per-run values keep their statistics and write no results.csv rows", "[pipeline]") {
+  TempDir dir;
+  ResultSet a = awkward_results();
+  for (auto& c : a.cells)
+    for (auto& [m, s] : c.metrics)
+      if (m != "dist2") {
+        s.values.clear();
+        s.seeds.clear();
+      }
+  a.write(dir.path());
+  const std::string results = sgdcheck::test::read_text(dir.path() / "results.csv");
+  REQUIRE_THAT(results, Contains(",dist2,"));
+  REQUIRE_FALSE(results.find(",grad2,") != std::string::npos);
+  const ResultSet b = ResultSet::load(dir.path());
+  const auto& g = b.cells[0].metrics.at("grad2");
+  REQUIRE(g.values.empty());
+  REQUIRE(g.seeds.empty());
+  require_same_bits(g.mean, a.cells[0].metrics.at("grad2").mean);
+  require_same_bits(g.sd, a.cells[0].metrics.at("grad2").sd);
+  REQUIRE(b.cells[0].metrics.at("dist2").values.size() == 3);
+}
+
+TEST_CASE("reps recorded on a samples grid are aligned by samples, not by iteration", "[pipeline]") {
+  auto run = [](std::vector<std::int64_t> iters, std::vector<double> v) {
+    RunResult r;
+    r.trace.metrics = {"dist2"};
+    for (std::size_t k = 0; k < iters.size(); ++k) r.trace.points.push_back(Point{iters[k], 10 * static_cast<std::int64_t>(k), 0, 0.0});
+    r.trace.values = v;
+    return r;
+  };
+  // Same samples grid 0, 10, 20; different iterations (the reps had different batch sizes over time).
+  const RunResult a = run({0, 5, 10}, {1.0, 0.5, 0.25}), b = run({0, 2, 4}, {1.0, 0.7, 0.35});
+  CellAccumulator by_samples(nullptr, true, RecordAxis::kSamples), by_iter(nullptr, true);
+  by_samples.add(a, 1, 0);
+  by_samples.add(b, 1, 1);
+  by_iter.add(a, 1, 0);
+  by_iter.add(b, 1, 1);
+  CellResult cs, ci;
+  by_samples.finish(cs);
+  by_iter.finish(ci);
+  const auto& s = cs.metrics.at("dist2");
+  REQUIRE(s.size() == 3);
+  REQUIRE(s.n == std::vector<int>{2, 2, 2});
+  REQUIRE_THAT(s.mean[1], WithinRel(0.6, 1e-15));
+  REQUIRE_THAT(s.mean[2], WithinRel(0.3, 1e-15));
+  REQUIRE(s.values.size() == 2);
+  REQUIRE(s.values[1][2] == 0.35);
+  REQUIRE(ci.metrics.at("dist2").size() == 5);  // 0, 2, 4, 5, 10
 }

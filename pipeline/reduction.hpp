@@ -1,0 +1,102 @@
+#pragma once
+/// \file Streaming reduction of runs into per-point seed statistics. A cell's reps are split into
+/// fixed-size seed blocks (kSeedBlock reps, independent of the thread count); each block is reduced
+/// in rep order with Welford updates and the blocks are merged in block order (Chan et al.), so the
+/// statistics are bit-identical for any --jobs and memory does not grow with the number of seeds
+/// beyond the per-cell statistics and the per-run values that a check or plot asked for.
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/trace.hpp"
+#include "pipeline/result_set.hpp"
+
+namespace sgdcheck::pipeline {
+
+/// Reps per work item (cell, seed block). Part of the statistics' definition: changing it changes
+/// the last bits of means and standard deviations (and invalidates checkpoints).
+inline constexpr std::size_t kSeedBlock = 8;
+
+/// Count, mean, sum of squared deviations, min and max of the finite values seen (Welford), with
+/// infinities counted apart so that one infinite rep gives an infinite mean and sd (never NaN from
+/// inf - inf). NaN values are skipped. Constant data give m2 == 0 and mean == the value exactly.
+struct RunningStats {
+  std::int64_t n = 0;  ///< finite values
+  std::int64_t pos_inf = 0, neg_inf = 0;
+  double mean = 0.0, m2 = 0.0;
+  double min = INFINITY, max = -INFINITY;
+
+  void add(double v) {
+    if (std::isnan(v)) return;
+    if (v == INFINITY) {
+      ++pos_inf;
+      return;
+    }
+    if (v == -INFINITY) {
+      ++neg_inf;
+      return;
+    }
+    ++n;
+    const double delta = v - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (v - mean);
+    min = std::min(min, v);
+    max = std::max(max, v);
+  }
+  /// Appends `later` (the reps after this one's): Chan, Golub & LeVeque's pairwise update.
+  void merge(const RunningStats& later);
+  std::int64_t count() const { return n + pos_inf + neg_inf; }
+  /// n, mean, sd, se, min, max as MetricSeries holds them (NaN when there is no value; mean clamped
+  /// to [min, max]; non-finite data propagate to mean, sd and se).
+  SummaryStats summary() const;
+};
+
+/// The reduction of some reps of one cell (one seed block, or the whole cell after merging).
+class CellAccumulator {
+ public:
+  /// `per_run`: metrics whose per-run values are kept (MetricSeries::values); `all_per_run` keeps every
+  /// metric (outputs.traces).
+  /// `axis`: points of different reps are the same point when their value on this axis is equal
+  /// (the recording grid's axis; iterations by default).
+  CellAccumulator(const std::set<std::string>* per_run, bool all_per_run, RecordAxis axis = RecordAxis::kIter)
+      : per_run_(per_run), all_per_run_(all_per_run), axis_(axis) {}
+
+  /// Adds the next rep (rep numbers must arrive in increasing order).
+  void add(const RunResult& run, std::int64_t seed, std::int64_t rep);
+  /// Appends the reps of `later` (a later seed block of the same cell).
+  void merge(const CellAccumulator& later);
+  /// Fills metrics, runs and scalars of `c`.
+  void finish(CellResult& c) const;
+  std::size_t reps() const { return runs_.size(); }
+
+ private:
+  struct PointAcc {
+    Point p;  ///< as recorded by the first rep that has it
+    double vtime_sum = 0.0;
+    std::int64_t reps = 0;
+    bool vtime_varies = false;
+  };
+  struct RepValues {
+    std::vector<double> keys;    ///< axis value of each recorded point
+    std::vector<double> values;  ///< [j * kept.size() + q]
+  };
+  std::size_t point_index(const Point& p);  ///< inserts a new point when needed
+
+  const std::set<std::string>* per_run_;
+  bool all_per_run_ = false;
+  RecordAxis axis_ = RecordAxis::kIter;
+  std::vector<std::string> metrics_;
+  std::vector<std::size_t> kept_;  ///< indices into metrics_ of the per-run metrics
+  std::vector<PointAcc> points_;   ///< sorted by axis value
+  std::vector<RunningStats> stats_;  ///< [k * metrics_.size() + m]
+  std::vector<RepValues> rep_values_;
+  std::vector<std::int64_t> rep_seeds_;
+  std::vector<RunInfo> runs_;
+  std::vector<RunScalars> run_scalars_;
+  std::vector<std::pair<std::string, RunningStats>> scalars_;  ///< first-seen order
+};
+
+}  // namespace sgdcheck::pipeline
