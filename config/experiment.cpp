@@ -1,9 +1,11 @@
 #include "config/experiment.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -169,13 +171,31 @@ const std::vector<TopLevelKey>& top_level_keys() {
 
 Experiment read_experiment(const std::string& path, bool quick) {
   if (!std::filesystem::exists(path)) throw ConfigError(SourceLoc{path, 0}, "experiment file not found");
+  if (std::filesystem::is_directory(path)) throw ConfigError(SourceLoc{path, 0}, "is a directory, expected an experiment file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(SourceLoc{path, 0}, "cannot read experiment file");
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxExperimentBytes)
+      throw ConfigError(SourceLoc{path, 0}, fmt::format("file larger than {} bytes, expected a short experiment "
+                                                        "file (data belong in data.file)", kMaxExperimentBytes));
+  }
+  if (in.bad()) throw ConfigError(SourceLoc{path, 0}, "cannot read experiment file");
+  return read_experiment_text(text, path, quick);
+}
+
+Experiment read_experiment_text(const std::string& text, const std::string& name_for_messages, bool quick) {
+  const std::string& path = name_for_messages;
+  if (text.size() > kMaxExperimentBytes)
+    throw ConfigError(SourceLoc{path, 0}, fmt::format("file larger than {} bytes, expected a short experiment "
+                                                      "file (data belong in data.file)", kMaxExperimentBytes));
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(SourceLoc{path, e.mark.line >= 0 ? e.mark.line + 1 : 0}, "YAML syntax error: " + e.msg);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(SourceLoc{path, 0}, "cannot read experiment file");
   }
   if (!root.IsMap())
     throw ConfigError(SourceLoc{path, 1}, "expected a YAML map of experiment keys, got " + node_kind(root));

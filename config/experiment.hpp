@@ -57,6 +57,14 @@ struct Experiment {
 /// Throws ConfigError with file:line on any problem.
 Experiment read_experiment(const std::string& path, bool quick);
 
+/// The same from the file's text (what read_experiment calls after reading the file; fuzz targets and
+/// tests call it directly). `name_for_messages` is the file name used in every message and as
+/// Experiment::file. Never runs anything, never touches the file system; throws only ConfigError.
+Experiment read_experiment_text(const std::string& text, const std::string& name_for_messages, bool quick);
+
+/// Largest experiment file read (bytes): experiment files are short; data belong in data files.
+constexpr std::size_t kMaxExperimentBytes = std::size_t{1} << 20;
+
 /// Top-level keys of an experiment file with their meaning (for docs and `sgdcheck list`).
 struct TopLevelKey {
   std::string key;
