@@ -441,7 +441,7 @@ int cmd_critical(const CriticalArgs& a) {
   if (!a.data.empty()) {
     Dataset data = format == "csv" ? problems::load_csv(a.data, a.label_column.empty() ? "label" : a.label_column)
                                    : problems::load_libsvm(a.data);
-    if (data.rows() < 2) check_data(data);
+    problems::check_finite_sum_data(data);  // n >= 2 and d within the dense-constants limit, as for `run`
     if (a.standardize) standardize(data, r.notes);
     if (a.intercept) add_intercept(data);
     check_data(data);

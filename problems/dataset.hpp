@@ -86,6 +86,18 @@ Dataset load_csv(const std::filesystem::path& path, const std::string& label_col
 Dataset read_csv_dataset(std::istream& in, const std::string& source, const std::string& label_column);
 Dataset read_csv_dataset_text(const std::string& text, const std::string& source, const std::string& label_column);
 
+/// Largest d for which the finite-sum families compute exact constants: they form dense d×d matrices
+/// (A'A/n, Hessians; O(d²) memory, O(d³) time).
+constexpr long long kMaxGramDimension = 5000;
+/// Largest n·d of generated data (dense storage, 8 bytes an entry: 800 MB).
+constexpr double kMaxGeneratedEntries = 1e8;
+
+/// Throws DataError naming the source when d > kMaxGramDimension (before any d×d allocation).
+void check_gram_dimension(const Dataset& data);
+/// Rules every loaded data set of a finite-sum family meets (`run`, `validate` and `critical` alike):
+/// n >= 2 (a noise parameter compares samples) and d <= kMaxGramDimension. Throws DataError.
+void check_finite_sum_data(const Dataset& data);
+
 /// Labels as ±1 for logistic regression: accepts {−1, +1} or {0, 1} (0 → −1). Anything else throws
 /// DataError naming the first offending line (for loaded data) and value.
 Vec logistic_labels(const Dataset& data);

@@ -150,9 +150,9 @@ RunnerKind LocalSgd::kind() {
     if (f.name == "batch") f.description = "mini-batch size b per worker and local step";
     k.schema.fields.push_back(std::move(f));
   }
-  k.schema.fields.push_back(int_field("workers", 4, 1, kInf, "number of workers P"));
+  k.schema.fields.push_back(int_field("workers", 4, 1, 1e5, "number of workers P (each keeps an iterate of size d)"));
   k.schema.fields.push_back(int_field(
-      "local_steps", 1000, 1, kInf, "N: local steps per worker (the horizon; one recorded iteration = one local step)"));
+      "local_steps", 1000, 1, 1e12, "N: local steps per worker (the horizon; one recorded iteration = one local step)"));
   for (auto& f : schedule_fields()) k.schema.fields.push_back(std::move(f));
   k.schema.fields.push_back(choice_field(
       "iterate",
