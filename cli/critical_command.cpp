@@ -169,13 +169,19 @@ void add_intercept(Dataset& data) {
 
 /// M_grad and M_curv of a quadratic model with mean Hessian A and second moment B = E[H_i²] on
 /// range(A) (spec §3.1 / §3.3 "quadratic sums"): M_grad + 1 = λ_max(A⁺BA⁺), M_curv + 1 = λ_max(A^{+½}BA^{+½})/L.
-std::pair<double, double> quadratic_model_m(const Mat& A, const Mat& B) {
+std::pair<double, double> quadratic_model_m(const Mat& A, const Mat& B, const std::string& source) {
+  const SourceLoc where{source, 0};
+  if (A.rows() < 1 || !A.allFinite() || !B.allFinite())
+    throw DataError(where, "the Hessian moments are not finite: expected smaller values");
   const Eigen::SelfAdjointEigenSolver<Mat> es(A);
+  if (es.info() != Eigen::Success) throw DataError(where, "the eigendecomposition of the mean Hessian did not converge");
   const Vec& lam = es.eigenvalues();
   const Index d = A.rows();
   const double L = lam[d - 1];
+  if (!std::isfinite(L) || !(L > 0.0)) throw DataError(where, "the mean Hessian has no positive finite eigenvalue");
   Index first = 0;
   while (first < d && !(lam[first] > 1e-10 * L)) ++first;
+  if (first >= d) throw DataError(where, "the mean Hessian has no eigenvalue above 1e-10 lambda_max");
   const Index r = d - first;
   const Mat V = es.eigenvectors().rightCols(r);
   const Vec lr = lam.tail(r);
@@ -183,6 +189,7 @@ std::pair<double, double> quadratic_model_m(const Mat& A, const Mat& B) {
   const Vec i1 = lr.cwiseInverse(), ih = lr.cwiseSqrt().cwiseInverse();
   const Mat C1 = i1.asDiagonal() * VtBV * i1.asDiagonal();
   const Mat Ch = ih.asDiagonal() * VtBV * ih.asDiagonal();
+  if (!C1.allFinite() || !Ch.allFinite()) throw DataError(where, "the critical-parameter matrices are not finite");
   const double top1 = Eigen::SelfAdjointEigenSolver<Mat>(C1, Eigen::EigenvaluesOnly).eigenvalues()[r - 1];
   const double toph = Eigen::SelfAdjointEigenSolver<Mat>(Ch, Eigen::EigenvaluesOnly).eigenvalues()[r - 1];
   return {top1 - 1.0, toph / L - 1.0};
@@ -205,7 +212,7 @@ std::pair<double, double> logistic_hessian_m(const Problem& p) {
   const Mat Wg = data.weighted_gram(w);
   const Mat A = Wg + lambda * I;
   const Mat B = data.weighted_gram(w.cwiseAbs2().cwiseProduct(norms2)) + 2.0 * lambda * Wg + lambda * lambda * I;
-  return quadratic_model_m(A, B);
+  return quadratic_model_m(A, B, data.source);
 }
 
 /// B_simple(x) = tr Σ(x) / ‖∇f(x)‖² (McCandlish et al. 2018; = M_loc(x), spec §3.4), exact:
@@ -441,7 +448,7 @@ int cmd_critical(const CriticalArgs& a) {
   if (!a.data.empty()) {
     Dataset data = format == "csv" ? problems::load_csv(a.data, a.label_column.empty() ? "label" : a.label_column)
                                    : problems::load_libsvm(a.data);
-    if (data.rows() < 2) check_data(data);
+    problems::check_finite_sum_data(data);  // n >= 2 and d within the dense-constants limit, as for `run`
     if (a.standardize) standardize(data, r.notes);
     if (a.intercept) add_intercept(data);
     check_data(data);

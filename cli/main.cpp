@@ -1,13 +1,30 @@
-// sgdcheck: run experiments, check claims, draw figures. Exit codes (cli/commands.hpp): 0 ok, 1 a check
-// failed, 2 bad input / unwritable output, 3 some figures missing, 4 internal error, 130/143 SIGINT/SIGTERM.
+// sgdcheck: run experiments, check claims, draw figures. Exit codes (cli/commands.hpp, README "Exit
+// codes"): 0 ok, 1 a check failed, 2 bad input / unwritable output / out of memory, 3 some figures
+// missing, 4 internal error, 130/143 SIGINT/SIGTERM. No exception leaves main.
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <iostream>
+#include <new>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "cli/critical_command.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+
+namespace {
+
+/// The message as one printable line: control characters (a newline or CR in a data token) become blanks.
+std::string one_line(const char* what) {
+  std::string s = what ? what : "";
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  return s;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace sgdcheck::cli;
@@ -22,7 +39,16 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--quick", run.quick, "use each file's `quick:` form (what CI runs)");
   run_cmd->add_option("--jobs,-j", run.jobs, "threads (results are identical for any value)")->check(CLI::Range(1, 1024));
   run_cmd->add_option("--out,-o", run.out, "output directory; results go to OUT/<experiment name>/")->capture_default_str();
-  run_cmd->add_option("--seed", run.seed, "override the experiment seed");
+  run_cmd->add_option("--seed", run.seed, "override the experiment seed (an integer >= 0)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            std::uint64_t v = 0;
+            const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (text.empty() || text.front() == '-' || ec != std::errc{} || ptr != text.data() + text.size())
+              return "--seed = " + text + ": expected an integer between 0 and 18446744073709551615";
+            return {};
+          },
+          "SEED >= 0", "non-negative seed"));
   run_cmd->add_option("--format", run.formats, "plot formats, comma separated: png,svg,pdf")->delimiter(',')->capture_default_str();
   run_cmd->add_flag("--no-plots", run.no_plots, "skip rendering plots");
   run_cmd->add_flag("--force", run.force, "replace complete results already at OUT/<experiment name>/");
@@ -59,17 +85,18 @@ int main(int argc, char** argv) {
   CriticalArgs critical;
   auto* critical_cmd = add_critical_subcommand(app, critical);
 
+  // Every exception ends here as one line on stderr and an exit code; none reaches std::terminate.
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitBadInput;
-  }
-
-  // `run` stops cleanly between runs on SIGINT / SIGTERM (exit 130 / 143); the other commands are
-  // short and keep the default behaviour.
-  if (*run_cmd) sgdcheck::install_interrupt_handlers();
-  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+      std::fprintf(stderr, "sgdcheck: error: %s (sgdcheck --help shows the options)\n", one_line(e.what()).c_str());
+      return kExitBadInput;
+    }
+    // `run` stops cleanly between runs on SIGINT / SIGTERM (exit 130 / 143); the other commands are
+    // short and keep the default behaviour.
+    if (*run_cmd) sgdcheck::install_interrupt_handlers();
     if (*run_cmd) return cmd_run(run);
     if (*val_cmd) return cmd_validate(validate_files, validate_quick, changed_only);
     if (*check_cmd) return cmd_check(check_dir);
@@ -77,10 +104,18 @@ int main(int argc, char** argv) {
     if (*list_cmd) return markdown ? cmd_list_markdown() : cmd_list(what);
     if (*critical_cmd) return cmd_critical(critical);
   } catch (const sgdcheck::ConfigError& e) {
-    std::fprintf(stderr, "sgdcheck: error: %s\n", e.what());
+    std::fprintf(stderr, "sgdcheck: error: %s\n", one_line(e.what()).c_str());
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr,
+                 "sgdcheck: error: out of memory: the experiment or data need more memory than this machine has "
+                 "(fewer seeds, a smaller grid, d or n)\n");
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sgdcheck: internal error: %s\n", e.what());
+    std::fprintf(stderr, "sgdcheck: internal error: %s\n", one_line(e.what()).c_str());
+    return kExitInternal;
+  } catch (...) {
+    std::fprintf(stderr, "sgdcheck: internal error: unknown exception\n");
     return kExitInternal;
   }
   return 0;

@@ -1,9 +1,11 @@
 #include "config/experiment.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -26,12 +28,123 @@ std::string node_kind(const YAML::Node& n) {
   }
 }
 
+/// Length of the UTF-8 sequence starting at text[i] (1..4), or 0 if it is not valid UTF-8
+/// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+std::size_t utf8_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t len = 0;
+  std::uint32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    cp = c & 0x1Fu;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    cp = c & 0x0Fu;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    cp = c & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0u) != 0x80u) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+/// Offset of the first byte that is not valid UTF-8 or is a control character other than tab, LF
+/// and CR, or npos.
+std::size_t first_bad_byte(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return i;
+    const std::size_t len = utf8_length(text, i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+std::string bad_byte_message(const std::string& text, std::size_t at) {
+  const auto c = static_cast<unsigned char>(text[at]);
+  const bool control = c < 0x20 || c == 0x7F;
+  return fmt::format("byte 0x{:02X} is {}, expected UTF-8 text", c,
+                     control ? "a control character" : "not valid UTF-8");
+}
+
+/// Rejects text that is not UTF-8 (or holds control characters) before YAML sees it, naming the line.
+void check_text(const std::string& file, const std::string& text) {
+  const std::size_t at = first_bad_byte(text);
+  if (at == std::string::npos) return;
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  const auto col = at - (text.rfind('\n', at) == std::string::npos ? std::size_t{0} : text.rfind('\n', at) + 1) + 1;
+  throw ConfigError(SourceLoc{file, static_cast<int>(line)},
+                    fmt::format("column {}: {}", col, bad_byte_message(text, at)));
+}
+
+/// Structural limits of an experiment file: every map key a scalar, no key twice in one map, every
+/// scalar UTF-8 without control characters (escapes such as "\x00" or "\ud800" produce them after
+/// parsing), bounded nesting and a bounded number of nodes counted through aliases (so `&a`/`*a`
+/// chains cannot expand exponentially).
+struct TreeCheck {
+  const std::string& file;
+  std::size_t nodes = 0;
+
+  static constexpr std::size_t kMaxNodes = 100'000;
+  static constexpr int kMaxDepth = 64;
+
+  void scalar_text(const YAML::Node& n, const std::string& text, const std::string& what) const {
+    // Newlines and tabs are fine inside block scalars (description: |).
+    const std::size_t at = first_bad_byte(text);
+    if (at != std::string::npos) throw ConfigError(loc_of(file, n), what + ": " + bad_byte_message(text, at));
+  }
+
+  void walk(const YAML::Node& n, int depth) {
+    if (++nodes > kMaxNodes)
+      throw ConfigError(loc_of(file, n), fmt::format("more than {} YAML nodes (counting every use of an alias), "
+                                                     "expected a short experiment file", kMaxNodes));
+    if (depth > kMaxDepth)
+      throw ConfigError(loc_of(file, n), fmt::format("nested deeper than {} levels (counting aliases), expected a "
+                                                     "short experiment file", kMaxDepth));
+    if (n.IsScalar()) {
+      scalar_text(n, n.Scalar(), "value");
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) walk(item, depth + 1);
+    } else if (n.IsMap()) {
+      std::map<std::string, int> seen;
+      for (const auto& kv : n) {
+        if (!kv.first.IsScalar())
+          throw ConfigError(loc_of(file, kv.first),
+                            "a map key is " + node_kind(kv.first) + ", expected a plain name such as seeds");
+        const std::string key = kv.first.Scalar();
+        scalar_text(kv.first, key, "key");
+        const int line = loc_of(file, kv.first).line;
+        auto [it, inserted] = seen.emplace(key, line);
+        if (!inserted)
+          throw ConfigError(loc_of(file, kv.first),
+                            fmt::format("duplicate key {} (also at line {}): each key may appear once in a map",
+                                        key, it->second));
+        walk(kv.second, depth + 1);
+      }
+    }
+  }
+};
+
 /// Flattens nested maps into dotted keys; scalars and lists of scalars become RawValues.
 void flatten(const std::string& file, const YAML::Node& map, const std::string& prefix, RawParams& out) {
   for (const auto& kv : map) {
-    const std::string key = prefix + kv.first.as<std::string>();
-    const YAML::Node& v = kv.second;
+    const std::string key = prefix + kv.first.Scalar();
+    const YAML::Node v = kv.second;
     const SourceLoc loc = loc_of(file, kv.first);
+    if (auto it = out.find(key); it != out.end())
+      throw ConfigError(loc, fmt::format("duplicate key {} (also at line {}, written with dots or nested): each key "
+                                         "may appear once", key, it->second.loc.line));
     if (v.IsMap()) {
       flatten(file, v, key + ".", out);
     } else if (v.IsSequence()) {
@@ -61,16 +174,19 @@ struct TopLevel {
 };
 
 const TopLevel kTopLevel[] = {
-    {"name", "string", "(required)", "experiment name; results go to <out>/<name>/"},
+    {"name", "file name", "(required)", "experiment name: 1 to 100 letters, digits, '_', '-', '.', not starting with "
+                                        "'.'; results go to <out>/<name>/"},
     {"description", "string", "\"\"", "one paragraph for the report"},
     {"paper", "string", "\"\"", "paper key (stich2021, patel2019, …) or `foundation`"},
     {"figure", "string", "\"\"", "which figure / experiment of the paper it reproduces"},
     {"seed", "int >= 0", "0", "experiment seed: every random stream derives from it (overridden by --seed)"},
-    {"seeds", "int >= 1", "1", "repetitions per grid cell"},
+    {"seeds", "1 <= int <= 1e6", "1", "repetitions per grid cell (grid cells x seeds <= 1e7)"},
     {"problem", "map", "(required)", "`family:` plus that family's keys (`sgdcheck list problems`)"},
     {"runner", "map", "(required)", "`kind:` plus that runner's keys (`sgdcheck list runners`)"},
-    {"sweep", "map key → list", "{}", "grid: cross product over any scalar problem/runner key"},
-    {"quick", "map", "{}", "overrides for --quick (CI): seeds, sweep dimensions, problem/runner keys"},
+    {"sweep", "map key → list", "{}", "grid: cross product over any scalar problem/runner key (distinct values, "
+                                      "at most 1e5 cells)"},
+    {"quick", "map", "{}", "overrides for --quick (CI): seeds, sweep dimensions, problem/runner keys (checked "
+                           "also without --quick)"},
     {"bounds", "list of ids", "[]", "bounds and exact oracles to evaluate per cell (`sgdcheck list bounds`)"},
     {"checks", "list", "[]", "claims to check, each `{kind: {…}}` (`sgdcheck list checks`)"},
     {"plots", "list", "[]", "figures to draw (`sgdcheck list plots`)"},
@@ -93,9 +209,13 @@ std::string scalar_of(const std::string& file, const YAML::Node& v, const std::s
   return v.Scalar();
 }
 
-std::int64_t int_of(const std::string& file, const YAML::Node& v, const std::string& key, std::int64_t lower) {
+std::int64_t int_of(const std::string& file,
+                    const YAML::Node& v,
+                    const std::string& key,
+                    std::int64_t lower,
+                    double upper = kInf) {
   const std::string s = scalar_of(file, v, key);
-  const Field f = int_field(key, std::nullopt, static_cast<double>(lower), kInf, "");
+  const Field f = int_field(key, std::nullopt, static_cast<double>(lower), upper, "");
   return std::get<std::int64_t>(parse_value(f, RawValue{s, {}, false, loc_of(file, v)}, key));
 }
 
@@ -118,6 +238,12 @@ RawComponent read_component(const std::string& file,
   return c;
 }
 
+std::string trim_blanks(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
 std::vector<SweepDim> read_sweep(const std::string& file, const YAML::Node& node) {
   if (!node.IsMap())
     throw ConfigError(loc_of(file, node), "sweep: expected a map of key: [values], got " + node_kind(node));
@@ -128,7 +254,7 @@ std::vector<SweepDim> read_sweep(const std::string& file, const YAML::Node& node
   std::vector<std::string> order;
   std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& m, const std::string& pre) {
     for (const auto& kv : m) {
-      const std::string k = pre + kv.first.as<std::string>();
+      const std::string k = pre + kv.first.Scalar();
       if (kv.second.IsMap())
         walk(kv.second, k + ".");
       else
@@ -143,7 +269,14 @@ std::vector<SweepDim> read_sweep(const std::string& file, const YAML::Node& node
     d.loc = rv.loc;
     if (!rv.is_list || rv.list.empty())
       throw ConfigError(rv.loc, "sweep." + k + ": expected a non-empty list of values, e.g. [1, 2, 4]");
-    for (const auto& s : rv.list) d.values.push_back(RawValue{s, {}, false, rv.loc});
+    std::map<std::string, std::size_t> seen;
+    for (const auto& s : rv.list) {
+      const std::string t = trim_blanks(s);
+      if (!seen.emplace(t, seen.size()).second)
+        throw ConfigError(rv.loc, fmt::format("sweep.{}: value {} appears twice, expected distinct values (each "
+                                              "value is one grid point)", k, t));
+      d.values.push_back(RawValue{s, {}, false, rv.loc});
+    }
     out.push_back(std::move(d));
   }
   return out;
@@ -159,6 +292,33 @@ void merge_sweep(std::vector<SweepDim>& base, std::vector<SweepDim> over) {
   }
 }
 
+void check_experiment_name(const SourceLoc& loc, const std::string& name) {
+  const bool chars_ok = std::all_of(name.begin(), name.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x80 && std::isalnum(u)) || c == '_' || c == '-' || c == '.';
+  });
+  if (name.empty() || name.size() > kMaxNameLength || !chars_ok || name.front() == '.')
+    throw ConfigError(loc, fmt::format("name = {}: expected a plain file name of 1 to {} letters, digits, '_', '-', "
+                                       "'.', not starting with '.' (results go to OUT/<name>/)",
+                                       name, kMaxNameLength));
+}
+
+/// Grid cells and runs are bounded before anything is expanded or allocated.
+void check_size(const Experiment& e) {
+  std::size_t cells = 1;
+  for (const auto& d : e.sweep) {
+    if (d.values.size() > kMaxCells / cells)
+      throw ConfigError(d.loc, fmt::format("sweep: the grid has more than {} cells (the product of the sweep "
+                                           "lengths), expected at most {}", kMaxCells, kMaxCells));
+    cells *= d.values.size();
+  }
+  const auto seeds = static_cast<std::size_t>(e.seeds);
+  if (seeds > kMaxRuns / cells)
+    throw ConfigError(SourceLoc{e.file, 0},
+                      fmt::format("seeds = {} times {} grid cells is more than {} runs, expected at most {} runs",
+                                  e.seeds, cells, kMaxRuns, kMaxRuns));
+}
+
 }  // namespace
 
 const std::vector<TopLevelKey>& top_level_keys() {
@@ -172,16 +332,39 @@ const std::vector<TopLevelKey>& top_level_keys() {
 
 Experiment read_experiment(const std::string& path, bool quick) {
   if (!std::filesystem::exists(path)) throw ConfigError(SourceLoc{path, 0}, "experiment file not found");
-  YAML::Node root;
+  if (std::filesystem::is_directory(path)) throw ConfigError(SourceLoc{path, 0}, "is a directory, expected an experiment file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(SourceLoc{path, 0}, "cannot read experiment file");
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxExperimentBytes)
+      throw ConfigError(SourceLoc{path, 0}, fmt::format("file larger than {} bytes, expected a short experiment "
+                                                        "file (data belong in data.file)", kMaxExperimentBytes));
+  }
+  if (in.bad()) throw ConfigError(SourceLoc{path, 0}, "cannot read experiment file");
+  return read_experiment_text(text, path, quick);
+}
+
+Experiment read_experiment_text(const std::string& text, const std::string& name_for_messages, bool quick) {
+  const std::string& path = name_for_messages;
+  if (text.size() > kMaxExperimentBytes)
+    throw ConfigError(SourceLoc{path, 0}, fmt::format("file larger than {} bytes, expected a short experiment "
+                                                      "file (data belong in data.file)", kMaxExperimentBytes));
+  check_text(path, text);
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::LoadFile(path);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(SourceLoc{path, e.mark.line >= 0 ? e.mark.line + 1 : 0}, "YAML syntax error: " + e.msg);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(SourceLoc{path, 0}, "cannot read experiment file");
   }
+  if (docs.size() > 1)
+    throw ConfigError(loc_of(path, docs[1]), "a second YAML document (after ---): expected one experiment per file");
+  const YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
   if (!root.IsMap())
     throw ConfigError(SourceLoc{path, 1}, "expected a YAML map of experiment keys, got " + node_kind(root));
+  TreeCheck{path}.walk(root, 0);
 
   Experiment e;
   e.file = path;
@@ -189,16 +372,13 @@ Experiment read_experiment(const std::string& path, bool quick) {
   YAML::Node quick_node;
   bool have_problem = false, have_runner = false, have_name = false;
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
-    const YAML::Node& v = kv.second;
+    const std::string key = kv.first.Scalar();
+    const YAML::Node v = kv.second;
     const SourceLoc kloc = loc_of(path, kv.first);
     if (key == "name") {
       e.name = scalar_of(path, v, key);
       have_name = true;
-      const bool ok = !e.name.empty() && std::all_of(e.name.begin(), e.name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-      });
-      if (!ok) throw ConfigError(kloc, "name = " + e.name + ": expected letters, digits, '_', '-', '.' only");
+      check_experiment_name(kloc, e.name);
     } else if (key == "description") {
       e.description = scalar_of(path, v, key);
     } else if (key == "paper") {
@@ -208,7 +388,7 @@ Experiment read_experiment(const std::string& path, bool quick) {
     } else if (key == "seed") {
       e.seed = static_cast<std::uint64_t>(int_of(path, v, key, 0));
     } else if (key == "seeds") {
-      e.seeds = int_of(path, v, key, 1);
+      e.seeds = int_of(path, v, key, 1, static_cast<double>(kMaxSeeds));
     } else if (key == "problem") {
       e.problem = read_component(path, v, "problem", "family");
       have_problem = true;
@@ -229,11 +409,15 @@ Experiment read_experiment(const std::string& path, bool quick) {
       for (const auto& c : v) {
         if (!c.IsMap() || c.size() != 1)
           throw ConfigError(loc_of(path, c), "checks[]: expected a one-key map {check_kind: {options}}");
+        // Copies, not references: the iterator's pair is a temporary (a reference to its member
+        // dangled: ASan stack-use-after-scope).
+        const auto entry = *c.begin();
+        const YAML::Node kind_node = entry.first;
+        const YAML::Node body = entry.second;
         RawComponent rc;
         rc.loc = loc_of(path, c);
-        rc.kind = c.begin()->first.as<std::string>();
-        rc.kind_loc = loc_of(path, c.begin()->first);
-        const YAML::Node& body = c.begin()->second;
+        rc.kind = kind_node.Scalar();
+        rc.kind_loc = loc_of(path, kind_node);
         if (body.IsMap())
           flatten(path, body, "", rc.params);
         else if (!body.IsNull())
@@ -277,33 +461,41 @@ Experiment read_experiment(const std::string& path, bool quick) {
   if (!have_problem) throw ConfigError(SourceLoc{path, 1}, "missing required key problem");
   if (!have_runner) throw ConfigError(SourceLoc{path, 1}, "missing required key runner");
 
-  if (quick && quick_node && !quick_node.IsNull()) {
+  // The quick block is read and checked whether or not it is applied, so a typo in it fails
+  // `sgdcheck validate` and a full run, not only CI's --quick run.
+  if (quick_node && !quick_node.IsNull()) {
     if (!quick_node.IsMap()) throw ConfigError(loc_of(path, quick_node), "quick: expected a map");
+    QuickForm& q = e.quick_form;
+    q.present = true;
+    q.loc = loc_of(path, quick_node);
     for (const auto& kv : quick_node) {
-      const std::string key = kv.first.as<std::string>();
-      const YAML::Node& v = kv.second;
+      const std::string key = kv.first.Scalar();
+      const YAML::Node v = kv.second;
       if (key == "seeds") {
-        e.seeds = int_of(path, v, "quick.seeds", 1);
+        q.seeds = int_of(path, v, "quick.seeds", 1, static_cast<double>(kMaxSeeds));
       } else if (key == "sweep") {
-        merge_sweep(e.sweep, read_sweep(path, v));
+        q.sweep = read_sweep(path, v);
       } else if (key == "problem" || key == "runner") {
         if (!v.IsMap()) throw ConfigError(loc_of(path, v), "quick." + key + ": expected a map of overrides");
         RawParams over;
         flatten(path, v, "", over);
-        auto& target = key == "problem" ? e.problem : e.runner;
-        for (auto& [k, rv] : over) {
+        for (const auto& [k, rv] : over)
           if (k == "family" || k == "kind")
             throw ConfigError(rv.loc, "quick." + key + "." + k + ": the quick form cannot change the " + k);
-          target.params[k] = std::move(rv);
-        }
+        (key == "problem" ? q.problem : q.runner) = std::move(over);
       } else {
         throw ConfigError(loc_of(path, kv.first),
                           "unknown key quick." + key + ": expected seeds, sweep, problem or runner");
       }
     }
-  } else if (quick_node && !quick_node.IsNull() && !quick_node.IsMap()) {
-    throw ConfigError(loc_of(path, quick_node), "quick: expected a map");
+    if (quick) {
+      if (q.seeds) e.seeds = *q.seeds;
+      merge_sweep(e.sweep, q.sweep);
+      for (const auto& [k, rv] : q.problem) e.problem.params[k] = rv;
+      for (const auto& [k, rv] : q.runner) e.runner.params[k] = rv;
+    }
   }
+  check_size(e);
   return e;
 }
 

@@ -3,6 +3,7 @@
 /// expanding the sweep into grid cells. Validation of component options happens in the pipeline,
 /// which knows the schemas (problem families, runner kinds, checks, plots).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,22 @@ struct LocatedName {
   SourceLoc loc;
 };
 
+/// The `quick:` block as written (read and checked even when it is not applied).
+struct QuickForm {
+  bool present = false;
+  std::optional<std::int64_t> seeds;
+  std::vector<SweepDim> sweep;  ///< keys as written (not yet qualified)
+  RawParams problem;            ///< overrides of problem keys
+  RawParams runner;             ///< overrides of runner keys
+  SourceLoc loc;
+};
+
+/// Limits of an experiment (each a ConfigError naming the line when exceeded).
+constexpr std::int64_t kMaxSeeds = 1'000'000;       ///< seeds (repetitions per cell)
+constexpr std::size_t kMaxCells = 100'000;          ///< grid cells (product of the sweep lengths)
+constexpr std::size_t kMaxRuns = 10'000'000;        ///< cells × seeds
+constexpr std::size_t kMaxNameLength = 100;         ///< characters of `name:`
+
 struct Experiment {
   std::string file;  ///< path as given
   std::string name;
@@ -41,6 +58,7 @@ struct Experiment {
   std::uint64_t seed = 0;
   std::int64_t seeds = 1;  ///< repetitions per cell
   bool quick = false;      ///< the quick form was applied
+  QuickForm quick_form;    ///< the quick block as written (applied to the fields here when quick)
   RawComponent problem;
   RawComponent runner;
   std::vector<SweepDim> sweep;
@@ -57,6 +75,14 @@ struct Experiment {
 /// written; the pipeline qualifies them against the schemas (qualify_sweep_key) before expanding.
 /// Throws ConfigError with file:line on any problem.
 Experiment read_experiment(const std::string& path, bool quick);
+
+/// The same from the file's text (what read_experiment calls after reading the file; fuzz targets and
+/// tests call it directly). `name_for_messages` is the file name used in every message and as
+/// Experiment::file. Never runs anything, never touches the file system; throws only ConfigError.
+Experiment read_experiment_text(const std::string& text, const std::string& name_for_messages, bool quick);
+
+/// Largest experiment file read (bytes): experiment files are short; data belong in data files.
+constexpr std::size_t kMaxExperimentBytes = std::size_t{1} << 20;
 
 /// Top-level keys of an experiment file with their meaning (for docs and `sgdcheck list`).
 struct TopLevelKey {

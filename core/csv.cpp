@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "core/errors.hpp"
@@ -136,11 +137,17 @@ void for_each_csv_row(const std::filesystem::path& path,
 CsvTable read_csv(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) throw DataError(SourceLoc{path.string(), 0}, "cannot open file (missing or unreadable)");
+  return read_csv(in, path.string());
+}
+
+CsvTable read_csv(std::istream& in, const std::string& source) {
   CsvTable t;
-  t.source = path.string();
+  t.source = source;
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
+    if (lineno == std::numeric_limits<int>::max())
+      throw DataError(SourceLoc{t.source, lineno}, "too many lines, expected fewer than 2^31");
     ++lineno;
     if (line.empty()) continue;
     auto fields = split_csv_line(line, SourceLoc{t.source, lineno});
@@ -153,6 +160,7 @@ CsvTable read_csv(const std::filesystem::path& path) {
                       "row has " + std::to_string(fields.size()) + " fields, expected " +
                           std::to_string(t.header.size()) + " (as in the header)");
     t.rows.push_back(std::move(fields));
+    t.row_lines.push_back(lineno);
   }
   if (t.header.empty()) throw DataError(SourceLoc{t.source, 0}, "empty file: expected a header row");
   return t;

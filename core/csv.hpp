@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ class CsvWriter {
 struct CsvTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  std::vector<int> row_lines;  ///< 1-based source line of each row (blank lines are skipped)
   /// Column index by name; throws DataError naming the file if absent.
   std::size_t column(const std::string& name) const;
   bool has_column(const std::string& name) const;
@@ -49,5 +51,7 @@ void for_each_csv_row(const std::filesystem::path& path,
 
 /// Reads a CSV file with a header row. Throws DataError (file:line) on ragged rows or a missing file.
 CsvTable read_csv(const std::filesystem::path& path);
+/// The same from a stream; `source` names it in messages (CsvTable::source).
+CsvTable read_csv(std::istream& in, const std::string& source);
 
 }  // namespace sgdcheck

@@ -166,6 +166,7 @@ Field real_field(std::string name,
   f.name = std::move(name);
   f.type = FieldType::kReal;
   if (def) f.default_value = Value{*def};
+  f.allows_inf = def && std::isinf(*def);
   f.lower = lower;
   f.upper = upper;
   f.lower_open = lower_open;
@@ -315,7 +316,7 @@ Value parse_value(const Field& field, const RawValue& raw, const std::string& qu
     case FieldType::kReal: {
       auto x = parse_real(text);
       if (!x) throw bad(text, "a real number (" + field.constraint() + ")");
-      if (!std::isfinite(*x) && !(std::isinf(*x) && field.in_range(*x)))
+      if (!std::isfinite(*x) && !(std::isinf(*x) && field.allows_inf && field.in_range(*x)))
         throw bad(text, "a finite real (" + field.constraint() + ")");
       if (!field.in_range(*x))
         throw ConfigError(raw.loc, qualified_key + " = " + text + " violates " + field.constraint());

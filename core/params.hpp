@@ -32,6 +32,9 @@ struct Field {
   double upper = std::numeric_limits<double>::infinity();
   bool lower_open = false;            ///< true: value > lower, false: value >= lower
   bool upper_open = false;
+  /// Reals only: ±.inf is accepted (within the range). Set by real_field when the default itself is
+  /// infinite ("no limit", e.g. a check's max); every other real must be finite.
+  bool allows_inf = false;
   std::vector<std::string> choices;   ///< for kChoice
   std::string description;
 
@@ -41,7 +44,8 @@ struct Field {
   bool in_range(double x) const;
 };
 
-/// Field builders (keep schema tables short and uniform).
+/// Field builders (keep schema tables short and uniform). real_field: a field whose default is ±inf
+/// accepts ±.inf; every other real field rejects infinities and NaN.
 Field bool_field(std::string name, bool def, std::string description);
 Field int_field(std::string name,
                 std::optional<std::int64_t> def,

@@ -34,7 +34,50 @@ std::string canonical(const Params& p) {
   return out;
 }
 
+/// The field a qualified sweep key ("runner.batch") names.
+const Field& sweep_field(const std::string& qualified, const Schema& problem, const Schema& runner) {
+  const auto dot = qualified.find('.');
+  const Schema& s = qualified.substr(0, dot) == "problem" ? problem : runner;
+  const Field* f = s.find(qualified.substr(dot + 1));
+  if (!f) throw std::logic_error("sweep_field: " + qualified + " was not qualified");
+  return *f;
+}
+
+/// Sweep values that parse to the same value (`[1, 1.0]`) would be the same grid point twice.
+void check_distinct_values(const config::SweepDim& d, const std::string& qualified, const Field& f) {
+  std::map<std::string, std::string> seen;
+  for (const auto& v : d.values) {
+    auto [it, inserted] = seen.emplace(to_string(parse_value(f, v, "sweep." + d.key)), v.scalar);
+    if (!inserted)
+      throw ConfigError(d.loc, "sweep." + d.key + ": values " + it->second + " and " + v.scalar + " of " + qualified +
+                                   " are the same value, expected distinct values");
+  }
+}
+
 }  // namespace
+
+/// Keys and values of the `quick:` block against the schemas, also when it is not applied (a typo
+/// there must not wait for CI's --quick run).
+void check_quick_form(const config::QuickForm& q, const Schema& problem, const Schema& runner) {
+  if (!q.present) return;
+  auto check = [](const Schema& s, const RawParams& raw, const std::string& scope) {
+    for (const auto& [k, v] : raw) {
+      const Field* f = s.find(k);
+      if (!f) {
+        const std::string near = s.nearest(k);
+        throw ConfigError(v.loc, "unknown key " + scope + "." + k + " for " + s.name +
+                                     (near.empty() ? "" : " (did you mean " + scope + "." + near + "?)"));
+      }
+      parse_value(*f, v, scope + "." + k);
+    }
+  };
+  check(problem, q.problem, "quick.problem");
+  check(runner, q.runner, "quick.runner");
+  for (const auto& d : q.sweep) {
+    const std::string key = qualify_sweep_key(d.key, problem, runner, d.loc);
+    check_distinct_values(d, key, sweep_field(key, problem, runner));
+  }
+}
 
 std::string qualify_sweep_key(const std::string& key,
                               const Schema& problem,
@@ -158,6 +201,9 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     for (std::size_t j = 0; j < i; ++j)
       if (plan.sweep_keys[i] == plan.sweep_keys[j])
         throw ConfigError(e.sweep[i].loc, "sweep: key " + plan.sweep_keys[i] + " appears twice");
+  for (const auto& d : plan.experiment.sweep)
+    check_distinct_values(d, d.key, sweep_field(d.key, family->schema, kind->schema));
+  if (!options.quick) check_quick_form(e.quick_form, family->schema, kind->schema);
 
   // Validate every grid point before building anything.
   const auto cells = config::expand_grid(plan.experiment);

@@ -84,6 +84,10 @@ std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& check
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);
 
+/// Checks the keys and values of an experiment's `quick:` block against the schemas (make_plan does
+/// it when the quick form is not applied). Throws ConfigError at the offending line.
+void check_quick_form(const config::QuickForm& q, const Schema& problem, const Schema& runner);
+
 /// Qualifies a sweep key ("batch" → "runner.batch") against the two schemas; throws ConfigError
 /// for an unknown or ambiguous key.
 std::string qualify_sweep_key(const std::string& key,

@@ -14,17 +14,28 @@ LeastSquaresConstants least_squares_constants(const Dataset& data) {
   LeastSquaresConstants c;
   c.n = data.rows();
   c.d = data.cols();
+  const SourceLoc where{data.source, 0};
+  check_gram_dimension(data);
+  if (c.n < 1 || c.d < 1) throw DataError(where, "no samples or no features: expected a non-empty data set");
   const Vec norms2 = data.row_norms2();
   c.L_max = norms2.maxCoeff();
-  if (!(c.L_max > 0.0)) throw DataError(SourceLoc{data.source, 0}, "every row is zero: expected at least one nonzero feature");
+  if (!std::isfinite(c.L_max) || !norms2.allFinite() || !data.y.allFinite())
+    throw DataError(where, "a squared row norm is not finite: expected values whose squares and sums stay finite");
+  if (!(c.L_max > 0.0)) throw DataError(where, "every row is zero: expected at least one nonzero feature");
   const Mat A = data.weighted_gram();
   const Mat B = data.weighted_gram(norms2);
+  if (!A.allFinite() || !B.allFinite())
+    throw DataError(where, "the Gram matrix or its second moment overflows (not finite): expected smaller values");
   const Eigen::SelfAdjointEigenSolver<Mat> es(A);
+  if (es.info() != Eigen::Success) throw DataError(where, "the eigendecomposition of A'A/n did not converge");
   const Vec& lam = es.eigenvalues();  // ascending
   c.L = lam[c.d - 1];
+  if (!std::isfinite(c.L) || !(c.L > 0.0))
+    throw DataError(where, fmt::format("lambda_max(A'A/n) = {} is not a positive finite number", c.L));
   const double cut = 1e-10 * c.L;
   Index first = 0;
   while (first < c.d && !(lam[first] > cut)) ++first;
+  if (first >= c.d) throw DataError(where, "A'A/n has no eigenvalue above 1e-10 lambda_max: expected nonzero data");
   c.rank = c.d - first;
   c.mu = lam[first];
   const Mat V = es.eigenvectors().rightCols(c.rank);
@@ -48,13 +59,26 @@ LeastSquaresConstants least_squares_constants(const Dataset& data) {
   const Vec inv_half = lr.cwiseSqrt().cwiseInverse();
   const Mat C1 = inv1.asDiagonal() * VtBV * inv1.asDiagonal();
   const Mat Ch = inv_half.asDiagonal() * VtBV * inv_half.asDiagonal();
+  if (!C1.allFinite() || !Ch.allFinite())
+    throw DataError(where, "the critical-parameter matrices overflow (not finite): expected smaller or better "
+                           "conditioned values");
   const Eigen::SelfAdjointEigenSolver<Mat> e1(C1);
   const Eigen::SelfAdjointEigenSolver<Mat> eh(Ch, Eigen::EigenvaluesOnly);
+  if (e1.info() != Eigen::Success || eh.info() != Eigen::Success || e1.eigenvalues().size() != c.rank ||
+      eh.eigenvalues().size() != c.rank)
+    throw DataError(where, "the eigendecomposition of the critical-parameter matrix did not converge");
   c.M_grad = e1.eigenvalues()[c.rank - 1] - 1.0;
   c.M_curv = eh.eigenvalues()[c.rank - 1] / c.L - 1.0;
   c.worst_direction = V * inv1.cwiseProduct(e1.eigenvectors().col(c.rank - 1));
   c.worst_direction.normalize();
 
+  for (const auto& [name, value] : {std::pair<const char*, double>{"L", c.L}, {"L_max", c.L_max}, {"mu", c.mu},
+                                     {"M_grad", c.M_grad}, {"M_curv", c.M_curv}, {"sigma2", c.sigma2},
+                                     {"f_star", c.f_star}})
+    if (!std::isfinite(value))
+      throw DataError(where, fmt::format("{} = {} is not finite: expected data whose constants are finite numbers "
+                                         "(values too large or too ill-conditioned)", name, value));
+  if (!c.x_star.allFinite()) throw DataError(where, "x* is not finite: expected better conditioned data");
   c.delta = data.max_column_density();
   c.zero_rows = data.zero_rows();
   if (c.rank < c.d)

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <limits>
+#include <sstream>
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
@@ -24,10 +26,16 @@ double parse_finite(const std::string& token, const SourceLoc& loc, const std::s
     throw DataError(loc, fmt::format("{} '{}' is not a number, expected a finite real", what, token));
   if (ec == std::errc::result_out_of_range || !std::isfinite(x))
     throw DataError(loc, fmt::format("{} '{}' is not finite, expected a finite real", what, token));
+  if (std::abs(x) > kMaxAbsDataValue)
+    throw DataError(loc, fmt::format("{} '{}' is too large, expected |value| <= {:g} (the constants use fourth "
+                                     "powers of the values, which would overflow)",
+                                     what, token, kMaxAbsDataValue));
   return x;
 }
 
 std::ifstream open_or_throw(const std::filesystem::path& path) {
+  if (std::filesystem::is_directory(path))
+    throw DataError(SourceLoc{path.string(), 0}, "is a directory, expected a data file");
   std::ifstream in(path);
   if (!in) throw DataError(SourceLoc{path.string(), 0}, "cannot open data file (missing or unreadable)");
   return in;
@@ -37,7 +45,16 @@ std::ifstream open_or_throw(const std::filesystem::path& path) {
 
 Dataset load_libsvm(const std::filesystem::path& path) {
   std::ifstream in = open_or_throw(path);
-  const std::string file = path.string();
+  return read_libsvm(in, path.string());
+}
+
+Dataset read_libsvm_text(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  return read_libsvm(in, source);
+}
+
+Dataset read_libsvm(std::istream& in, const std::string& source) {
+  const std::string& file = source;
   std::vector<Eigen::Triplet<double>> triplets;
   std::vector<double> labels;
   Dataset out;
@@ -45,6 +62,8 @@ Dataset load_libsvm(const std::filesystem::path& path) {
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
+    if (lineno == std::numeric_limits<int>::max())
+      throw DataError(SourceLoc{file, lineno}, "too many lines, expected fewer than 2^31");
     ++lineno;
     if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
     const SourceLoc loc{file, lineno};
@@ -76,6 +95,10 @@ Dataset load_libsvm(const std::filesystem::path& path) {
       if (idx < 1)
         throw DataError(loc, fmt::format("feature index {} in '{}', expected index >= 1 (LIBSVM is 1-based)",
                                          idx, tok));
+      if (idx > kMaxFeatures)
+        throw DataError(loc, fmt::format("feature index {} in '{}' exceeds the limit d <= {} (every iterate and "
+                                         "gradient is a dense vector of size d)",
+                                         idx, tok, kMaxFeatures));
       if (idx <= prev)
         throw DataError(loc, fmt::format("feature index {} after {}, expected increasing indices", idx, prev));
       prev = static_cast<Index>(idx);
@@ -97,10 +120,25 @@ Dataset load_libsvm(const std::filesystem::path& path) {
 }
 
 Dataset load_csv(const std::filesystem::path& path, const std::string& label_column) {
-  // read_csv reports missing files, empty files and ragged rows with file:line.
-  { std::ifstream probe = open_or_throw(path); }
-  const CsvTable t = read_csv(path);
-  const std::string file = path.string();
+  std::ifstream in = open_or_throw(path);
+  return read_csv_dataset(in, path.string(), label_column);
+}
+
+Dataset read_csv_dataset_text(const std::string& text, const std::string& source, const std::string& label_column) {
+  std::istringstream in(text);
+  return read_csv_dataset(in, source, label_column);
+}
+
+Dataset read_csv_dataset(std::istream& in, const std::string& source, const std::string& label_column) {
+  // read_csv reports empty files and ragged rows with file:line.
+  const CsvTable t = read_csv(in, source);
+  const std::string& file = source;
+  for (std::size_t c = 0; c < t.header.size(); ++c)
+    for (std::size_t k = 0; k < c; ++k)
+      if (t.header[c] == t.header[k])
+        throw DataError(SourceLoc{file, 1}, fmt::format("column name '{}' appears twice in the header (columns {} "
+                                                        "and {}), expected unique names",
+                                                        t.header[c], k + 1, c + 1));
   if (!t.has_column(label_column))
     throw DataError(SourceLoc{file, 1},
                     fmt::format("no column named '{}' in the header, expected the label column (data.label_column)",
@@ -113,26 +151,9 @@ Dataset load_csv(const std::filesystem::path& path, const std::string& label_col
   Dataset out;
   out.dense.resize(n, d);
   out.y.resize(n);
-  // read_csv skips blank lines, so recover each row's line number by re-reading line by line.
-  std::vector<int> row_lines;
-  {
-    std::ifstream in(path);
-    std::string line;
-    int lineno = 0;
-    bool header_seen = false;
-    while (std::getline(in, line)) {
-      ++lineno;
-      if (line.empty()) continue;
-      if (!header_seen) {
-        header_seen = true;
-        continue;
-      }
-      row_lines.push_back(lineno);
-    }
-  }
   for (Index i = 0; i < n; ++i) {
     const auto& r = t.rows[static_cast<std::size_t>(i)];
-    const int lineno = static_cast<std::size_t>(i) < row_lines.size() ? row_lines[static_cast<std::size_t>(i)] : 0;
+    const int lineno = t.row_lines[static_cast<std::size_t>(i)];
     const SourceLoc loc{file, lineno};
     Index j = 0;
     for (std::size_t c = 0; c < r.size(); ++c) {

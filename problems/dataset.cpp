@@ -1,8 +1,28 @@
 #include "problems/dataset.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
+#include "core/errors.hpp"
+
 namespace sgdcheck::problems {
+
+void check_gram_dimension(const Dataset& data) {
+  if (data.cols() > kMaxGramDimension)
+    throw DataError(SourceLoc{data.source, 0},
+                    fmt::format("d = {} features exceeds the limit d <= {}: the exact constants use dense d x d "
+                                "matrices ({:.1f} GB each)",
+                                data.cols(), kMaxGramDimension,
+                                8.0 * static_cast<double>(data.cols()) * static_cast<double>(data.cols()) / 1e9));
+}
+
+void check_finite_sum_data(const Dataset& data) {
+  if (data.rows() < 2)
+    throw DataError(SourceLoc{data.source, 0},
+                    fmt::format("n = {} sample(s): expected at least 2 (a noise parameter needs two samples)", data.rows()));
+  check_gram_dimension(data);
+}
 
 double Dataset::row_norm2(Index i) const {
   if (!is_sparse) return Eigen::Map<const Vec>(dense.data() + i * dense.cols(), dense.cols()).squaredNorm();

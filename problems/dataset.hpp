@@ -5,12 +5,19 @@
 /// Exactly one of `dense` / `sparse` holds the rows (`is_sparse` says which). Loaders throw
 /// DataError with a one-line message "file:line: <what was found>, expected <what>".
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <vector>
 
 #include "core/types.hpp"
 
 namespace sgdcheck::problems {
+
+/// Largest feature index a LIBSVM file may use (d): iterates and gradients are dense vectors of size d.
+constexpr long long kMaxFeatures = 10'000'000;
+/// Largest |value| of a feature or label in a data file: the constants use fourth powers of the values
+/// (B = (1/n)Σ‖a_i‖² a_ia_iᵀ), which must stay finite.
+constexpr double kMaxAbsDataValue = 1e50;
 
 /// Samples (rows) and labels of a finite-sum problem.
 struct Dataset {
@@ -63,13 +70,33 @@ struct Dataset {
 /// Reads LIBSVM text: `label idx:value idx:value ...` with 1-based, increasing feature indices; labels
 /// any finite real; `#` starts a comment; blank lines are skipped. d = largest index seen.
 /// Throws DataError for: missing/unreadable file, empty file (no samples), malformed token,
-/// non-numeric or non-finite (NaN/Inf) value, index < 1 or not increasing.
+/// non-numeric or non-finite (NaN/Inf) value, |value| > kMaxAbsDataValue, index < 1, index >
+/// kMaxFeatures or not increasing.
 Dataset load_libsvm(const std::filesystem::path& path);
+/// load_libsvm from a stream or a string; `source` names the data in messages (Dataset::source).
+Dataset read_libsvm(std::istream& in, const std::string& source);
+Dataset read_libsvm_text(const std::string& text, const std::string& source);
 
 /// Reads a dense CSV with a header row; `label_column` names the label column, every other column is a
-/// feature. Throws DataError for: missing file, empty file, missing label column, ragged row,
-/// non-numeric or NaN/Inf value (naming file:line, column and value).
+/// feature. Throws DataError for: missing file, empty file, missing label column, a column name that
+/// appears twice, ragged row, non-numeric or NaN/Inf value or |value| > kMaxAbsDataValue (naming
+/// file:line, column and value).
 Dataset load_csv(const std::filesystem::path& path, const std::string& label_column);
+/// load_csv from a stream or a string; `source` names the data in messages (Dataset::source).
+Dataset read_csv_dataset(std::istream& in, const std::string& source, const std::string& label_column);
+Dataset read_csv_dataset_text(const std::string& text, const std::string& source, const std::string& label_column);
+
+/// Largest d for which the finite-sum families compute exact constants: they form dense d×d matrices
+/// (A'A/n, Hessians; O(d²) memory, O(d³) time).
+constexpr long long kMaxGramDimension = 5000;
+/// Largest n·d of generated data (dense storage, 8 bytes an entry: 800 MB).
+constexpr double kMaxGeneratedEntries = 1e8;
+
+/// Throws DataError naming the source when d > kMaxGramDimension (before any d×d allocation).
+void check_gram_dimension(const Dataset& data);
+/// Rules every loaded data set of a finite-sum family meets (`run`, `validate` and `critical` alike):
+/// n >= 2 (a noise parameter compares samples) and d <= kMaxGramDimension. Throws DataError.
+void check_finite_sum_data(const Dataset& data);
 
 /// Labels as ±1 for logistic regression: accepts {−1, +1} or {0, 1} (0 → −1). Anything else throws
 /// DataError naming the first offending line (for loaded data) and value.

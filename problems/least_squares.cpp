@@ -18,6 +18,7 @@ LeastSquares::LeastSquares(Dataset data, const InitOptions& init) : data_(std::m
   c.f_star = details_.f_star;
   c.x_star = details_.x_star;
   c.convexity = details_.rank == details_.d ? Convexity::kStronglyConvex : Convexity::kConvex;
+  // least_squares_constants throws on non-finite constants, so "exact" is never said of inf or NaN.
   c.exact_L = c.exact_mu = c.exact_sigma2 = c.exact_M = true;
   c.ground_truth = fmt::format("direct solve (eigendecomposition of A'A/n, rank {}, min-norm x*)", details_.rank);
   c.notes = details_.notes;

@@ -152,7 +152,7 @@ ProblemFamily random_design_logistic_family() {
       "streaming well-specified logistic regression x ~ N(0, I_d), P(y=1|x) = sigmoid(<w*, x>); x* = w*, f and H* "
       "by quadrature";
   f.schema.fields = {
-      int_field("d", 1, 1, kInf, "dimension (taken from w_star when it is given)"),
+      int_field("d", 1, 1, 1e7, "dimension (taken from w_star when it is given)"),
       int_field("seed", 0, 0, 9.0e18, "problem instance seed (x0)"),
       list_field("w_star", std::vector<double>{2.0}, "generating and optimal weights w* (size d; default (2) for d = 1)"),
       choice_field("init.kind", "gaussian", {"zeros", "gaussian"},

@@ -32,7 +32,8 @@ std::vector<Field> data_fields() {
 std::vector<Field> generator_fields() {
   return {
       int_field("n", 1000, 2, kInf, "generator: number of samples"),
-      int_field("d", 20, 1, kInf, "generator: number of features"),
+      int_field("d", 20, 1, static_cast<double>(kMaxGramDimension),
+                "generator: number of features (dense d x d constants)"),
       int_field("seed", 0, 0, kMaxSeed, "problem instance seed (data, w*, x0, probes)"),
       choice_field("spectrum.kind",
                    "identity",
@@ -90,7 +91,15 @@ void check_spectrum(const Params& p) {
     p.fail("spectrum.cond", "cond = 1 when spectrum.kind = identity");
 }
 
+/// Generated data are bounded before anything is allocated: n·d entries and the d×d constants.
+void check_generated_size(const Params& p) {
+  const auto n = p.get_int("n"), d = p.get_int("d");  // d <= kMaxGramDimension by the schema
+  if (static_cast<double>(n) * static_cast<double>(d) > kMaxGeneratedEntries)
+    p.fail("n", fmt::format("n * d <= {:g} (generated rows: n = {} times d = {})", kMaxGeneratedEntries, n, d));
+}
+
 DesignOptions design_options(const Params& p) {
+  check_generated_size(p);
   DesignOptions o;
   o.n = p.get_int("n");
   o.d = p.get_int("d");
@@ -107,9 +116,15 @@ DesignOptions design_options(const Params& p) {
 Dataset load_data(const Params& p, const BuildContext& ctx) {
   std::filesystem::path path = p.get_string("data.file");
   if (path.is_relative() && !ctx.base_dir.empty()) path = std::filesystem::path(ctx.base_dir) / path;
-  if (p.get_string("data.format") == "csv") return load_csv(path, p.get_string("data.label_column"));
+  if (p.get_string("data.format") == "csv") {
+    Dataset d = load_csv(path, p.get_string("data.label_column"));
+    check_finite_sum_data(d);
+    return d;
+  }
   if (p.is_explicit("data.label_column")) p.fail("data.label_column", "data.label_column unset for data.format libsvm");
-  return load_libsvm(path);
+  Dataset d = load_libsvm(path);
+  check_finite_sum_data(d);
+  return d;
 }
 
 const std::vector<std::string> kGeneratorKeys = {
@@ -184,7 +199,7 @@ ProblemFamily random_design_family() {
       "streaming least squares a = sqrt(h) * z, y = <w*, a> + noise; exact population L, mu, sigma2, M";
   f.schema.fields = concat(
       std::vector<Field>{
-          int_field("d", 20, 1, kInf, "dimension (taken from h when h is given)"),
+          int_field("d", 20, 1, 1e7, "dimension (taken from h when h is given)"),
           int_field("seed", 0, 0, kMaxSeed, "problem instance seed (w*, x0)"),
           choice_field("design",
                        "gaussian",

@@ -19,9 +19,12 @@ constexpr ScheduleKind kKinds[] = {ScheduleKind::kPeriodic,
                                    ScheduleKind::kOsa,
                                    ScheduleKind::kNone};
 
-/// ⌈k^β⌉, robust to pow returning m + ulp for an exact integer power m.
-std::int64_t ceil_power(std::int64_t k, double beta) {
+/// ⌈k^β⌉, robust to pow returning m + ulp for an exact integer power m; values above `cap` (which
+/// must fit an int64) return cap + 1, so k^β ≥ 2^63 never reaches an int64 cast (that cast was
+/// undefined and looped forever for β ≥ 64).
+std::int64_t ceil_power(std::int64_t k, double beta, std::int64_t cap) {
   const double v = std::pow(static_cast<double>(k), beta);
+  if (!(v <= static_cast<double>(cap))) return cap + 1;
   const double r = std::round(v);
   if (std::abs(v - r) <= 1e-12 * v) return static_cast<std::int64_t>(r);
   return static_cast<std::int64_t>(std::ceil(v));
@@ -32,6 +35,7 @@ std::string value_text(const ScheduleSpec& s, const std::string& key) {
   if (key == "schedule.rounds") return std::to_string(s.rounds);
   if (key == "schedule.beta") return fmt::format("{}", s.beta);
   if (key == "schedule.t0") return std::to_string(s.t0);
+  if (key == "schedule.kind") return to_string(s.kind);
   if (key == "schedule.list") {
     std::string out = "[";
     for (std::size_t i = 0; i < s.list.size(); ++i) out += (i ? ", " : "") + std::to_string(s.list[i]);
@@ -44,6 +48,13 @@ std::string value_text(const ScheduleSpec& s, const std::string& key) {
 
 std::string to_string(ScheduleKind k) { return kKindNames[static_cast<int>(k)]; }
 
+namespace {
+ScheduleIssue too_many(const std::string& key, const std::string& what) {
+  return ScheduleIssue{key, fmt::format("{} (the set S is stored: at most {} communication steps)", what,
+                                        kMaxCommunications)};
+}
+}  // namespace
+
 std::optional<ScheduleIssue> check_schedule(const ScheduleSpec& s, std::int64_t n) {
   if (n < 1) throw std::logic_error("check_schedule: local_steps must be >= 1");
   const std::string bound = fmt::format("local_steps = {}", n);
@@ -51,18 +62,25 @@ std::optional<ScheduleIssue> check_schedule(const ScheduleSpec& s, std::int64_t 
     case ScheduleKind::kPeriodic:
       if (s.period < 1) return ScheduleIssue{"schedule.period", "period >= 1"};
       if (s.period > n) return ScheduleIssue{"schedule.period", "period <= " + bound};
+      if (n / s.period > kMaxCommunications)
+        return too_many("schedule.period", fmt::format("period >= {} / {}", bound, kMaxCommunications));
       break;
     case ScheduleKind::kRounds:
       if (s.rounds < 1) return ScheduleIssue{"schedule.rounds", "rounds >= 1"};
       if (s.rounds > n) return ScheduleIssue{"schedule.rounds", "rounds <= " + bound};
+      if (s.rounds > kMaxCommunications) return too_many("schedule.rounds", fmt::format("rounds <= {}", kMaxCommunications));
       break;
     case ScheduleKind::kPower:
       if (!(s.beta >= 1.0) || !std::isfinite(s.beta))
         return ScheduleIssue{"schedule.beta", "beta >= 1 (finite; below 1 the steps ceil(k^beta) repeat)"};
+      // About N^(1/β) steps k with ceil(k^β) <= N.
+      if (std::pow(static_cast<double>(n), 1.0 / s.beta) > static_cast<double>(kMaxCommunications))
+        return too_many("schedule.beta", fmt::format("{}^(1/beta) <= {}", bound, kMaxCommunications));
       break;
     case ScheduleKind::kFront:
       if (s.t0 < 1) return ScheduleIssue{"schedule.t0", "t0 >= 1"};
       if (s.t0 > n) return ScheduleIssue{"schedule.t0", "t0 <= " + bound};
+      if (s.t0 > kMaxCommunications) return too_many("schedule.t0", fmt::format("t0 <= {}", kMaxCommunications));
       break;
     case ScheduleKind::kList:
       for (std::size_t k = 0; k < s.list.size(); ++k) {
@@ -77,6 +95,9 @@ std::optional<ScheduleIssue> check_schedule(const ScheduleSpec& s, std::int64_t 
       }
       break;
     case ScheduleKind::kMba:
+      if (n > kMaxCommunications)
+        return too_many("schedule.kind", fmt::format("mba (every step) only with local_steps <= {}", kMaxCommunications));
+      break;
     case ScheduleKind::kOsa:
     case ScheduleKind::kNone: break;
   }
@@ -93,11 +114,13 @@ CommunicationSchedule CommunicationSchedule::make(const ScheduleSpec& spec, std:
       break;
     case ScheduleKind::kRounds:
       // t_k = ⌈kN/C⌉ in integer arithmetic; strictly increasing because C <= N.
-      for (std::int64_t k = 1; k <= spec.rounds; ++k) s.push_back((k * n + spec.rounds - 1) / spec.rounds);
+      // k·N could overflow int64 (N up to 1e12, C up to 1e7): split N = qC + r, kN/C = kq + kr/C.
+      for (std::int64_t k = 1, q = n / spec.rounds, r = n % spec.rounds; k <= spec.rounds; ++k)
+        s.push_back(k * q + (k * r + spec.rounds - 1) / spec.rounds);
       break;
     case ScheduleKind::kPower:
       for (std::int64_t k = 1;; ++k) {
-        const std::int64_t t = ceil_power(k, spec.beta);
+        const std::int64_t t = ceil_power(k, spec.beta, n);
         if (t > n) break;
         s.push_back(t);
       }

@@ -10,6 +10,9 @@
 
 namespace sgdcheck::runners {
 
+/// Most communication steps a schedule may hold (S is stored as a sorted list).
+constexpr std::int64_t kMaxCommunications = 10'000'000;
+
 enum class ScheduleKind {
   kPeriodic,  ///< {τ, 2τ, …} ≤ N, C = ⌊N/τ⌋
   kRounds,    ///< t_k = ⌈kN/C⌉, k = 1..C (so t_C = N)

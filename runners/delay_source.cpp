@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
+#include <limits>
+#include <sstream>
 
 #include "core/errors.hpp"
 
@@ -79,12 +82,25 @@ DelaySequence::DelaySequence(std::vector<std::int64_t> delays, std::string sourc
 
 DelaySequence DelaySequence::load(const std::filesystem::path& path) {
   const std::string name = path.string();
-  std::ifstream in(path);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw DataError(SourceLoc{name, 0}, "is a directory (expected a delay file with one integer delay >= 0 per line)");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(SourceLoc{name, 0}, "cannot open the delay file (expected one integer delay >= 0 per line)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), name);
+}
+
+DelaySequence DelaySequence::parse(const std::string& text_all, const std::string& source) {
+  const std::string& name = source;
+  std::istringstream in(text_all);
   std::vector<std::int64_t> out;
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
+    if (lineno == std::numeric_limits<int>::max())
+      throw DataError(SourceLoc{name, lineno}, "too many lines, expected fewer than 2^31");
     ++lineno;
     const auto hash = line.find('#');
     const std::string text = trim(hash == std::string::npos ? line : line.substr(0, hash));
@@ -93,9 +109,17 @@ DelaySequence DelaySequence::load(const std::filesystem::path& path) {
     const auto* first = text.data();
     const auto* last = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(first, last, v);
+    if (ec == std::errc::result_out_of_range)
+      throw DataError(SourceLoc{name, lineno}, fmt::format("delay '{}' violates delay <= {}", text, kMaxDelay));
     if (ec != std::errc() || ptr != last)
       throw DataError(SourceLoc{name, lineno}, "'" + text + "' is not an integer delay (expected one integer >= 0 per line)");
     if (v < 0) throw DataError(SourceLoc{name, lineno}, fmt::format("delay {} violates delay >= 0", v));
+    if (v > kMaxDelay)
+      throw DataError(SourceLoc{name, lineno},
+                      fmt::format("delay {} violates delay <= {} (the runner keeps tau_max + 1 iterates)", v, kMaxDelay));
+    if (out.size() == kMaxDelays)
+      throw DataError(SourceLoc{name, lineno}, fmt::format("more than {} delays, expected at most {} (the list repeats "
+                                                           "when the run is longer)", kMaxDelays, kMaxDelays));
     out.push_back(v);
   }
   if (out.empty()) throw DataError(SourceLoc{name, lineno}, "no delays in the file (expected one integer >= 0 per line)");

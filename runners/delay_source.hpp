@@ -62,15 +62,22 @@ class UniformDelay final : public DelaySource {
   std::int64_t tau_;
 };
 
+/// Largest delay a delay file may give (the runner keeps a ring buffer of max_delay() + 1 iterates).
+constexpr std::int64_t kMaxDelay = 100'000;
+/// Most delays a delay file may hold.
+constexpr std::size_t kMaxDelays = 10'000'000;
+
 /// τ_t read from a list (a text file: one non-negative integer per line, `#` comments and blank
 /// lines skipped); the list repeats when the run is longer than it. The same for every run.
 class DelaySequence final : public DelaySource {
  public:
   /// `delays` non-empty, every entry >= 0. `source` names the origin for describe().
   DelaySequence(std::vector<std::int64_t> delays, std::string source);
-  /// Reads a delay file; throws DataError "file:line: ..." for a missing file, an empty list, or a
-  /// line that is not one integer >= 0.
+  /// Reads a delay file; throws DataError "file:line: ..." for a missing file, an empty list, a line
+  /// that is not one integer in [0, kMaxDelay], or more than kMaxDelays delays.
   static DelaySequence load(const std::filesystem::path& path);
+  /// The same from the file's text; `source` names it in messages and describe().
+  static DelaySequence parse(const std::string& text, const std::string& source);
 
   std::int64_t max_delay() const override { return max_; }
   bool is_fixed() const override;

@@ -18,7 +18,8 @@ std::vector<Field> delay_fields() {
                    {"fixed", "uniform", "file"},
                    "delay model: fixed τ_t = tau; uniform τ_t i.i.d. on {0..tau} (own random stream); file: "
                    "delays read from delay.file, repeated when the run is longer"),
-      int_field("delay.tau", 0, 0, 1e9, "maximum delay τ (fixed and uniform; a file defines its own maximum)"),
+      int_field("delay.tau", 0, 0, 1e5,
+                "maximum delay τ (fixed and uniform; a file defines its own maximum; τ + 1 iterates are kept)"),
       string_field("delay.file",
                    "",
                    "delay.kind file: text file with one integer delay >= 0 per line (# comments), relative to "

@@ -160,9 +160,9 @@ RunnerKind LocalSgd::kind() {
                                        std::vector<double>{},
                                        "per-worker batch sizes b_1..b_P (one integer >= 1 per worker; empty: every "
                                        "worker uses batch). The Patel bounds assume equal batches"));
-  k.schema.fields.push_back(int_field("workers", 4, 1, kInf, "number of workers P"));
+  k.schema.fields.push_back(int_field("workers", 4, 1, 1e5, "number of workers P (each keeps an iterate of size d)"));
   k.schema.fields.push_back(int_field(
-      "local_steps", 1000, 1, kInf, "N: local steps per worker (the horizon; one recorded iteration = one local step)"));
+      "local_steps", 1000, 1, 1e12, "N: local steps per worker (the horizon; one recorded iteration = one local step)"));
   for (auto& f : schedule_fields()) k.schema.fields.push_back(std::move(f));
   k.schema.fields.push_back(choice_field(
       "iterate",

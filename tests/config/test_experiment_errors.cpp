@@ -226,7 +226,7 @@ TEST_CASE("seeds below 1 and a negative seed are out-of-range errors at their li
   const std::string neg = dir.write("b.yaml", "name: x\nseed: -3\nproblem: {family: f}\nrunner: {kind: k}\n");    // 2
   const std::string m1 = config_error_of([&] { read_experiment(zero, false); });
   require_located(m1, zero, 4);
-  REQUIRE_THAT(m1, Contains("seeds = 0 violates seeds >= 1"));
+  REQUIRE_THAT(m1, Contains("seeds = 0 violates 1 <= seeds <= 1000000"));
   const std::string m2 = config_error_of([&] { read_experiment(neg, false); });
   require_located(m2, neg, 2);
   REQUIRE_THAT(m2, Contains("seed = -3 violates seed >= 0"));

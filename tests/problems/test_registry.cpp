@@ -47,7 +47,7 @@ TEST_CASE("the four families are registered and every schema field has a default
 }
 
 TEST_CASE("out-of-range keys are one-line ConfigErrors with file:line, key, value and constraint", "[problems]") {
-  REQUIRE(build_error("least_squares", {{"d", "0"}}) == "exp.yaml:7: problem.d = 0 violates d >= 1");
+  REQUIRE(build_error("least_squares", {{"d", "0"}}) == "exp.yaml:7: problem.d = 0 violates 1 <= d <= 5000");
   REQUIRE_THAT(build_error("least_squares", {{"n", "1"}}), StartsWith("exp.yaml:7: problem.n = 1 violates n >= 2"));
   REQUIRE_THAT(build_error("logistic", {{"density", "0"}}), Contains("problem.density = 0 violates 0 < density <= 1"));
   REQUIRE_THAT(build_error("least_squares", {{"density", "1.5"}}), Contains("problem.density = 1.5 violates"));

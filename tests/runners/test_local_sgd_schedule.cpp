@@ -115,7 +115,7 @@ TEST_CASE("local_sgd config errors name file, line, key and constraint", "[runne
           "exp.yaml:7: runner.schedule.period = 100 violates period <= local_steps = 60");
   REQUIRE(msg({{"local_steps", scalar("60", 3)}, {"schedule.kind", scalar("rounds", 4)},
                {"schedule.rounds", scalar("0", 8)}}) == "exp.yaml:8: runner.schedule.rounds = 0 violates rounds >= 1");
-  REQUIRE(msg({{"workers", scalar("0", 2)}}) == "exp.yaml:2: runner.workers = 0 violates workers >= 1");
+  REQUIRE(msg({{"workers", scalar("0", 2)}}) == "exp.yaml:2: runner.workers = 0 violates 1 <= workers <= 100000");
   // A schedule parameter that is not used by the chosen kind is not checked.
   REQUIRE(msg({{"local_steps", scalar("60", 3)}, {"schedule.kind", scalar("osa", 4)},
                {"schedule.period", scalar("100", 7)}}) == "");

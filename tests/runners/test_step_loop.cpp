@@ -309,7 +309,12 @@ TEST_CASE("an observer can stop any runner", "[runners]") {
 }
 
 TEST_CASE("a delay ring or worker set too large for memory is a config error before any run", "[runners][config]") {
-  const auto problem = lsq_problem();  // d = 4
+  // A streaming problem of dimension d = 1e5 (the schemas cap tau and workers at 1e5, so only a large
+  // d reaches the memory rule): (tau + 1)·d and workers·d must stay <= 2e8 doubles.
+  const auto* f = problems::find_problem_family("random_design_ls");
+  REQUIRE(f != nullptr);
+  const auto problem =
+      f->build(sgdcheck::validate(f->schema, raw_params({{"d", "100000"}}), "problem"), problems::BuildContext{});
   const auto expect_error = [&](Algorithm a, const std::string& kind,
                                 const std::vector<std::pair<std::string, std::string>>& kv, const std::string& key) {
     const auto p = runner_params(kind, kv);
@@ -322,9 +327,9 @@ TEST_CASE("a delay ring or worker set too large for memory is a config error bef
       REQUIRE(msg.find('\n') == std::string::npos);
     }
   };
-  expect_error(Algorithm::kDelayed, "delayed_sgd", {{"delay.tau", "100000000"}}, "delay.tau");
-  expect_error(Algorithm::kLocal, "local_sgd", {{"workers", "100000000"}, {"local_steps", "10"}}, "workers");
-  // Just below the limit is fine: (τ + 1)·d = 4e6.
-  const auto ok = runner_params("delayed_sgd", {{"delay.tau", "999999"}});
-  REQUIRE(resolve_run_spec(Algorithm::kDelayed, ok, *problem).delay.max_delay == 999999);
+  expect_error(Algorithm::kDelayed, "delayed_sgd", {{"delay.tau", "10000"}}, "delay.tau");
+  expect_error(Algorithm::kLocal, "local_sgd", {{"workers", "10000"}, {"local_steps", "10"}}, "workers");
+  // Just below the limit is fine: (tau + 1)·d = 2e8.
+  const auto ok = runner_params("delayed_sgd", {{"delay.tau", "1999"}});
+  REQUIRE(resolve_run_spec(Algorithm::kDelayed, ok, *problem).delay.max_delay == 1999);
 }
