@@ -269,6 +269,9 @@ int cmd_run(const RunArgs& args) {
         rc = combine(rc, report_checks(outcomes));
       }
       std::fflush(stdout);
+      if (diverged > 0 && diverged == plan.runs())
+        std::fprintf(stderr, "sgdcheck: warning: every run of %s diverged (%zu of %zu; why: runs.csv); the results "
+                             "describe divergence only\n", e.name.c_str(), diverged, static_cast<std::size_t>(plan.runs()));
       rc = combine(rc, report_figures(figures, final_dir));
     } catch (...) {
       if (interrupted()) return interrupted_exit(sdir);  // keep finished work for --resume

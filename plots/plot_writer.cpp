@@ -122,6 +122,7 @@ struct Figure {
   std::vector<std::string> plots;  ///< plot elements
   std::size_t finite_rows = 0;     ///< empirical data rows actually drawn
   std::size_t key_entries = 0;     ///< titled plot elements (for the bottom margin)
+  std::size_t runs = 0, diverged = 0;  ///< runs of the plotted cells, and how many diverged
   // Extent of the drawn y values (positive ones only on a log y axis): empirical and bound / oracle.
   double emp_lo = INFINITY, emp_hi = -INFINITY, ref_lo = INFINITY, ref_hi = -INFINITY;
   void empirical_y(double v) {
@@ -147,19 +148,29 @@ std::string log_y_settings(const Figure& f, std::vector<std::string>& notes) {
   std::string s;
   double lo = std::min(f.emp_lo, f.ref_lo);
   const double hi = std::max(f.emp_hi, std::isfinite(f.ref_hi) ? f.ref_hi : f.emp_hi);
+  double hi_ = hi;
   const double clip = std::pow(10.0, std::floor(std::log10(f.emp_lo) - kDecadesBelowEmpirical));
-  bool clipped = false;
+  const double clip_hi = std::pow(10.0, std::ceil(std::log10(f.emp_hi) + kDecadesBelowEmpirical));
+  bool clipped = false, clipped_hi = false;
   if (lo < clip) {
     lo = clip;
     clipped = true;
-    notes.push_back(fmt::format("y range from the empirical curves: bound / oracle lines below {:.0e} are cut off", clip));
   }
-  const double span = std::log10(hi / lo);
-  if (span < 2.5 && hi > lo) {
+  if (hi_ > clip_hi) {
+    hi_ = clip_hi;
+    clipped_hi = true;
+  }
+  if (clipped || clipped_hi)
+    notes.push_back(fmt::format("y range from the empirical curves: bound / oracle lines {} are cut off",
+                                clipped && clipped_hi ? fmt::format("below {:.0e} and above {:.0e}", clip, clip_hi)
+                                : clipped             ? fmt::format("below {:.0e}", clip)
+                                                      : fmt::format("above {:.0e}", clip_hi)));
+  const double span = std::log10(hi_ / lo);
+  if (span < 2.5 && hi_ > lo) {
     // Less than ~2 decades: decade labels alone would give two or three ticks, and autoscaling would
     // pad to whole decades. Use the data range and label 1-2-5 (1-2-3-5 under one decade) steps.
     const std::vector<double> steps = span < 1.2 ? std::vector<double>{1, 2, 3, 5} : std::vector<double>{1, 2, 5};
-    const double ylo = lo / 1.25, yhi = hi * 1.25;
+    const double ylo = lo / 1.25, yhi = hi_ * 1.25;
     s += fmt::format("set yrange [{}:{}]\n", format_real(ylo), format_real(yhi));
     std::vector<std::string> tics;
     for (int e = static_cast<int>(std::floor(std::log10(ylo))); e <= static_cast<int>(std::ceil(std::log10(yhi))); ++e)
@@ -169,8 +180,9 @@ std::string log_y_settings(const Figure& f, std::vector<std::string>& notes) {
       }
     s += "set format y '%g'\n";
     if (tics.size() >= 2) s += "set ytics (" + fmt::format("{}", fmt::join(tics, ", ")) + ")\n";
-  } else if (clipped) {
-    s += fmt::format("set yrange [{}:*]\n", format_real(lo));
+  } else if (clipped || clipped_hi) {
+    s += fmt::format("set yrange [{}:{}]\n", clipped ? format_real(lo) : std::string("*"),
+                     clipped_hi ? format_real(hi_) : std::string("*"));
   }
   return s;
 }
@@ -203,10 +215,17 @@ std::string script_text(const Figure& fig) {
   if (f.finite_rows == 0) {
     // Nothing finite to draw (every run diverged or produced NaN): gnuplot cannot autoscale an empty
     // plot ("x range is invalid"), so give it a range and say why the figure is empty.
+    // The range is arbitrary, so no tick labels pretend it is a scale.
     s += logx ? "set xrange [1:10]\n" : "set xrange [0:1]\n";
     s += logy ? "set yrange [1:10]\n" : "set yrange [0:1]\n";
-    s += "set label 99 'no finite data: every run diverged or produced NaN (see runs.csv)' at graph 0.5, graph 0.5 "
-         "center font ',12' tc rgb '#8b0000' noenhanced\n";
+    s += "unset xtics\nunset ytics\nunset mxtics\nunset mytics\n";
+    const std::string why = f.runs > 0 && f.diverged == f.runs
+                                ? fmt::format("every run diverged ({} of {}, see runs.csv)", f.diverged, f.runs)
+                                : f.diverged > 0 ? fmt::format("{} of {} runs diverged (see runs.csv); the rest NaN or <= 0 on a log axis",
+                                                               f.diverged, f.runs)
+                                                 : std::string("values NaN, or <= 0 on a log axis (see results.csv)");
+    s += "set label 99 " + gp_quote("no finite data to draw: " + why) +
+         " at graph 0.5, graph 0.5 center font ',12' tc rgb '#8b0000' noenhanced\n";
   } else {
     s += "set autoscale xfix\n";
     s += yrange;
@@ -617,6 +636,14 @@ std::string plot_script(const ResultSet& results,
     rs = &filtered;
   }
   Figure fig = curve ? curve_plot(*rs, spec, title, data_out) : sweep_plot(*rs, spec, title, data_out);
+  for (const auto& c : rs->cells)
+    for (const auto& r : c.runs) {
+      ++fig.runs;
+      fig.diverged += r.termination == "diverged";
+    }
+  if (fig.diverged > 0 && fig.finite_rows > 0)
+    fig.notes.push_back(fmt::format("{} of {} runs diverged (see runs.csv); a mean is not drawn past a divergence",
+                                    fig.diverged, fig.runs));
   if (!where.empty()) fig.notes.insert(fig.notes.begin(), "cells with " + where);
   fig.notes.insert(fig.notes.begin() + (where.empty() ? 0 : 1), extra_notes.begin(), extra_notes.end());
   return "STEM = " + gp_quote(stem) + "\nDATA = STEM.'.dat'\n" + script_text(fig);

@@ -319,6 +319,29 @@ TEST_CASE("every run diverging with plots on still commits results and draws the
   REQUIRE_THAT(read_text(out / "tiny" / "plots" / "d2.gp"), Contains("not applicable (step 50 >"));
 }
 
+TEST_CASE("every run diverging at the first step warns once, keeps results and draws a no-finite-data figure",
+          "[cli]") {
+  TempDir dir;
+  // gamma = 1e200: ||x_1 - x*||^2 overflows to inf, so no run records a finite value after iter 0.
+  const std::string text = with_plots("  - {name: d2, x: iter, y: dist2, scale: loglog}",
+                                      {{"  step: {rule: critical, scale: 0.25, m: grad}", "  step: {rule: constant, gamma: 1e200}"},
+                                       {"checks:", ""},
+                                       {"  - bound_holds: {bound: sgd.strongly_convex.dist2}", ""}});
+  const std::string file = dir.write("exp.yaml", text);
+  const auto out = dir.path() / "res";
+  const auto r = run_cli("run " + file + " --format png --out " + out.string(), dir);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);  // no check failed and every figure was drawn
+  REQUIRE(count_lines(r.err) == 1);
+  REQUIRE_THAT(r.err, Contains("sgdcheck: warning: every run of tiny diverged (200 of 200"));
+  REQUIRE(fs::exists(out / "tiny" / "manifest.json"));
+  REQUIRE_THAT(read_text(out / "tiny" / "runs.csv"), Contains("diverged"));
+  REQUIRE(fs::file_size(out / "tiny" / "plots" / "d2.png") > 0);
+  REQUIRE_THAT(read_text(out / "tiny" / "plots" / "d2.gp"),
+               Contains("no finite data to draw: every run diverged (200 of 200, see runs.csv)"));
+  REQUIRE_FALSE(fs::exists(out / "tiny" / "plots" / "d2.log"));
+}
+
 TEST_CASE("a figure gnuplot cannot draw exits 3 with a warning naming figure and kept log; results commit",
           "[cli]") {
   TempDir dir;

@@ -240,6 +240,16 @@ TEST_CASE("on a log y axis exact-oracle lines far below the measured curves do n
   REQUIRE_THAT(gp, Contains("y range from the empirical curves: bound / oracle lines below 1e-06 are cut off"));
   // The oracle's values stay in the data file (gnuplot clips them), nothing is dropped.
   REQUIRE_THAT(data, Contains("1e-300"));
+  // An oracle exploding to 1e300 above measured means that stop at 1e12 (runs diverged) is cut above:
+  // 3 decades over the decade of 1e12.
+  ResultSet up = one_metric_results({two_rep_series(kIters, {1.0, 1e4, 1e12, NAN}, {0, 0, 0, 0})},
+                                    {{bound_series("o.exact", "dist2", kIters, {1.0, 1e4, 1e12, 1e300})}});
+  up.cells[0].bounds[0].guarantee = "exact";
+  std::string data_up;
+  const std::string gp_up =
+      sgdcheck::plots::plot_script(up, plot_spec({{"name", "p"}, {"scale", "semilogy"}}).params, "p", "", data_up);
+  REQUIRE_THAT(gp_up, Contains("set yrange [*:1000000000000000]"));
+  REQUIRE_THAT(gp_up, Contains("bound / oracle lines above 1e+15 are cut off"));
   // Bounds within the range leave autoscaling alone.
   std::string data2;
   const std::string plain =
