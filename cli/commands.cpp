@@ -196,7 +196,15 @@ int interrupted_exit(const fs::path& staging) {
 int cmd_run(const RunArgs& args) {
   // Validate every file before running any, so bad input never costs a long run.
   std::vector<pipeline::Plan> plans;
-  for (const auto& f : args.files) plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+  try {
+    for (const auto& f : args.files) plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+  } catch (const Interrupted&) {
+    // Planning (problem builds, data files) polls the stop flag; nothing has been written yet.
+    const int sig = interrupt_signal();
+    std::fprintf(stderr, "sgdcheck: interrupted by %s while planning; nothing was written\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return kExitSignalBase + sig;
+  }
   check_formats(args.formats);
   for (std::size_t i = 0; i < plans.size(); ++i) {
     const auto& e = plans[i].experiment;

@@ -231,8 +231,11 @@ TEST_CASE("a stale staging folder of a dead run is cleaned before a new run", "[
 namespace {
 
 /// Starts sgdcheck ARGS as a child (stdout/stderr to files), sends `sig` once it printed its start
-/// line, and returns the exit status.
-Outcome interrupt_run(const std::vector<std::string>& args, int sig, const TempDir& dir) {
+/// line (or, with `wait_for` empty, after 0.5 s), and returns the exit status. `signalled_at` gets
+/// the time the signal was sent.
+Outcome interrupt_run(const std::vector<std::string>& args, int sig, const TempDir& dir,
+                      const std::string& wait_for = "runs on",
+                      std::chrono::steady_clock::time_point* signalled_at = nullptr) {
   const fs::path out = dir.path() / "int_stdout.txt", err = dir.path() / "int_stderr.txt";
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -249,9 +252,11 @@ Outcome interrupt_run(const std::vector<std::string>& args, int sig, const TempD
   }
   // Wait until the runs have started ("tiny: N cells x ..."), then a little longer.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (read_text(out).find("runs on") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+  while (!wait_for.empty() && read_text(out).find(wait_for) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(wait_for.empty() ? 500 : 300));
+  if (signalled_at) *signalled_at = std::chrono::steady_clock::now();
   ::kill(pid, sig);
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
@@ -285,6 +290,30 @@ TEST_CASE("SIGINT stops a run with exit 130, one line, earlier results intact an
   REQUIRE(read_text(out / "tiny" / "results.csv") == before);
   REQUIRE(fs::exists(out / ".tiny.partial" / "experiment.yaml"));
   REQUIRE_FALSE(fs::exists(out / ".tiny.partial" / "manifest.json"));
+}
+
+TEST_CASE("SIGINT while planning a slow grid exits 130 promptly and writes nothing", "[cli]") {
+  TempDir dir;
+  const auto out = dir.path() / "res";
+  // 40 distinct least-squares problems of n = 4000, d = 300: building them (the ground truth of
+  // each) takes several seconds in all; the signal arrives during the first ones.
+  std::string noises;
+  for (int k = 1; k <= 40; ++k) noises += (k > 1 ? ", " : "") + std::to_string(k) + "e-2";
+  const std::string file = dir.write(
+      "slow.yaml", tiny_experiment({{"  n: 40", "  n: 4000"},
+                                    {"  d: 4", "  d: 300"},
+                                    {"  batch: [1, 4]", "  problem.noise: [" + noises + "]"}}));
+  std::chrono::steady_clock::time_point sent;
+  const auto r = interrupt_run({"run", file, "--no-plots", "--out", out.string()}, SIGINT, dir, "", &sent);
+  const double after = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 130);
+  REQUIRE(count_lines(r.err) == 1);
+  REQUIRE_THAT(r.err, Contains("sgdcheck: interrupted by SIGINT while planning; nothing was written"));
+  REQUIRE_THAT(r.out, !Contains("runs on"));
+  REQUIRE_FALSE(fs::exists(out));
+  // It stopped at the next problem (one build is ~0.3 s here), not after planning all 40 (~13 s).
+  REQUIRE(after < 5.0);
 }
 
 TEST_CASE("SIGTERM stops a run with exit 143 and leaves no results directory", "[cli]") {
