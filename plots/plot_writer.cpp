@@ -57,6 +57,24 @@ std::string axis_label(const std::string& a, const std::string& runner_kind) {
   return a;
 }
 
+/// The x label of a sweep plot: what the swept key means, then the key itself (as in the YAML).
+std::string sweep_axis_label(const std::string& key) {
+  static const std::map<std::string, std::string> known = {
+      {"runner.batch", "batch size b"},
+      {"runner.delay.tau", "maximum delay tau"},
+      {"runner.workers", "workers P"},
+      {"runner.local_steps", "local steps N"},
+      {"runner.schedule.rounds", "communication rounds C"},
+      {"runner.step.scale", "step scale c"},
+      {"runner.step.gamma", "step size gamma"},
+      {"problem.density", "density p"},
+      {"problem.d", "dimension d"},
+      {"problem.noise", "noise level"},
+  };
+  auto it = known.find(key);
+  return it == known.end() ? key : it->second + " (" + key + ")";
+}
+
 double axis_value(const Point& p, const std::string& axis) {
   if (axis == "samples") return static_cast<double>(p.samples);
   if (axis == "rounds") return static_cast<double>(p.rounds);
@@ -420,7 +438,7 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
                    : metric_label(metric) + " at the last iteration";
   Figure fig;
   fig.title = title;
-  fig.xlabel = spec.get_string("xlabel").empty() ? x : spec.get_string("xlabel");
+  fig.xlabel = spec.get_string("xlabel").empty() ? sweep_axis_label(x) : spec.get_string("xlabel");
   fig.ylabel = yl;
   fig.scale = scale;
   const bool logx = scale == "loglog" || scale == "semilogx";

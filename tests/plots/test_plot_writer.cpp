@@ -315,6 +315,8 @@ TEST_CASE("sweep plot series follow the sweep order and constants are not labell
   REQUIRE(w64 != std::string::npos);
   REQUIRE(w4 < w16);
   REQUIRE(w16 < w64);
+  // The x label says what the swept key is, and names it.
+  REQUIRE_THAT(gp, Contains("set xlabel 'batch size b (runner.batch)'"));
   // A constant of constants.csv, one series (where: fixes workers).
   const std::string c = sgdcheck::plots::plot_script(
       rs, plot_spec({{"name", "p"}, {"x", "runner.batch"}, {"y", "M_grad"}, {"where", "workers=4"}}).params, "p", "",
