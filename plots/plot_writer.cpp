@@ -228,8 +228,9 @@ std::string script_text(const Figure& fig) {
   if (logy) s += "set logscale y\nset format y '10^{%L}'\n";
   s += "set grid xtics ytics mxtics mytics lc '#dddddd'\n";
   // The key goes below the x-axis label (gnuplot sizes the bottom margin for it), at most 2 columns,
-  // so long bound titles are neither cut off nor drawn over the label.
-  s += "set key outside below center horizontal Left reverse noenhanced spacing 1.1 font ',9' maxcols 2 width 1\n";
+  // so long bound titles are neither cut off nor drawn over the label. `height 1`: without it a key
+  // of one row (a single entry) is drawn over the x-axis label.
+  s += "set key outside below center horizontal Left reverse noenhanced spacing 1.1 font ',9' maxcols 2 width 1 height 1\n";
   if (f.finite_rows == 0) {
     // Nothing finite to draw (every run diverged or produced NaN): gnuplot cannot autoscale an empty
     // plot ("x range is invalid"), so give it a range and say why the figure is empty.
