@@ -71,6 +71,20 @@ std::string title_prefix(const config::Experiment& e) {
   return t;
 }
 
+/// Plot options of an experiment: formats, title, and a note on every figure when a sweep key was
+/// tuned (each curve / point is then the winning cell of its group, not every swept value).
+plots::PlotOptions plot_options(const config::Experiment& e,
+                                const std::vector<std::string>& formats,
+                                const std::optional<pipeline::ComponentSpec>& tune) {
+  plots::PlotOptions po;
+  po.formats = formats;
+  po.title_prefix = title_prefix(e);
+  if (tune)
+    po.notes.push_back(fmt::format("{} tuned per setting: {} (winners in tuned.csv)", tune->params.get_string("over"),
+                                   tune->params.get_string("criterion")));
+  return po;
+}
+
 /// The copy of the experiment file inside a results directory, plus the quick flag from the manifest.
 config::Experiment experiment_of(const fs::path& dir) {
   const fs::path manifest = dir / "manifest.json";
@@ -182,9 +196,17 @@ int interrupted_exit(const fs::path& staging) {
 int cmd_run(const RunArgs& args) {
   // Validate every file before running any, so bad input never costs a long run.
   std::vector<pipeline::Plan> plans;
-  for (const auto& f : args.files) {
-    plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
-    if (args.traces) plans.back().traces = true;
+  try {
+    for (const auto& f : args.files) {
+      plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+      if (args.traces) plans.back().traces = true;
+    }
+  } catch (const Interrupted&) {
+    // Planning (problem builds, data files) polls the stop flag; nothing has been written yet.
+    const int sig = interrupt_signal();
+    std::fprintf(stderr, "sgdcheck: interrupted by %s while planning; nothing was written\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return kExitSignalBase + sig;
   }
   check_formats(args.formats);
   for (std::size_t i = 0; i < plans.size(); ++i) {
@@ -244,7 +266,7 @@ int cmd_run(const RunArgs& args) {
       pipeline::write_checks(outcomes, sdir.string());
       // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
       plots::PlotReport figures;
-      if (!args.no_plots) figures = plots::write_plots(rs, plan.plots, sdir, {args.formats, title_prefix(e)});
+      if (!args.no_plots) figures = plots::write_plots(rs, plan.plots, sdir, plot_options(e, args.formats, plan.tune));
       if (interrupted()) return interrupted_exit(sdir);
 
       pipeline::ManifestInfo mi;
@@ -275,6 +297,9 @@ int cmd_run(const RunArgs& args) {
         rc = combine(rc, report_checks(outcomes));
       }
       std::fflush(stdout);
+      if (diverged > 0 && diverged == plan.runs())
+        std::fprintf(stderr, "sgdcheck: warning: every run of %s diverged (%zu of %zu; why: runs.csv); the results "
+                             "describe divergence only\n", e.name.c_str(), diverged, static_cast<std::size_t>(plan.runs()));
       rc = combine(rc, report_figures(figures, final_dir));
     } catch (...) {
       if (interrupted()) return interrupted_exit(sdir);  // keep finished work for --resume
@@ -316,7 +341,7 @@ int cmd_plot(const std::string& dir, const std::vector<std::string>& formats) {
   pipeline::validate_plots(specs.plots, pipeline::plot_context(rs));
   if (!specs.plots.empty() && !plots::gnuplot_available())
     throw UsageError("gnuplot not found: install it with scripts/install-deps.sh (package gnuplot-nox)");
-  const auto report = plots::write_plots(rs, specs.plots, dir, {formats, title_prefix(e)});
+  const auto report = plots::write_plots(rs, specs.plots, dir, plot_options(e, formats, specs.tune));
   for (const auto& img : report.images) fmt::print("{}\n", img.string());
   return report_figures(report, dir);
 }

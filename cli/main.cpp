@@ -103,6 +103,10 @@ int main(int argc, char** argv) {
     if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
     if (*list_cmd) return markdown ? cmd_list_markdown() : cmd_list(what);
     if (*critical_cmd) return cmd_critical(critical);
+  } catch (const sgdcheck::Interrupted&) {
+    // A stop polled outside the places that report it themselves (cmd_run does): still 130 / 143.
+    std::fprintf(stderr, "sgdcheck: interrupted\n");
+    return kExitSignalBase + sgdcheck::interrupt_signal();
   } catch (const sgdcheck::ConfigError& e) {
     std::fprintf(stderr, "sgdcheck: error: %s\n", one_line(e.what()).c_str());
     return kExitBadInput;

@@ -43,4 +43,8 @@ void request_interrupt(int signal) {
 
 void reset_interrupt() { g_signal.store(0); }
 
+void throw_if_interrupted() {
+  if (interrupted()) throw Interrupted();
+}
+
 }  // namespace sgdcheck

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/interrupt.hpp"
 #include "core/trace.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
@@ -212,6 +213,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   ctx.base_dir = std::filesystem::path(file).parent_path().string();
   std::map<std::string, std::size_t> problem_ids;
   for (const auto& c : cells) {
+    throw_if_interrupted();  // SIGINT while planning a large grid: stop before any run, nothing written
     CellPlan cp;
     cp.id = c.id;
     cp.sweep_values = c.sweep_values;
@@ -228,6 +230,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   for (auto& cp : plan.cells) {
     auto& slot = plan.problems[cp.problem_index];
     if (slot) continue;
+    throw_if_interrupted();  // building a problem (data file, ground truth) can take seconds
     // A data file that does not exist is an error in the experiment file: name its line and key
     // (the loaders can only name the data path, which says nothing about where it was written).
     if (cp.problem_params.has("data.file") && !cp.problem_params.get_string("data.file").empty()) {
@@ -240,6 +243,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   }
 
   for (auto& cp : plan.cells) {
+    throw_if_interrupted();
     const auto& problem = plan.problem_of(cp);
     kind->validate(cp.runner_params, problem);
     cp.runner = kind->make(cp.runner_params, problem);

@@ -34,7 +34,7 @@ const Schema& plot_schema() {
           string_field("ylabel", "", "y-axis label (default: a description of y)"),
           string_field("marks", "", "sweep-key plots: comma-separated constants (e.g. M_curv,M_grad) drawn as "
                        "labelled vertical lines at their value (taken from the first cell)"),
-          string_field("xlabel", "", "x-axis label (default: the axis or sweep key)"),
+          string_field("xlabel", "", "x-axis label (default: what the axis counts for this runner, or what the sweep key means and its name)"),
           string_field("where", "", "only cells matching key=value[, key=value] of sweep keys (empty: every cell)"),
           int_field("bootstrap", 200, 0, 1e6, "sweep-key plots of iterations_to_target / speedup / efficiency: "
                     "bootstrap resamples over seeds for 95% error bars (0: none)"),

@@ -44,12 +44,35 @@ std::string metric_label(const std::string& m) {
   return m;
 }
 
-std::string axis_label(const std::string& a) {
-  if (a == "iter") return "iterations (server updates)";
+/// What one unit of the x axis is, as the runner records it (runners/*.cpp set Point::iter etc.):
+/// local_sgd counts local steps of each worker (all workers step together), not server updates.
+std::string axis_label(const std::string& a, const std::string& runner_kind) {
+  if (a == "iter" && runner_kind == "local_sgd") return "local steps per worker";
+  if (a == "iter" && (runner_kind == "minibatch_sgd" || runner_kind == "delayed_sgd")) return "iterations (server updates)";
+  if (a == "iter") return "iterations";
+  if (a == "samples" && runner_kind == "local_sgd") return "samples processed (all workers)";
   if (a == "samples") return "samples processed";
   if (a == "rounds") return "communication rounds";
   if (a == "vtime") return "virtual time";
   return a;
+}
+
+/// The x label of a sweep plot: what the swept key means, then the key itself (as in the YAML).
+std::string sweep_axis_label(const std::string& key) {
+  static const std::map<std::string, std::string> known = {
+      {"runner.batch", "batch size b"},
+      {"runner.delay.tau", "maximum delay tau"},
+      {"runner.workers", "workers P"},
+      {"runner.local_steps", "local steps N"},
+      {"runner.schedule.rounds", "communication rounds C"},
+      {"runner.step.scale", "step scale c"},
+      {"runner.step.gamma", "step size gamma"},
+      {"problem.density", "density p"},
+      {"problem.d", "dimension d"},
+      {"problem.noise", "noise level"},
+  };
+  auto it = known.find(key);
+  return it == known.end() ? key : it->second + " (" + key + ")";
 }
 
 double axis_value(const Point& p, const std::string& axis) {
@@ -91,16 +114,22 @@ std::string one_line(const std::string& s) {
 
 std::string gp_quote(const std::string& s) { return gp_string(s); }
 
-/// A legend entry: one line, at most 110 characters (longer ones end in "..."), so keys fit the canvas.
+/// Maximum characters (UTF-8 code points) of a legend entry: a one-column key at font 9 on the
+/// 1000-pixel canvas holds about 150.
+constexpr std::size_t kKeyChars = 130;
+
+/// A legend entry: one line, at most kKeyChars characters (longer ones end in "..."), so keys fit
+/// the canvas. Counted in code points, so "τ" or "‖" do not shorten the entry.
 std::string key_title(const std::string& s) {
-  std::string t = one_line(s);
-  if (t.size() > 110) {
-    t.resize(107);
-    while (!t.empty() && (static_cast<unsigned char>(t.back()) & 0xC0) == 0x80) t.pop_back();  // UTF-8 boundary
-    if (!t.empty() && static_cast<unsigned char>(t.back()) >= 0xC0) t.pop_back();
-    t += "...";
+  const std::string t = one_line(s);
+  std::size_t chars = 0, cut = std::string::npos;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if ((static_cast<unsigned char>(t[i]) & 0xC0) == 0x80) continue;  // UTF-8 continuation byte
+    if (chars == kKeyChars - 3) cut = i;
+    ++chars;
   }
-  return gp_string(t);
+  if (chars <= kKeyChars) return gp_string(t);
+  return gp_string(t.substr(0, cut) + "...");
 }
 
 /// The figure being assembled: settings, notes and plot elements, rendered by script_text().
@@ -111,11 +140,76 @@ struct Figure {
   std::vector<std::string> plots;  ///< plot elements
   std::size_t finite_rows = 0;     ///< empirical data rows actually drawn
   std::size_t key_entries = 0;     ///< titled plot elements (for the bottom margin)
+  std::size_t runs = 0, diverged = 0;  ///< runs of the plotted cells, and how many diverged
+  // Extent of the drawn y values (positive ones only on a log y axis): empirical and bound / oracle.
+  double emp_lo = INFINITY, emp_hi = -INFINITY, ref_lo = INFINITY, ref_hi = -INFINITY;
+  void empirical_y(double v) {
+    emp_lo = std::min(emp_lo, v);
+    emp_hi = std::max(emp_hi, v);
+  }
+  void reference_y(double v) {
+    ref_lo = std::min(ref_lo, v);
+    ref_hi = std::max(ref_hi, v);
+  }
 };
 
-std::string script_text(const Figure& f) {
+/// Decades kept below the smallest positive empirical value on a log y axis: bound and oracle lines
+/// falling further (exact oracles reach 1e-300) would otherwise squash the measured curves.
+constexpr double kDecadesBelowEmpirical = 3.0;
+
+/// A tick label: "%g" (no exponent form that needs enhanced text).
+std::string tick_label(double v) { return fmt::format("{:g}", v); }
+
+/// y range and tick settings of a log y axis from the drawn values; may add a note.
+std::string log_y_settings(const Figure& f, std::vector<std::string>& notes) {
+  if (!(f.emp_lo > 0) || !std::isfinite(f.emp_lo)) return "";
+  std::string s;
+  double lo = std::min(f.emp_lo, f.ref_lo);
+  const double hi = std::max(f.emp_hi, std::isfinite(f.ref_hi) ? f.ref_hi : f.emp_hi);
+  double hi_ = hi;
+  const double clip = std::pow(10.0, std::floor(std::log10(f.emp_lo) - kDecadesBelowEmpirical));
+  const double clip_hi = std::pow(10.0, std::ceil(std::log10(f.emp_hi) + kDecadesBelowEmpirical));
+  bool clipped = false, clipped_hi = false;
+  if (lo < clip) {
+    lo = clip;
+    clipped = true;
+  }
+  if (hi_ > clip_hi) {
+    hi_ = clip_hi;
+    clipped_hi = true;
+  }
+  if (clipped || clipped_hi)
+    notes.push_back(fmt::format("y range from the empirical curves: bound / oracle lines {} are cut off",
+                                clipped && clipped_hi ? fmt::format("below {:.0e} and above {:.0e}", clip, clip_hi)
+                                : clipped             ? fmt::format("below {:.0e}", clip)
+                                                      : fmt::format("above {:.0e}", clip_hi)));
+  const double span = std::log10(hi_ / lo);
+  if (span < 2.5 && hi_ > lo) {
+    // Less than ~2 decades: decade labels alone would give two or three ticks, and autoscaling would
+    // pad to whole decades. Use the data range and label 1-2-5 (1-2-3-5 under one decade) steps.
+    const std::vector<double> steps = span < 1.2 ? std::vector<double>{1, 2, 3, 5} : std::vector<double>{1, 2, 5};
+    const double ylo = lo / 1.25, yhi = hi_ * 1.25;
+    s += fmt::format("set yrange [{}:{}]\n", format_real(ylo), format_real(yhi));
+    std::vector<std::string> tics;
+    for (int e = static_cast<int>(std::floor(std::log10(ylo))); e <= static_cast<int>(std::ceil(std::log10(yhi))); ++e)
+      for (double m : steps) {
+        const double v = e < 0 ? m / std::pow(10.0, -e) : m * std::pow(10.0, e);  // 3/10, not 3*0.1
+        if (v >= ylo && v <= yhi) tics.push_back(fmt::format("'{}' {}", tick_label(v), format_real(v)));
+      }
+    s += "set format y '%g'\n";
+    if (tics.size() >= 2) s += "set ytics (" + fmt::format("{}", fmt::join(tics, ", ")) + ")\n";
+  } else if (clipped || clipped_hi) {
+    s += fmt::format("set yrange [{}:{}]\n", clipped ? format_real(lo) : std::string("*"),
+                     clipped_hi ? format_real(hi_) : std::string("*"));
+  }
+  return s;
+}
+
+std::string script_text(const Figure& fig) {
+  Figure f = fig;
   const bool logx = f.scale == "loglog" || f.scale == "semilogx";
   const bool logy = f.scale == "loglog" || f.scale == "semilogy";
+  const std::string yrange = logy && f.finite_rows > 0 ? log_y_settings(f, f.notes) : std::string();
   std::string s;
   s += "# Generated by sgdcheck from the result tables; edit freely and re-render with\n";
   s += "#   gnuplot -e \"fmt='png'\" THIS.gp      (fmt: png, svg or pdf)\n";
@@ -134,17 +228,26 @@ std::string script_text(const Figure& f) {
   if (logy) s += "set logscale y\nset format y '10^{%L}'\n";
   s += "set grid xtics ytics mxtics mytics lc '#dddddd'\n";
   // The key goes below the x-axis label (gnuplot sizes the bottom margin for it), at most 2 columns,
-  // so long bound titles are neither cut off nor drawn over the label.
-  s += "set key outside below center horizontal Left reverse noenhanced spacing 1.1 font ',9' maxcols 2 width 1\n";
+  // so long bound titles are neither cut off nor drawn over the label. `height 1`: without it a key
+  // of one row (a single entry) is drawn over the x-axis label.
+  s += "set key outside below center horizontal Left reverse noenhanced spacing 1.1 font ',9' maxcols 2 width 1 height 1\n";
   if (f.finite_rows == 0) {
     // Nothing finite to draw (every run diverged or produced NaN): gnuplot cannot autoscale an empty
     // plot ("x range is invalid"), so give it a range and say why the figure is empty.
+    // The range is arbitrary, so no tick labels pretend it is a scale.
     s += logx ? "set xrange [1:10]\n" : "set xrange [0:1]\n";
     s += logy ? "set yrange [1:10]\n" : "set yrange [0:1]\n";
-    s += "set label 99 'no finite data: every run diverged or produced NaN (see runs.csv)' at graph 0.5, graph 0.5 "
-         "center font ',12' tc rgb '#8b0000' noenhanced\n";
+    s += "unset xtics\nunset ytics\nunset mxtics\nunset mytics\n";
+    const std::string why = f.runs > 0 && f.diverged == f.runs
+                                ? fmt::format("every run diverged ({} of {}, see runs.csv)", f.diverged, f.runs)
+                                : f.diverged > 0 ? fmt::format("{} of {} runs diverged (see runs.csv); the rest NaN or <= 0 on a log axis",
+                                                               f.diverged, f.runs)
+                                                 : std::string("values NaN, or <= 0 on a log axis (see results.csv)");
+    s += "set label 99 " + gp_quote("no finite data to draw: " + why) +
+         " at graph 0.5, graph 0.5 center font ',12' tc rgb '#8b0000' noenhanced\n";
   } else {
     s += "set autoscale xfix\n";
+    s += yrange;
   }
   s += "set style fill transparent solid 0.18 noborder\n";
   s += f.extra;
@@ -210,7 +313,9 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
   const bool with_bounds = spec.get_bool("bounds");
   Figure fig;
   fig.title = title;
-  fig.xlabel = spec.get_string("xlabel").empty() ? axis_label(x) : spec.get_string("xlabel");
+  const std::string kind = rs.cells.empty() || !rs.cells.front().options.count("runner.kind")
+                               ? std::string() : rs.cells.front().options.at("runner.kind");
+  fig.xlabel = spec.get_string("xlabel").empty() ? axis_label(x, kind) : spec.get_string("xlabel");
   fig.ylabel = spec.get_string("ylabel").empty() ? metric_label(y) : spec.get_string("ylabel");
   fig.scale = scale;
   std::vector<std::string>& plots = fig.plots;
@@ -221,7 +326,7 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
   std::map<std::string, std::size_t> bound_cells;      // cells drawing each bound id
   std::vector<const CellResult*> with_metric;
   const char* dashes_upper[] = {"2", "4", "5", "(12,6,2,6)"};
-  std::size_t dropped_x = 0;
+  std::set<double> dropped_x;  // x values <= 0 left out on a log x axis
   // First pass: which bounds are drawn by more than one cell (their key entry is then neutral).
   for (const CellResult& c : rs.cells)
     if (c.metrics.count(y))
@@ -240,7 +345,7 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
     for (std::size_t k = 0; k < m.size(); ++k) {
       const double xv = axis_value(m.points[k], x);
       if (logx && !(xv > 0)) {
-        ++dropped_x;
+        dropped_x.insert(xv);
         continue;
       }
       double lo = m.mean[k] - 2 * m.se[k], hi = m.mean[k] + 2 * m.se[k];
@@ -248,6 +353,8 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
       if (!std::isfinite(m.mean[k]) || (logy && !(m.mean[k] > 0))) continue;
       data += fmt::format("{} {} {} {}\n", format_real(xv), format_real(m.mean[k]), format_real(lo), format_real(hi));
       ++fig.finite_rows;
+      fig.empirical_y(m.mean[k]);
+      if (band && std::isfinite(hi)) fig.emp_hi = std::max(fig.emp_hi, hi);
     }
     end_block(data, mean_start);
     const int mean_block = block++;
@@ -270,6 +377,7 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
         if ((logx && !(xv > 0)) || (logy && !(b.values[k] > 0)) || !std::isfinite(b.values[k])) continue;
         data += fmt::format("{} {}\n", format_real(xv), format_real(b.values[k]));
         ++bound_rows[b.id];
+        fig.reference_y(b.values[k]);
       }
       end_block(data, bound_start);
       const int bblock = block++;
@@ -299,8 +407,11 @@ Figure curve_plot(const ResultSet& rs, const Params& spec, const std::string& ti
   if (with_metric.empty()) throw ConfigError("plot: no cell recorded metric " + y);
   plots.insert(plots.end(), bound_plots.begin(), bound_plots.end());
   if (with_bounds) bound_notes(with_metric, y, bound_rows, fig.notes);
-  if (dropped_x > 0)
-    fig.notes.push_back(fmt::format("log x axis: {} point(s) at {} <= 0 not drawn", dropped_x, x));
+  if (!dropped_x.empty()) {
+    std::vector<std::string> vals;
+    for (double v : dropped_x) vals.push_back(format_real(v));
+    fig.notes.push_back(fmt::format("log x axis: {} = {} not drawn", x, fmt::join(vals, ", ")));
+  }
   return fig;
 }
 
@@ -328,10 +439,11 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
                    : metric_label(metric) + " at the last iteration";
   Figure fig;
   fig.title = title;
-  fig.xlabel = spec.get_string("xlabel").empty() ? x : spec.get_string("xlabel");
+  fig.xlabel = spec.get_string("xlabel").empty() ? sweep_axis_label(x) : spec.get_string("xlabel");
   fig.ylabel = yl;
   fig.scale = scale;
   const bool logx = scale == "loglog" || scale == "semilogx";
+  const bool logy = scale == "loglog" || scale == "semilogy";
   std::set<std::string> dropped_x;
   // Vertical marks at constants such as M_curv / M_grad.
   {
@@ -364,7 +476,8 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
   for (const auto& c : rs.cells)
     for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k)
       if (c.sweep_values[k] != rs.cells.front().sweep_values[k]) varies[k] = true;
-  std::map<std::string, std::vector<const CellResult*>> series;
+  // In the order of the cells (the sweep's order: workers 4, 16, 64), not sorted as text (16, 4, 64).
+  std::vector<std::pair<std::string, std::vector<const CellResult*>>> series;
   for (const auto& c : rs.cells) {
     std::string key;
     for (std::size_t k = 0; k < rs.sweep_keys.size(); ++k)
@@ -372,7 +485,9 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
         const auto& sk = rs.sweep_keys[k];
         key += (key.empty() ? "" : ", ") + sk.substr(sk.find('.') + 1) + "=" + c.sweep_values[k];
       }
-    series[key].push_back(&c);
+    auto it = std::find_if(series.begin(), series.end(), [&](const auto& sr) { return sr.first == key; });
+    if (it == series.end()) it = series.insert(series.end(), {key, {}});
+    it->second.push_back(&c);
   }
   auto quantity = [&](const std::vector<std::int64_t>& iters, const std::vector<double>& v) {
     if (to_target) return pipeline::iterations_to_target(iters, v, target, rel);
@@ -396,6 +511,7 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
     data += one_line("# series " + skey + ": x empirical") + "\n";
     std::map<std::string, std::string> bound_rows;
     std::map<std::string, std::string> bound_title;
+    bool from_constants = false;  // the series plots a constant of constants.csv, not measured runs
     std::vector<const CellResult*> sorted = cells;
     std::sort(sorted.begin(), sorted.end(), [&](const CellResult* a, const CellResult* b) {
       return std::stod(a->sweep_values[static_cast<std::size_t>(xpos)]) <
@@ -428,8 +544,12 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
           dropped_x.insert(c->sweep_values[static_cast<std::size_t>(xpos)]);
           continue;
         }
+        from_constants = true;
         data += fmt::format("{} {}\n", format_real(xc), format_real(c->constant(y)));
-        if (std::isfinite(c->constant(y))) ++fig.finite_rows;
+        if (std::isfinite(c->constant(y)) && (!logy || c->constant(y) > 0)) {
+          ++fig.finite_rows;
+          fig.empirical_y(c->constant(y));
+        }
         continue;
       }
       if (it == c->metrics.end()) continue;
@@ -466,6 +586,7 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
       } else if (std::isfinite(q) && q > 0) {
         data += fmt::format("{} {}{}\n", format_real(xv), format_real(q), err);
         ++fig.finite_rows;
+        fig.empirical_y(q);
       }
       for (const auto& b : c->bounds) {
         if (!spec.get_bool("bounds") || !b.applicable || b.metric != metric) continue;
@@ -476,20 +597,22 @@ Figure sweep_plot(const ResultSet& rs, const Params& spec, const std::string& ti
         if (std::isfinite(qb) && qb > 0 && (!logx || xv > 0)) {
           bound_rows[b.id] += fmt::format("{} {}\n", format_real(xv), format_real(qb));
           ++bound_drawn[b.id];
+          fig.reference_y(qb);
         }
       }
     }
     end_block(data, series_start);
+    const std::string unnamed = from_constants ? y + " per cell (constants.csv)" : std::string("empirical (seed mean)");
     if (with_ci) {
       plots.push_back(fmt::format("DATA index {} using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.6 lc rgb '{}' notitle",
                                   block, color));
       plots.push_back(fmt::format("DATA index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", block++, color,
-                                  key_title((skey.empty() ? std::string("empirical (seed mean)") : skey) +
+                                  key_title((skey.empty() ? unnamed : skey) +
                                             " (95% bootstrap CI)")));
       ++fig.key_entries;
     } else {
       plots.push_back(fmt::format("DATA index {} using 1:2 with linespoints lw 2 pt 7 lc rgb '{}' title {}", block++,
-                                  color, key_title(skey.empty() ? "empirical (seed mean)" : skey)));
+                                  color, key_title(skey.empty() ? unnamed : skey)));
       ++fig.key_entries;
     }
     int bi = 0;
@@ -514,7 +637,8 @@ std::string plot_script(const ResultSet& results,
                         const Params& spec,
                         const std::string& stem,
                         const std::string& title_prefix,
-                        std::string& data_out) {
+                        std::string& data_out,
+                        const std::vector<std::string>& extra_notes) {
   std::string title = spec.get_string("title");
   if (title.empty()) title = title_prefix.empty() ? results.name : title_prefix;
   const std::string x = spec.get_string("x");
@@ -531,7 +655,16 @@ std::string plot_script(const ResultSet& results,
     rs = &filtered;
   }
   Figure fig = curve ? curve_plot(*rs, spec, title, data_out) : sweep_plot(*rs, spec, title, data_out);
+  for (const auto& c : rs->cells)
+    for (const auto& r : c.runs) {
+      ++fig.runs;
+      fig.diverged += r.termination == "diverged";
+    }
+  if (fig.diverged > 0 && fig.finite_rows > 0)
+    fig.notes.push_back(fmt::format("{} of {} runs diverged (see runs.csv); a mean is not drawn past a divergence",
+                                    fig.diverged, fig.runs));
   if (!where.empty()) fig.notes.insert(fig.notes.begin(), "cells with " + where);
+  fig.notes.insert(fig.notes.begin() + (where.empty() ? 0 : 1), extra_notes.begin(), extra_notes.end());
   return "STEM = " + gp_quote(stem) + "\nDATA = STEM.'.dat'\n" + script_text(fig);
 }
 
@@ -630,7 +763,7 @@ PlotReport write_plots(const ResultSet& results,
     std::string data;
     std::string script;
     try {
-      script = plot_script(results, s.params, stem, options.title_prefix, data);
+      script = plot_script(results, s.params, stem, options.title_prefix, data, options.notes);
     } catch (const ConfigError& e) {
       report.failures.push_back({stem, one_line(e.what()), {}});
       continue;

@@ -20,6 +20,7 @@ struct PlotOptions {
   std::vector<std::string> formats{"png", "svg", "pdf"};
   std::string title_prefix;  ///< e.g. "stich2021 Fig. 1"
   double timeout_seconds = 120.0;  ///< per gnuplot invocation; a slower render counts as a failure
+  std::vector<std::string> notes{};  ///< said on every figure under the title (e.g. which sweep key was tuned)
 };
 
 /// A figure that could not be drawn. Its .gp/.dat (when written) and the gnuplot log are kept.
@@ -48,7 +49,8 @@ std::string plot_script(const pipeline::ResultSet& results,
                         const Params& spec,
                         const std::string& stem,
                         const std::string& title_prefix,
-                        std::string& data_out);
+                        std::string& data_out,
+                        const std::vector<std::string>& extra_notes = {});
 
 /// `text` as an inert single-quoted gnuplot string: `'` doubled, control characters (newlines,
 /// tabs, ...) replaced by spaces.

@@ -231,8 +231,11 @@ TEST_CASE("a stale staging folder of a dead run is cleaned before a new run", "[
 namespace {
 
 /// Starts sgdcheck ARGS as a child (stdout/stderr to files), sends `sig` once it printed its start
-/// line, and returns the exit status.
-Outcome interrupt_run(const std::vector<std::string>& args, int sig, const TempDir& dir) {
+/// line (or, with `wait_for` empty, after 0.5 s), and returns the exit status. `signalled_at` gets
+/// the time the signal was sent.
+Outcome interrupt_run(const std::vector<std::string>& args, int sig, const TempDir& dir,
+                      const std::string& wait_for = "runs on",
+                      std::chrono::steady_clock::time_point* signalled_at = nullptr) {
   const fs::path out = dir.path() / "int_stdout.txt", err = dir.path() / "int_stderr.txt";
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -249,9 +252,11 @@ Outcome interrupt_run(const std::vector<std::string>& args, int sig, const TempD
   }
   // Wait until the runs have started ("tiny: N cells x ..."), then a little longer.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (read_text(out).find("runs on") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+  while (!wait_for.empty() && read_text(out).find(wait_for) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(wait_for.empty() ? 500 : 300));
+  if (signalled_at) *signalled_at = std::chrono::steady_clock::now();
   ::kill(pid, sig);
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
@@ -287,6 +292,30 @@ TEST_CASE("SIGINT stops a run with exit 130, one line, earlier results intact an
   REQUIRE_FALSE(fs::exists(out / ".tiny.partial" / "manifest.json"));
 }
 
+TEST_CASE("SIGINT while planning a slow grid exits 130 promptly and writes nothing", "[cli]") {
+  TempDir dir;
+  const auto out = dir.path() / "res";
+  // 40 distinct least-squares problems of n = 4000, d = 300: building them (the ground truth of
+  // each) takes several seconds in all; the signal arrives during the first ones.
+  std::string noises;
+  for (int k = 1; k <= 40; ++k) noises += (k > 1 ? ", " : "") + std::to_string(k) + "e-2";
+  const std::string file = dir.write(
+      "slow.yaml", tiny_experiment({{"  n: 40", "  n: 4000"},
+                                    {"  d: 4", "  d: 300"},
+                                    {"  batch: [1, 4]", "  problem.noise: [" + noises + "]"}}));
+  std::chrono::steady_clock::time_point sent;
+  const auto r = interrupt_run({"run", file, "--no-plots", "--out", out.string()}, SIGINT, dir, "", &sent);
+  const double after = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 130);
+  REQUIRE(count_lines(r.err) == 1);
+  REQUIRE_THAT(r.err, Contains("sgdcheck: interrupted by SIGINT while planning; nothing was written"));
+  REQUIRE_THAT(r.out, !Contains("runs on"));
+  REQUIRE_FALSE(fs::exists(out));
+  // It stopped at the next problem (one build is ~0.3 s here), not after planning all 40 (~13 s).
+  REQUIRE(after < 5.0);
+}
+
 TEST_CASE("SIGTERM stops a run with exit 143 and leaves no results directory", "[cli]") {
   TempDir dir;
   const auto out = dir.path() / "res";
@@ -317,6 +346,29 @@ TEST_CASE("every run diverging with plots on still commits results and draws the
   REQUIRE(fs::file_size(out / "tiny" / "plots" / "d2.png") > 0);
   // The step violates R1's hypothesis: the bound is said to be not applicable, not silently dropped.
   REQUIRE_THAT(read_text(out / "tiny" / "plots" / "d2.gp"), Contains("not applicable (step 50 >"));
+}
+
+TEST_CASE("every run diverging at the first step warns once, keeps results and draws a no-finite-data figure",
+          "[cli]") {
+  TempDir dir;
+  // gamma = 1e200: ||x_1 - x*||^2 overflows to inf, so no run records a finite value after iter 0.
+  const std::string text = with_plots("  - {name: d2, x: iter, y: dist2, scale: loglog}",
+                                      {{"  step: {rule: critical, scale: 0.25, m: grad}", "  step: {rule: constant, gamma: 1e200}"},
+                                       {"checks:", ""},
+                                       {"  - bound_holds: {bound: sgd.strongly_convex.dist2}", ""}});
+  const std::string file = dir.write("exp.yaml", text);
+  const auto out = dir.path() / "res";
+  const auto r = run_cli("run " + file + " --format png --out " + out.string(), dir);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);  // no check failed and every figure was drawn
+  REQUIRE(count_lines(r.err) == 1);
+  REQUIRE_THAT(r.err, Contains("sgdcheck: warning: every run of tiny diverged (200 of 200"));
+  REQUIRE(fs::exists(out / "tiny" / "manifest.json"));
+  REQUIRE_THAT(read_text(out / "tiny" / "runs.csv"), Contains("diverged"));
+  REQUIRE(fs::file_size(out / "tiny" / "plots" / "d2.png") > 0);
+  REQUIRE_THAT(read_text(out / "tiny" / "plots" / "d2.gp"),
+               Contains("no finite data to draw: every run diverged (200 of 200, see runs.csv)"));
+  REQUIRE_FALSE(fs::exists(out / "tiny" / "plots" / "d2.log"));
 }
 
 TEST_CASE("a figure gnuplot cannot draw exits 3 with a warning naming figure and kept log; results commit",

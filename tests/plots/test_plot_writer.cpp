@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -138,13 +139,13 @@ TEST_CASE("a bound applicable to only some cells says how many it skips", "[plot
   REQUIRE_THAT(gp, Contains("lc rgb '#1f77b4' title 'test bound [upper bound, derived]'"));
 }
 
-TEST_CASE("a log x axis says how many points at x <= 0 it does not draw", "[plots]") {
+TEST_CASE("a log x axis names the x values <= 0 it does not draw", "[plots]") {
   ResultSet rs = two_cells();
   std::string data;
   const std::string gp =
       sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}, {"scale", "loglog"}}).params, "p", "", data);
   // Each of the two cells has one point at iter = 0.
-  REQUIRE_THAT(gp, Contains("log x axis: 2 point(s) at iter <= 0 not drawn"));
+  REQUIRE_THAT(gp, Contains("log x axis: iter = 0 not drawn"));
   const std::string lin =
       sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}, {"scale", "semilogy"}}).params, "p", "", data);
   REQUIRE_THAT(lin, !Contains("log x axis"));
@@ -201,4 +202,178 @@ TEST_CASE("a sweep plot on a log x axis says which swept values <= 0 it does not
   // The two positive values are drawn at their last means.
   REQUIRE_THAT(data, Contains("2 0.02\n") && Contains("8 0.04\n"));
   REQUIRE_THAT(data, !Contains("\n0 0.01"));
+}
+
+// ---- readable figures -------------------------------------------------------------------------
+
+namespace {
+
+/// The numbers in the `set ytics ('label' value, ...)` line of a script (empty if there is none).
+std::vector<double> explicit_ytics(const std::string& gp) {
+  std::vector<double> out;
+  const auto pos = gp.find("set ytics (");
+  if (pos == std::string::npos) return out;
+  const std::string line = gp.substr(pos, gp.find('\n', pos) - pos);
+  for (std::size_t q = line.find('\''); q != std::string::npos; q = line.find('\'', q)) {
+    const std::size_t close = line.find('\'', q + 1);
+    out.push_back(std::stod(line.substr(close + 1)));
+    q = line.find(',', close);
+    if (q == std::string::npos) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("on a log y axis exact-oracle lines far below the measured curves do not set the y range", "[plots]") {
+  // Measured means reach 0.003 (cell 2: (0.005 + 0.001) / 2); the oracle falls to 1e-300.
+  ResultSet rs = one_metric_results({two_rep_series(kIters, {1.0, 0.5, 0.1, 0.0055}, {0.01, 0.01, 0.01, 0.0045}),
+                                     two_rep_series(kIters, {1.0, 0.4, 0.05, 0.003}, {0.01, 0.01, 0.01, 0.002})},
+                                    {{bound_series("o.exact", "dist2", kIters, {1.0, 1e-10, 1e-100, 1e-300})},
+                                     {bound_series("o.exact", "dist2", kIters, {1.0, 1e-10, 1e-100, 1e-300})}});
+  for (auto& c : rs.cells) c.bounds[0].guarantee = "exact";
+  std::string data;
+  const std::string gp =
+      sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}, {"scale", "semilogy"}}).params, "p", "", data);
+  // 3 decades below the decade of 0.003 (1e-3): 1e-6.
+  REQUIRE_THAT(gp, Contains("set yrange [1e-06:*]"));
+  REQUIRE_THAT(gp, Contains("y range from the empirical curves: bound / oracle lines below 1e-06 are cut off"));
+  // The oracle's values stay in the data file (gnuplot clips them), nothing is dropped.
+  REQUIRE_THAT(data, Contains("1e-300"));
+  // An oracle exploding to 1e300 above measured means that stop at 1e12 (runs diverged) is cut above:
+  // 3 decades over the decade of 1e12.
+  ResultSet up = one_metric_results({two_rep_series(kIters, {1.0, 1e4, 1e12, NAN}, {0, 0, 0, 0})},
+                                    {{bound_series("o.exact", "dist2", kIters, {1.0, 1e4, 1e12, 1e300})}});
+  up.cells[0].bounds[0].guarantee = "exact";
+  std::string data_up;
+  const std::string gp_up =
+      sgdcheck::plots::plot_script(up, plot_spec({{"name", "p"}, {"scale", "semilogy"}}).params, "p", "", data_up);
+  REQUIRE_THAT(gp_up, Contains("set yrange [*:1000000000000000]"));
+  REQUIRE_THAT(gp_up, Contains("bound / oracle lines above 1e+15 are cut off"));
+  // Bounds within the range leave autoscaling alone.
+  std::string data2;
+  const std::string plain =
+      sgdcheck::plots::plot_script(two_cells(), plot_spec({{"name", "p"}, {"scale", "semilogy"}}).params, "p", "", data2);
+  REQUIRE_THAT(plain, !Contains("cut off"));
+  REQUIRE_THAT(plain, !Contains("set yrange"));
+}
+
+TEST_CASE("a log y axis spanning about one decade gets 1-2-3-5 tick labels inside the data range", "[plots]") {
+  // Means from 0.15 to 0.9, no bounds: log10(0.9 / 0.15) = 0.78 decades.
+  ResultSet rs = one_metric_results({two_rep_series(kIters, {0.9, 0.5, 0.3, 0.15}, {0.01, 0.01, 0.01, 0.01})}, {{}});
+  std::string data;
+  const std::string gp =
+      sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}, {"scale", "semilogy"}}).params, "p", "", data);
+  const auto tics = explicit_ytics(gp);
+  // Range [0.15 / 1.25, 0.92 * 1.25] = [0.12, 1.15] (0.92: top of the first point's band, mean + 2 SE):
+  // 0.2, 0.3, 0.5, 1.
+  REQUIRE(tics.size() == 4);
+  REQUIRE_THAT(tics[0], Catch::Matchers::WithinRel(0.2, 1e-12));
+  REQUIRE_THAT(tics[1], Catch::Matchers::WithinRel(0.3, 1e-12));
+  REQUIRE_THAT(tics[2], Catch::Matchers::WithinRel(0.5, 1e-12));
+  REQUIRE_THAT(tics[3], Catch::Matchers::WithinRel(1.0, 1e-12));
+  REQUIRE_THAT(gp, Contains("set yrange [0.12:1.15"));
+  // Several decades keep gnuplot's decade labels.
+  std::string data2;
+  const std::string wide = sgdcheck::plots::plot_script(
+      one_metric_results({two_rep_series(kIters, {1.0, 0.1, 0.001, 1e-5}, {0, 0, 0, 0})}, {{}}),
+      plot_spec({{"name", "p"}, {"scale", "semilogy"}}).params, "p", "", data2);
+  REQUIRE(explicit_ytics(wide).empty());
+}
+
+TEST_CASE("the iteration axis of local SGD says local steps, of mini-batch SGD server updates", "[plots]") {
+  ResultSet rs = two_cells();
+  for (auto& c : rs.cells) c.options["runner.kind"] = "local_sgd";
+  std::string data;
+  std::string gp = sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}}).params, "p", "", data);
+  REQUIRE_THAT(gp, Contains("set xlabel 'local steps per worker'"));
+  REQUIRE_THAT(gp, !Contains("server updates"));
+  for (auto& c : rs.cells) c.options["runner.kind"] = "minibatch_sgd";
+  gp = sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}}).params, "p", "", data);
+  REQUIRE_THAT(gp, Contains("set xlabel 'iterations (server updates)'"));
+}
+
+TEST_CASE("sweep plot series follow the sweep order and constants are not labelled empirical", "[plots]") {
+  ResultSet rs;
+  rs.name = "synthetic";
+  rs.sweep_keys = {"runner.batch", "runner.workers"};
+  for (const char* w : {"4", "16", "64"})
+    for (const char* b : {"1", "2"}) {
+      sgdcheck::pipeline::CellResult c;
+      c.id = rs.cells.size();
+      c.sweep_values = {b, w};
+      c.metrics["dist2"] = two_rep_series(kIters, {1.0, 0.5, 0.1, 0.01}, {0.01, 0.01, 0.01, 0.001});
+      c.constants["M_grad"] = {3.0 * std::stod(b), true};
+      rs.cells.push_back(std::move(c));
+    }
+  std::string data;
+  const std::string gp = sgdcheck::plots::plot_script(
+      rs, plot_spec({{"name", "p"}, {"x", "runner.batch"}, {"y", "dist2"}}).params, "p", "", data);
+  const auto w4 = gp.find("title 'workers=4'"), w16 = gp.find("title 'workers=16'"), w64 = gp.find("title 'workers=64'");
+  REQUIRE(w4 != std::string::npos);
+  REQUIRE(w16 != std::string::npos);
+  REQUIRE(w64 != std::string::npos);
+  REQUIRE(w4 < w16);
+  REQUIRE(w16 < w64);
+  // The x label says what the swept key is, and names it.
+  REQUIRE_THAT(gp, Contains("set xlabel 'batch size b (runner.batch)'"));
+  // A constant of constants.csv, one series (where: fixes workers).
+  const std::string c = sgdcheck::plots::plot_script(
+      rs, plot_spec({{"name", "p"}, {"x", "runner.batch"}, {"y", "M_grad"}, {"where", "workers=4"}}).params, "p", "",
+      data);
+  REQUIRE_THAT(c, Contains("title 'M_grad per cell (constants.csv)'"));
+  REQUIRE_THAT(c, !Contains("empirical"));
+}
+
+TEST_CASE("a figure note given in the plot options is said on the figure", "[plots]") {
+  std::string data;
+  const std::string gp = sgdcheck::plots::plot_script(two_cells(), plot_spec({{"name", "p"}}).params, "p", "", data,
+                                                      {"runner.step.scale tuned per setting"});
+  REQUIRE_THAT(gp, Contains("'[runner.step.scale tuned per setting]'"));
+}
+
+TEST_CASE("long legend entries are cut by characters, not bytes", "[plots]") {
+  ResultSet rs = two_cells();
+  // 70 two-byte characters: with " [upper bound, derived] (dashed, in each cell's colour)" 124
+  // characters (178 bytes), within the 130-character limit, so kept whole.
+  std::string tau;
+  for (int i = 0; i < 70; ++i) tau += "\xcf\x84";
+  for (auto& c : rs.cells) c.bounds[0].title = tau;
+  std::string data;
+  std::string gp = sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}}).params, "p", "", data);
+  REQUIRE_THAT(gp, Contains(tau + " [upper bound"));
+  // 200 characters: cut to 127 and "...".
+  std::string longer;
+  for (int i = 0; i < 200; ++i) longer += "\xcf\x84";
+  for (auto& c : rs.cells) c.bounds[0].title = longer;
+  gp = sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}}).params, "p", "", data);
+  REQUIRE_THAT(gp, Contains("'" + longer.substr(0, 2 * 127) + "...'"));
+  REQUIRE_THAT(gp, !Contains(longer.substr(0, 2 * 128)));
+}
+
+TEST_CASE("a gnuplot that does not finish within the timeout is killed and reported", "[plots]") {
+  // A stand-in gnuplot that hangs (exec: the process killed is the sleeper itself).
+  TempDir dir;
+  const fs::path bin = dir.path() / "bin";
+  fs::create_directories(bin);
+  dir.write("bin/gnuplot", "#!/bin/sh\nexec sleep 60\n");
+  fs::permissions(bin / "gnuplot", fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  setenv("PATH", (bin.string() + ":" + old_path).c_str(), 1);
+  sgdcheck::plots::PlotOptions po;
+  po.formats = {"png", "svg"};
+  po.timeout_seconds = 0.5;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto report = sgdcheck::plots::write_plots(two_cells(), {plot_spec({{"name", "p"}})}, dir.path() / "out", po);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  setenv("PATH", old_path.c_str(), 1);
+  REQUIRE(report.failures.size() == 1);
+  REQUIRE_THAT(report.failures[0].reason, Contains("did not finish png within 0 s (killed)") ||
+                                              Contains("did not finish png within 1 s (killed)"));
+  // Killed after 0.5 s, and the second format is not attempted.
+  REQUIRE(seconds >= 0.5);
+  REQUIRE(seconds < 5.0);
+  REQUIRE(report.images.empty());
+  REQUIRE_FALSE(fs::exists(dir.path() / "out" / "plots" / "p.png"));
+  REQUIRE(fs::exists(dir.path() / "out" / "plots" / "p.gp"));
 }
