@@ -218,6 +218,8 @@ TEST_CASE("bound states: applicable, vacuous and not applicable are in bounds.cs
   // The terminal: report and skipped are tagged as such and not counted as passes.
   REQUIRE_THAT(r.out, Contains("[SKIPPED] bound_holds sgd.nonconvex.avg_grad2") && Contains("[REPORT] fit_rate") &&
                           Contains("3 checks: 1 passed, 0 failed, 1 report, 1 skipped"));
+  // A report-only check's lines say what was fitted, never "ok" / "FAIL" (which read as a verdict).
+  REQUIRE_THAT(r.out, Contains("problem.noise=0.1: fitted — beta_hat") && !Contains(": ok — beta_hat"));
   REQUIRE_THAT(r.out, Contains("bound sgd.strongly_convex.dist2: applies to 6 of 6 cells (3 vacuous: never below the "
                                "initial value)"));
   // check DIR prints the lines `run` printed after the runs, and the same table.
