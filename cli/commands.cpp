@@ -105,6 +105,8 @@ pipeline::ResultSet checked_results(pipeline::ResultSet rs,
                                     const std::optional<pipeline::ComponentSpec>& tune,
                                     const fs::path& dir) {
   if (!tune) return rs;
+  // The plan checked tune.metric before any run; `check DIR` / `plot DIR` check it on the tables.
+  pipeline::validate_metric_option(*tune, "metric", "tune.metric", pipeline::plot_context(rs).metrics);
   std::vector<pipeline::TuneChoice> choices;
   auto tuned = pipeline::apply_tune(rs, tune->params, &choices);
   pipeline::write_tune_choices(choices, tune->params.get_string("over"), dir.string());

@@ -247,3 +247,21 @@ TEST_CASE("check DIR rejects a bounds.csv whose state contradicts applicable", "
   REQUIRE(c.code == 2);
   REQUIRE_THAT(c.err, Contains("bounds.csv") && Contains("state = not_applicable of bound sgd.strongly_convex.dist2"));
 }
+
+TEST_CASE("check DIR validates tune: metric on the tables as run does on the plan", "[cli]") {
+  TempDir dir;
+  const std::string file = dir.write(
+      "exp.yaml", tiny_experiment({{"  batch: [1, 4]", "  batch: [1, 4]\n  step.scale: [0.25, 0.5]"},
+                                   {"+tune", "tune: {over: step.scale, metric: dist2}"}}));
+  const fs::path out = dir.path() / "out";
+  REQUIRE(sgdcheck_cli("run " + file + " --no-plots --out " + out.string(), dir).code == 0);
+  const fs::path yaml = out / "tiny" / "experiment.yaml";
+  std::string text = read_text(yaml);
+  const auto at = text.find("metric: dist2}");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, std::string("metric: dist2}").size(), "metric: dsit2}");
+  std::ofstream(yaml) << text;
+  const auto c = sgdcheck_cli("check " + (out / "tiny").string(), dir);
+  REQUIRE(c.code == 2);
+  REQUIRE_THAT(c.err, Contains("experiment.yaml:") && Contains("tune.metric = dsit2") && Contains("did you mean dist2?"));
+}
