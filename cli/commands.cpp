@@ -105,6 +105,8 @@ pipeline::ResultSet checked_results(pipeline::ResultSet rs,
                                     const std::optional<pipeline::ComponentSpec>& tune,
                                     const fs::path& dir) {
   if (!tune) return rs;
+  // The plan checked tune.metric before any run; `check DIR` / `plot DIR` check it on the tables.
+  pipeline::validate_metric_option(*tune, "metric", "tune.metric", pipeline::plot_context(rs).metrics);
   std::vector<pipeline::TuneChoice> choices;
   auto tuned = pipeline::apply_tune(rs, tune->params, &choices);
   pipeline::write_tune_choices(choices, tune->params.get_string("over"), dir.string());
@@ -263,7 +265,7 @@ int cmd_run(const RunArgs& args) {
       if (plan.tune) tuned = checked_results(ex.results, plan.tune, sdir);
       const pipeline::ResultSet& rs = plan.tune ? tuned : ex.results;  // no copy without tune:
       const auto outcomes = pipeline::run_checks(plan.checks, rs);
-      pipeline::write_checks(outcomes, sdir.string());
+      pipeline::write_checks(outcomes, pipeline::bound_summaries(rs), sdir.string());
       // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
       plots::PlotReport figures;
       if (!args.no_plots) figures = plots::write_plots(rs, plan.plots, sdir, plot_options(e, args.formats, plan.tune));
@@ -329,7 +331,8 @@ int cmd_check(const std::string& dir) {
   const auto specs = pipeline::validate_components(e);
   const auto rs = checked_results(pipeline::ResultSet::load(dir), specs.tune, dir);
   const auto outcomes = pipeline::run_checks(specs.checks, rs);
-  pipeline::write_checks(outcomes, dir);  // checked writes: a full disk is exit 2 naming the file
+  pipeline::write_checks(outcomes, pipeline::bound_summaries(rs), dir);  // checked: a full disk is exit 2 naming the file
+  for (const auto& line : pipeline::bound_states(rs)) fmt::print("  {}\n", line);  // as `run` prints them
   return report_checks(outcomes);
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,9 @@ std::vector<CheckKind> make_kinds() {
       k.schema.fields.push_back(string_field("where", "", "only cells matching key=value[, key=value] of sweep keys "
                                                           "(empty: every cell)"));
     k.roles.emplace_back("where", OptionRole::kFilter);
+    // Every option named `metric` names a recorded metric (T_eps fields, slope, paired, …).
+    const bool has_role = std::any_of(k.roles.begin(), k.roles.end(), [](const auto& r) { return r.first == "metric"; });
+    if (k.schema.find("metric") && !has_role) k.roles.emplace_back("metric", OptionRole::kMetric);
   }
   return kinds;
 }
@@ -89,25 +93,35 @@ std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, co
   return out;
 }
 
+namespace {
+
+/// Counts per CheckStatus (index = the enum value).
+std::array<std::size_t, 4> status_counts(const std::vector<CheckOutcome>& outcomes) {
+  std::array<std::size_t, 4> n{};
+  for (const auto& o : outcomes) ++n[static_cast<std::size_t>(o.status)];
+  return n;
+}
+
+}  // namespace
+
 std::string format_checks(const std::vector<CheckOutcome>& outcomes) {
+  // Each state has its own tag, and a report-only or skipped row says why on the next line; only
+  // PASS counts as passed in the summary line, which names every state even when its count is 0.
+  static const char* const tags[] = {"[PASS]", "[FAIL]", "[REPORT]", "[SKIPPED]"};
   std::string out;
-  int n[4] = {0, 0, 0, 0};
   for (const auto& o : outcomes) {
-    static const char* const tags[] = {"PASS", "FAIL", "REPORT", "SKIPPED"};
-    out += fmt::format("[{}] {} {}\n      {}\n", tags[static_cast<int>(o.status)], o.check, o.subject, o.summary);
+    out += fmt::format("{} {} {}\n      {}\n", tags[static_cast<int>(o.status)], o.check, o.subject, o.summary);
     if (!o.reason.empty()) out += fmt::format("      ({}: {})\n", status_name(o.status), o.reason);
     for (const auto& d : o.details) out += "      - " + d + "\n";
-    ++n[static_cast<int>(o.status)];
   }
-  out += fmt::format("{} checks: {} passed, {} failed", outcomes.size(), n[0], n[1]);
-  if (n[2]) out += fmt::format(", {} report only", n[2]);
-  if (n[3]) out += fmt::format(", {} skipped", n[3]);
-  out += "\n";
+  const auto n = status_counts(outcomes);
+  out += fmt::format("{} checks: {} passed, {} failed, {} report, {} skipped\n", outcomes.size(), n[0], n[1], n[2], n[3]);
   return out;
 }
 
-void write_checks(const std::vector<CheckOutcome>& outcomes, const std::string& dir) {
-  nlohmann::json j = nlohmann::json::array();
+void write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
+                  const std::string& dir) {
+  nlohmann::json checks = nlohmann::json::array();
   for (const auto& o : outcomes) {
     nlohmann::json values = nlohmann::json::object();
     for (const auto& [name, v] : o.values) {
@@ -122,8 +136,22 @@ void write_checks(const std::vector<CheckOutcome>& outcomes, const std::string& 
                         {"passed", o.status == CheckStatus::kPass}, {"values", values}, {"summary", o.summary},
                         {"details", o.details}};
     if (!o.reason.empty()) e["reason"] = o.reason;
-    j.push_back(std::move(e));
+    checks.push_back(std::move(e));
   }
+  const auto n = status_counts(outcomes);
+  nlohmann::json summary = {{"checks", outcomes.size()}, {"passed", n[0]}, {"failed", n[1]}, {"report", n[2]},
+                            {"skipped", n[3]}};
+  nlohmann::json bj = nlohmann::json::array();
+  for (const auto& b : bounds) {
+    nlohmann::json e = {{"bound", b.id},
+                        {"cells", b.cells},
+                        {"applicable", b.applicable - b.vacuous},
+                        {"vacuous", b.vacuous},
+                        {"not_applicable", b.not_applicable}};
+    if (!b.first_reason.empty()) e["first_reason"] = b.first_reason;
+    bj.push_back(std::move(e));
+  }
+  const nlohmann::json j = {{"summary", std::move(summary)}, {"bounds", std::move(bj)}, {"checks", std::move(checks)}};
   // Checked writes: a full disk is an error naming the file (exit 2), never an empty checks.json.
   write_text_file(std::filesystem::path(dir) / "checks.json", j.dump(2) + "\n");
   write_text_file(std::filesystem::path(dir) / "checks.txt", format_checks(outcomes));

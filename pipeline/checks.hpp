@@ -54,6 +54,7 @@ enum class OptionRole {
   kSweepKey,          ///< one sweep key
   kNumericSweepKey,   ///< one sweep key whose every value is a number (along, sweep)
   kSeriesId,          ///< a bound / oracle id listed under bounds: (empty: none)
+  kMetric,            ///< a metric the runner records (recorded_metrics); every option named `metric`
 };
 
 struct CheckKind {
@@ -76,6 +77,9 @@ struct CheckContext {
   std::vector<std::vector<std::string>> grid;     ///< sweep values of every cell
   std::vector<std::string> names;                 ///< constants and options (qualified and unscoped)
   std::vector<std::string> series;                ///< bound ids
+  /// Metrics the runs record (plan: recorded_metrics(plan); results: the metrics present); empty:
+  /// not known yet (`check DIR` before loading), metric names are then checked on the results.
+  std::vector<std::string> metrics;
   bool check_names = true;                        ///< resolve expression names against `names`
 };
 CheckContext check_context(const ResultSet& rs);
@@ -87,6 +91,11 @@ CheckContext check_context(const config::Experiment& e, const std::vector<std::s
 
 /// Validates what every spec refers to; throws ConfigError "file:line: checks.<kind>.<key> = …".
 void validate_check_references(const std::vector<ComponentSpec>& specs, const CheckContext& ctx);
+/// Option `key` of `spec` (its qualified name `what`, e.g. "tune.metric") names one of `metrics`
+/// (empty: unknown, nothing checked); throws ConfigError "file:line: what = value: expected a metric
+/// this runner records (…) (did you mean …?)".
+void validate_metric_option(const ComponentSpec& spec, const std::string& key, const std::string& what,
+                            const std::vector<std::string>& metrics);
 
 /// True when the cell matches `where` ("runner.batch=16, problem.d=8"; keys may omit their scope;
 /// empty selects every cell). Throws ConfigError for a key that is not a sweep key.
@@ -99,8 +108,18 @@ const CheckKind* find_check_kind(const std::string& kind);
 /// Runs every check of `specs` on `results` (after validate_check_references on the results).
 std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, const ResultSet& results);
 
-/// checks.json (machine-readable: status and numbers) and checks.txt (the table printed to the terminal).
-void write_checks(const std::vector<CheckOutcome>& outcomes, const std::string& dir);
+/// Per bound series over the cells of the results (bound_summaries).
+struct BoundSummary {
+  std::string id;
+  std::size_t cells = 0, applicable = 0, vacuous = 0, not_applicable = 0;  ///< vacuous ⊂ applicable
+  std::string first_reason;  ///< of the first cell where it does not apply
+};
+
+/// checks.json (machine-readable: summary counts, bound states, every check's status and numbers) and
+/// checks.txt (the table printed to the terminal).
+void write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
+                  const std::string& dir);
+/// The table; its last line counts every state apart: "N checks: a passed, b failed, c report, d skipped".
 std::string format_checks(const std::vector<CheckOutcome>& outcomes);
 
 /// Ordinary least-squares slope of y on x (analysis::ols_slope).
@@ -108,9 +127,18 @@ double ols_slope(const std::vector<double>& x, const std::vector<double>& y);
 
 /// Per bound of the plan: "applies to k of N cells; first reason otherwise: …" (validate and run).
 std::vector<std::string> bound_applicability(const Plan& plan);
-/// Per bound series in the results: applicable / not applicable / vacuous counts over cells. A series
-/// is vacuous in a cell when, at every recorded point after the first, it is at least the seed-mean
-/// metric at the first point (the trivial bound "no progress"): it holds but says nothing.
+/// State of a bound series in one cell (bounds.csv `state`, checks.json "bounds").
+enum class BoundState { kApplicable, kNotApplicable, kVacuous };
+/// "applicable", "not_applicable", "vacuous".
+std::string bound_state_name(BoundState s);
+/// The one definition of the states. not_applicable: the adapter said so (with a reason). vacuous: it
+/// applies, but at every recorded point after the first it is at least the seed-mean metric at the
+/// first point (the trivial bound "no progress": it holds but says nothing). applicable: otherwise.
+BoundState bound_state(const CellResult& c, const BoundSeries& b);
+/// Counts of the states per bound id, in order of first appearance in the results.
+std::vector<BoundSummary> bound_summaries(const ResultSet& rs);
+/// One line per bound: "bound X: applies to k of N cells (v vacuous: never below the initial value);
+/// first reason otherwise: …" — printed by `run` and `check DIR` alike.
 std::vector<std::string> bound_states(const ResultSet& rs);
 
 }  // namespace sgdcheck::pipeline

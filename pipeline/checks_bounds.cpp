@@ -25,40 +25,57 @@ std::vector<std::string> bound_applicability(const Plan& plan) {
   return out;
 }
 
-std::vector<std::string> bound_states(const ResultSet& rs) {
-  struct Count {
-    std::size_t cells = 0, applicable = 0, vacuous = 0;
-    std::string first_reason;
-  };
-  std::map<std::string, Count> by;
-  std::vector<std::string> order;
-  for (const auto& c : rs.cells) {
-    for (const auto& b : c.bounds) {
-      if (!by.count(b.id)) order.push_back(b.id);
-      auto& n = by[b.id];
-      ++n.cells;
-      if (!b.applicable) {
-        if (n.first_reason.empty()) n.first_reason = b.reason;
-        continue;
-      }
-      ++n.applicable;
-      // Vacuous: at every recorded point after the first the bound is at least the trivial value,
-      // the seed-mean metric at the first point (an upper bound that never promises progress).
-      auto it = c.metrics.find(b.metric);
-      if (it == c.metrics.end() || it->second.size() == 0 || b.iters.size() < 2) continue;
-      const double trivial = it->second.mean.front();
-      bool vacuous = std::isfinite(trivial);
-      for (std::size_t i = 1; i < b.iters.size() && vacuous; ++i) vacuous = !(b.values[i] < trivial);
-      if (vacuous) ++n.vacuous;
-    }
+std::string bound_state_name(BoundState s) {
+  switch (s) {
+    case BoundState::kApplicable: return "applicable";
+    case BoundState::kNotApplicable: return "not_applicable";
+    case BoundState::kVacuous: return "vacuous";
   }
+  return "applicable";
+}
+
+BoundState bound_state(const CellResult& c, const BoundSeries& b) {
+  if (!b.applicable) return BoundState::kNotApplicable;
+  // Vacuous: at every recorded point after the first the bound is at least the trivial value, the
+  // seed-mean metric at the first point (an upper bound that never promises progress).
+  auto it = c.metrics.find(b.metric);
+  if (it == c.metrics.end() || it->second.size() == 0 || b.iters.size() < 2) return BoundState::kApplicable;
+  const double trivial = it->second.mean.front();
+  bool vacuous = std::isfinite(trivial);
+  for (std::size_t i = 1; i < b.iters.size() && i < b.values.size() && vacuous; ++i) vacuous = !(b.values[i] < trivial);
+  return vacuous ? BoundState::kVacuous : BoundState::kApplicable;
+}
+
+std::vector<BoundSummary> bound_summaries(const ResultSet& rs) {
+  std::vector<BoundSummary> out;
+  std::map<std::string, std::size_t> index;
+  for (const auto& c : rs.cells)
+    for (const auto& b : c.bounds) {
+      auto [it, inserted] = index.emplace(b.id, out.size());
+      if (inserted) {
+        out.emplace_back();
+        out.back().id = b.id;
+      }
+      auto& n = out[it->second];
+      ++n.cells;
+      switch (bound_state(c, b)) {
+        case BoundState::kNotApplicable:
+          ++n.not_applicable;
+          if (n.first_reason.empty()) n.first_reason = b.reason;
+          break;
+        case BoundState::kVacuous: ++n.vacuous; [[fallthrough]];
+        case BoundState::kApplicable: ++n.applicable; break;
+      }
+    }
+  return out;
+}
+
+std::vector<std::string> bound_states(const ResultSet& rs) {
   std::vector<std::string> out;
-  for (const auto& id : order) {
-    const auto& n = by[id];
-    out.push_back(fmt::format("bound {}: applies to {} of {} cells{}{}", id, n.applicable, n.cells,
+  for (const auto& n : bound_summaries(rs))
+    out.push_back(fmt::format("bound {}: applies to {} of {} cells{}{}", n.id, n.applicable, n.cells,
                               n.vacuous ? fmt::format(" ({} vacuous: never below the initial value)", n.vacuous) : "",
                               n.first_reason.empty() ? "" : "; first reason otherwise: " + n.first_reason));
-  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Validation of everything check options refer to, before any run: cell filters (where, reference),
 // expressions and their names, sweep keys (over, along, sweep; along / sweep must be numeric), series
-// ids. The same code runs on a plan (make_plan, also on the quick form) and on loaded results
+// ids, metrics (every option named `metric`, against what the runs record). The same code runs on a plan (make_plan, also on the quick form) and on loaded results
 // (run_checks), so `validate`, `run` and `check DIR` reject the same mistakes with exit code 2.
 #include <fmt/format.h>
 
@@ -9,6 +9,7 @@
 
 #include "analysis/analysis.hpp"
 #include "pipeline/checks.hpp"
+#include "pipeline/plot_schema.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -44,9 +45,21 @@ CheckContext check_context(const ResultSet& rs) {
   }
   // A constant may be absent from constants.csv (NaN values are not written): every problem constant counts.
   for (const auto& n : kProblemConstants) names.insert(n);
+  ctx.metrics = plot_context(rs).metrics;  // the metrics present, the list `plot DIR` validates against
   ctx.names.assign(names.begin(), names.end());
   ctx.series.assign(series.begin(), series.end());
   return ctx;
+}
+
+void validate_metric_option(const ComponentSpec& spec, const std::string& key, const std::string& what,
+                            const std::vector<std::string>& metrics) {
+  if (metrics.empty() || !spec.params.has(key)) return;
+  const std::string& m = spec.params.get_string(key);
+  if (std::find(metrics.begin(), metrics.end(), m) != metrics.end()) return;
+  const std::string near = analysis::nearest_name(m, metrics);
+  const SourceLoc loc = spec.params.where(key).file.empty() ? spec.loc : spec.params.where(key);
+  throw ConfigError(loc, fmt::format("{} = {}: expected a metric this runner records ({}){}", what, m,
+                                     fmt::join(metrics, ", "), near.empty() ? "" : " (did you mean " + near + "?)"));
 }
 
 void validate_check_references(const std::vector<ComponentSpec>& specs, const CheckContext& ctx) {
@@ -71,6 +84,10 @@ void validate_check_references(const std::vector<ComponentSpec>& specs, const Ch
     };
     for (const auto& [key, role] : kind->roles) {
       if (!spec.params.has(key)) continue;
+      if (role == OptionRole::kMetric) {
+        validate_metric_option(spec, key, "checks." + spec.kind + "." + key, ctx.metrics);
+        continue;
+      }
       const std::string& text = spec.params.get_string(key);
       const std::string what = "checks." + spec.kind + "." + key;
       try {
@@ -96,6 +113,7 @@ void validate_check_references(const std::vector<ComponentSpec>& specs, const Ch
             }
             break;
           }
+          case OptionRole::kMetric: break;  // above
           case OptionRole::kSeriesId:
             if (!text.empty() && std::find(ctx.series.begin(), ctx.series.end(), text) == ctx.series.end()) {
               const std::string near = analysis::nearest_name(text, ctx.series);

@@ -120,7 +120,8 @@ std::string qualify_sweep_key(const std::string& key,
 }
 
 ComponentSpecs validate_components(const config::Experiment& e,
-                                   const std::optional<std::vector<std::string>>& extra_constants) {
+                                   const std::optional<std::vector<std::string>>& extra_constants,
+                                   const std::vector<std::string>& metrics) {
   ComponentSpecs out;
   for (const auto& c : e.checks) {
     const Schema* s = find_check_schema(c.kind);
@@ -175,7 +176,9 @@ ComponentSpecs validate_components(const config::Experiment& e,
     }
   auto ctx = check_context(q, extra_constants.value_or(std::vector<std::string>{}), tuned);
   ctx.check_names = extra_constants.has_value();  // without the runners, names are resolved on the results
+  ctx.metrics = metrics;
   validate_check_references(out.checks, ctx);
+  if (out.tune) validate_metric_option(*out.tune, "metric", "tune.metric", metrics);
   return out;
 }
 
@@ -273,12 +276,13 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   for (const auto& cp : plan.cells)
     for (const auto& [name, v] : cp.runner->derived_constants())
       if (std::find(derived.begin(), derived.end(), name) == derived.end()) derived.push_back(name);
-  auto specs = validate_components(e, derived);
+  auto specs = validate_components(e, derived, recorded_metrics(plan));
   // The quick form is validated too (its sweep may differ), so `validate FILE` catches its mistakes.
+  // Its cells are not built: its metrics are checked against every metric the runner kind can record.
   if (!options.quick) {
     auto quick = config::read_experiment(file, true);
     for (auto& d : quick.sweep) d.key = qualify_sweep_key(d.key, family->schema, kind->schema, d.loc);
-    validate_components(quick, derived);
+    validate_components(quick, derived, kind->metrics);
   }
   plan.checks = std::move(specs.checks);
   plan.plots = std::move(specs.plots);

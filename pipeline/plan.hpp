@@ -73,9 +73,12 @@ struct ComponentSpecs {
 /// everything the checks refer to: filters, expressions, sweep keys, series) without building
 /// anything — what `sgdcheck check DIR` and `plot DIR` need. `extra_constants`: constant names
 /// beyond the problem constants (the runners' derived constants); nullopt: expression names are
-/// resolved later, against the loaded results (run_checks).
+/// resolved later, against the loaded results (run_checks). `metrics`: what the runs record
+/// (recorded_metrics); every metric a check or tune: names must be one of them (empty: checked later,
+/// against the loaded results).
 ComponentSpecs validate_components(const config::Experiment& e,
-                                   const std::optional<std::vector<std::string>>& extra_constants = std::nullopt);
+                                   const std::optional<std::vector<std::string>>& extra_constants = std::nullopt,
+                                   const std::vector<std::string>& metrics = {});
 
 /// The union of the per-run metrics that the checks and plots of `specs` need.
 std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,

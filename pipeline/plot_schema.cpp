@@ -136,6 +136,29 @@ bool is_plain_file_name(const std::string& name) {
   });
 }
 
+std::vector<std::string> recorded_metrics(const Plan& plan) {
+  const auto* kind = runners::find_runner_kind(plan.experiment.runner.kind);
+  if (!kind) return {};
+  // The conditions of runners/recorder.cpp (test_loss), runners/sgd_loop.hpp (avg_*) and the runners'
+  // extra metrics (delay_* with a delay model); every other metric of the kind is always recorded.
+  bool test = false, running = false, delay = false;
+  for (const auto& c : plan.cells) {
+    const auto& p = plan.problem_of(c);
+    test = test || p.test_value(Vec::Zero(p.dim())).has_value();
+    if (!c.runner) continue;
+    running = running || c.runner->spec().running_metrics;
+    delay = delay || c.runner->spec().has_delay_model();
+  }
+  std::vector<std::string> out;
+  for (const auto& m : kind->metrics) {
+    if (m == "test_loss" && !test) continue;
+    if ((m == "avg_subopt" || m == "avg_grad2") && !running) continue;
+    if ((m == "delay_max" || m == "delay_mean") && !delay) continue;
+    out.push_back(m);
+  }
+  return out;
+}
+
 PlotContext plot_context(const Plan& plan) {
   PlotContext ctx;
   ctx.sweep_keys = plan.sweep_keys;
@@ -144,7 +167,7 @@ PlotContext plot_context(const Plan& plan) {
       auto& vals = ctx.sweep_values[plan.sweep_keys[k]];
       if (!contains(vals, c.sweep_values[k])) vals.push_back(c.sweep_values[k]);
     }
-  if (const auto* kind = runners::find_runner_kind(plan.experiment.runner.kind)) ctx.metrics = kind->metrics;
+  ctx.metrics = recorded_metrics(plan);
   add_constants(ctx.constants, kProblemConstants);
   for (const auto& c : plan.cells) {
     if (!c.runner) continue;

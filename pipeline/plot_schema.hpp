@@ -19,7 +19,13 @@ struct PlotContext {
   std::vector<std::string> constants;                              ///< names in constants.csv; empty: unknown
 };
 
-/// From a plan (before any run): metrics of the runner kind, constants of the problem and runner.
+/// The metrics some cell of the plan records (union over cells, in RunnerKind::metrics order): the
+/// runner kind's metrics less the conditional ones no cell records — test_loss needs a problem with a
+/// test set, avg_subopt / avg_grad2 need runner.running_metrics, delay_max / delay_mean a delay model.
+/// The one list plots, checks and tune: are validated against before any run.
+std::vector<std::string> recorded_metrics(const Plan& plan);
+
+/// From a plan (before any run): recorded_metrics, constants of the problem and runner.
 PlotContext plot_context(const Plan& plan);
 /// From results on disk (`sgdcheck plot DIR`).
 PlotContext plot_context(const ResultSet& results);

@@ -7,6 +7,7 @@
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "pipeline/checks.hpp"
 #include "pipeline/reduction.hpp"
 
 namespace sgdcheck::pipeline {
@@ -201,15 +202,16 @@ void ResultSet::write(const fs::path& dir) const {
   {
     CsvWriter w(dir / "bounds.csv",
                 header(sweep_keys,
-                       {"bound", "title", "label", "guarantee", "metric", "applicable", "reason", "iter", "value"}));
+                       {"bound", "title", "label", "guarantee", "metric", "applicable", "state", "reason", "iter", "value"}));
     for (const auto& c : cells)
       for (const auto& b : c.bounds) {
+        const std::string state = bound_state_name(bound_state(c, b));  // pipeline/checks.hpp
         if (!b.applicable) {
-          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "false", b.reason, "", ""));
+          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "false", state, b.reason, "", ""));
           continue;
         }
         for (std::size_t k = 0; k < b.iters.size(); ++k)
-          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "true", "",
+          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "true", state, "",
                     std::to_string(b.iters[k]), format_real(b.values[k])));
       }
     w.close();
@@ -452,6 +454,13 @@ ResultSet ResultSet::load(const fs::path& dir) {
         b->metric = row[t.column("metric")];
         b->applicable = row[t.column("applicable")] == "true";
         b->reason = row[t.column("reason")];
+        // `state` is derived from the tables (bound_state); checked here, recomputed where used.
+        const std::string& state = row[t.column("state")];
+        const bool known = state == "applicable" || state == "vacuous" || state == "not_applicable";
+        if (!known || (state == "not_applicable") == b->applicable)
+          throw DataError(SourceLoc{t.source, 0}, "state = " + state + " of bound " + b->id +
+                                                      ": expected not_applicable when applicable = false, else "
+                                                      "applicable or vacuous");
       }
       if (b->applicable) {
         b->iters.push_back(to_i64(row[t.column("iter")], t));

@@ -214,7 +214,10 @@ CheckOutcome fit_rate(const Params& p, const ResultSet& rs) {
       out.values.emplace_back("rms_log_residual", f.rms);
     }
     ok = ok && cell_ok;
-    out.details.push_back(g.label + ": " + (cell_ok ? "ok" : "FAIL") + " — " + txt);
+    // Without limits nothing is gated: a group's line says fitted / not fitted, never ok / FAIL.
+    const bool gated = !lower.empty() || !upper.empty();
+    out.details.push_back(g.label + ": " + (gated ? (cell_ok ? "ok" : "FAIL") : (cell_ok ? "fitted" : "not fitted")) +
+                          " — " + txt);
   }
   out.passed = ok;
   if (lower.empty() && upper.empty()) {

@@ -163,15 +163,15 @@ TEST_CASE("rerunning over complete results exits 2 suggesting --force; --force r
   const std::string file = dir.write("exp.yaml", tiny_experiment());
   const auto out = dir.path() / "res";
   REQUIRE(run_cli("run " + file + " --no-plots --out " + out.string(), dir).code == 0);
-  const std::string before = read_text(out / "tiny" / "results.csv");
+  const std::string before = read_text(out / "tiny" / "summary.csv");  // results.csv holds no per-run values here (none needed): compare the statistics
   const auto r = run_cli("run " + file + " --no-plots --seed 99 --out " + out.string(), dir);
   require_exit2_one_line(r, (out / "tiny").string());
   REQUIRE_THAT(r.err, Contains("--force") && Contains("--resume"));
-  REQUIRE(read_text(out / "tiny" / "results.csv") == before);
+  REQUIRE(read_text(out / "tiny" / "summary.csv") == before);
   const auto f = run_cli("run " + file + " --no-plots --seed 99 --force --out " + out.string(), dir);
   INFO(f.err);
   REQUIRE(f.code == 0);
-  REQUIRE(read_text(out / "tiny" / "results.csv") != before);
+  REQUIRE(read_text(out / "tiny" / "summary.csv") != before);
   // Only the results and the lock file remain: no staging folder, no backup.
   for (const auto& e : fs::directory_iterator(out)) {
     const auto n = e.path().filename().string();
@@ -394,13 +394,17 @@ TEST_CASE("a figure gnuplot cannot draw exits 3 with a warning naming figure and
 
 TEST_CASE("a failed check (exit 1) takes precedence over a missing figure (exit 3)", "[cli]") {
   TempDir dir;
-  // A figure of a metric this problem does not record (no test set): plan-valid, not drawable.
+  // A plan-valid figure that gnuplot fails to draw (a metric no cell records, such as test_loss
+  // without a test set, is exit 2 before any run now).
+  dir.write("bin/gnuplot", "#!/bin/sh\necho 'x range is invalid' >&2\nexit 1\n");
+  fs::permissions(dir.path() / "bin" / "gnuplot", fs::perms::owner_all);
   const std::string file = dir.write(
-      "exp.yaml", with_plots("  - {name: tl, x: iter, y: test_loss}",
+      "exp.yaml", with_plots("  - {name: tl, x: iter, y: dist2}",
                              {{"  - bound_holds: {bound: sgd.strongly_convex.dist2}",
                                "  - tightness: {bound: sgd.strongly_convex.dist2, max_ratio: 1}"}}));
   const auto out = dir.path() / "res";
-  const auto r = run_cli("run " + file + " --format png --out " + out.string(), dir);
+  const auto r = run_cli("run " + file + " --format png --out " + out.string(), dir,
+                         "PATH='" + (dir.path() / "bin").string() + "':\"$PATH\"");
   INFO(r.out << r.err);
   REQUIRE(r.code == 1);
   REQUIRE_THAT(r.err, Contains("figure tl not drawn"));

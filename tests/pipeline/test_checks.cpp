@@ -264,10 +264,11 @@ TEST_CASE("slope fits only inside the window from_iter..to_iter", "[pipeline]") 
   REQUIRE_FALSE(passed("-1", "100", "0"));
 }
 
-TEST_CASE("slope fails when the metric was not recorded", "[pipeline]") {
+TEST_CASE("slope on results without its metric is bad input naming the metrics there are, not a failed check", "[pipeline]") {
   const auto y = curve();
   const auto rs = one_metric_results({two_rep_series(kIters, y, percent_se(y, 0.01))}, {Bounds{}}, "subopt");
-  REQUIRE_FALSE(run_one("slope", {{"metric", "dist2"}, {"expected", "-1"}}, rs).passed);
+  REQUIRE_THROWS_WITH(run_one("slope", {{"metric", "dist2"}, {"expected", "-1"}}, rs),
+                      Contains("checks.slope.metric = dist2: expected a metric this runner records (subopt)"));
 }
 
 TEST_CASE("format_checks shows the four outcome states and counts each", "[pipeline]") {
@@ -283,7 +284,7 @@ TEST_CASE("format_checks shows the four outcome states and counts each", "[pipel
   const std::string text = format_checks({a, b, c, d});
   REQUIRE_THAT(text, Contains("[PASS] bound_holds") && Contains("[FAIL] tightness") && Contains("[REPORT] fit_rate") &&
                          Contains("[SKIPPED] matches_exact") && Contains("step too large") &&
-                         Contains("4 checks: 1 passed, 1 failed, 1 report only, 1 skipped"));
+                         Contains("4 checks: 1 passed, 1 failed, 1 report, 1 skipped"));
   REQUIRE_THAT(text, !Contains("[PASS] fit_rate"));
 }
 
