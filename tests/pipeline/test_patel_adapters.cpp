@@ -71,7 +71,7 @@ struct Cell {
     runner = k->make(runner_params, *problem);
     iters = sgdcheck::log_spaced_iterations(runner_params.get_int("local_steps"), 10);
   }
-  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters, runner->spec()}; }
+  pipeline::CellContext ctx() const { return {*problem, iters, runner->spec()}; }
   std::optional<std::string> why_not(const std::string& id) const {
     const auto* a = pipeline::find_bound(id);
     REQUIRE(a != nullptr);
