@@ -1,4 +1,4 @@
-// Adapters of Patel & Dieuleveut (2019) (pipeline/bounds_patel.cpp) against the oracle functions
+// Adapters of Patel & Dieuleveut (2019) (papers/patel2019/bounds.cpp) against the oracle functions
 // directly, the spec's Case A reference values through the adapter, the identities that the adapters
 // must reproduce, the one-line reasons when they do not apply, and the streaming logistic family.
 #include <catch2/catch.hpp>

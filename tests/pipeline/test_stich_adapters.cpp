@@ -1,4 +1,4 @@
-// Adapters of Stich, Mohtashami & Jaggi (2021) (pipeline/bounds_stich.cpp): the isotropic oracles
+// Adapters of Stich, Mohtashami & Jaggi (2021) (papers/stich2021/bounds.cpp): the isotropic oracles
 // O3/O4 agree with the general least-squares oracles O1/O2 on an isotropic instance, the delayed
 // runner matches O2 by Monte Carlo, and every adapter says in one line why it does not apply.
 #include <catch2/catch.hpp>
