@@ -361,11 +361,14 @@ int cmd_list_markdown() {
   fmt::print("## Runners (`runner: {{kind: NAME, ...}}`)\n\n");
   for (const auto& k : runners::runner_kinds()) print_schema_markdown(k.schema, "###");
   fmt::print("## Bounds and exact oracles (`bounds: [ID, ...]`)\n\n");
-  fmt::print("| id | guarantee | label | metric | runners | title | reference |\n|---|---|---|---|---|---|---|\n");
+  fmt::print("A bound is *about* a run when the run is of the kind its model describes (column `about`; naming\n"
+             "it for another run is an error at plan time); it then applies, or says why not, cell by cell.\n\n");
+  fmt::print("| id | guarantee | label | metric | about (what a run must be) | runners today | title | reference |\n"
+             "|---|---|---|---|---|---|---|---|\n");
   for (const auto& b : pipeline::bound_adapters())
-    fmt::print("| `{}` | {} | {} | `{}` | {} | {} | {} |\n", b.info.id, bounds::to_string(b.info.guarantee),
-               bounds::to_string(b.info.label), b.info.metric, fmt::join(b.runners, ", "), md_escape(b.info.title),
-               md_escape(b.info.reference));
+    fmt::print("| `{}` | {} | {} | `{}` | {} | {} | {} | {} |\n", b.info.id, bounds::to_string(b.info.guarantee),
+               bounds::to_string(b.info.label), b.info.metric, md_escape(b.about), fmt::join(b.runners, ", "),
+               md_escape(b.info.title), md_escape(b.info.reference));
   fmt::print("\n## Checks (`checks: [{{KIND: {{...}}}}, ...]`)\n\n");
   for (const auto& s : pipeline::check_schemas()) print_schema_markdown(s, "###");
   fmt::print("## Plots (`plots: [{{...}}, ...]`)\n\n");
@@ -396,9 +399,9 @@ int cmd_list(const std::string& what) {
   if (all || what == "bounds") {
     fmt::print("BOUNDS AND ORACLES (bounds: [ID, ...])\n");
     for (const auto& b : pipeline::bound_adapters())
-      fmt::print("  {:<36} {:<6} {:<13} metric {:<7} runners {}\n      {} — {}\n", b.info.id,
-                 bounds::to_string(b.info.guarantee), bounds::to_string(b.info.label), b.info.metric,
-                 fmt::join(b.runners, ","), b.info.title, b.info.reference);
+      fmt::print("  {:<36} {:<6} {:<13} metric {}\n      {} — {}\n      about: {} (runners today: {})\n",
+                 b.info.id, bounds::to_string(b.info.guarantee), bounds::to_string(b.info.label), b.info.metric,
+                 b.info.title, b.info.reference, b.about, fmt::join(b.runners, ", "));
     fmt::print("\n");
   }
   if (all || what == "checks") {

@@ -3,6 +3,8 @@
 ///   namespace sgdcheck::papers::<paper> { void register_paper(Registry&); }
 /// (`register` is a C++ keyword); CMake globs papers/*/ and generates the list of calls
 /// (build/…/papers_generated.cpp), so adding a paper edits no central file. See docs/extending.md.
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "pipeline/bound_registry.hpp"
@@ -13,9 +15,20 @@ namespace sgdcheck::papers {
 class Registry {
  public:
   void add_check(pipeline::CheckKind kind) { checks_.push_back(std::move(kind)); }
-  void add_bound(pipeline::BoundAdapter adapter) { bounds_.push_back(std::move(adapter)); }
+  /// A bound must be complete (id, metric, about with not_about, not_applicable, evaluate) and its
+  /// id new: a programming error otherwise (std::logic_error, reported as an internal error).
+  void add_bound(pipeline::BoundAdapter adapter) {
+    const std::string& id = adapter.info.id;
+    if (id.empty() || adapter.info.metric.empty() || adapter.about.empty() || !adapter.not_about ||
+        !adapter.not_applicable || !adapter.evaluate)
+      throw std::logic_error("bound adapter '" + id + "' is incomplete (needs info.id, info.metric, about, " +
+                             "not_about, not_applicable, evaluate)");
+    for (const auto& b : bounds_)
+      if (b.info.id == id) throw std::logic_error("bound id '" + id + "' is registered twice");
+    bounds_.push_back(std::move(adapter));
+  }
   void add_bounds(std::vector<pipeline::BoundAdapter> adapters) {
-    for (auto& a : adapters) bounds_.push_back(std::move(a));
+    for (auto& a : adapters) add_bound(std::move(a));
   }
 
   const std::vector<pipeline::CheckKind>& checks() const { return checks_; }

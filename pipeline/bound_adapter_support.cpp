@@ -23,6 +23,8 @@ RunSetting run_setting(const CellContext& ctx) {
   return s;
 }
 
+std::string to_string(CurveMetric m) { return m == CurveMetric::kDist2 ? "dist2" : "subopt"; }
+
 std::string iterate_text(const RunSetting& run) { return runners::to_string(run.iterate); }
 
 std::optional<std::string> not_single_sequence(const runners::RunSpec& spec) {
@@ -114,6 +116,33 @@ LeastSquaresRows least_squares_rows(const problems::Problem& problem) {
     out.rows = Mat(*ls->sparse);
   out.residuals = out.rows * problem.constants().x_star - *ls->y;
   return out;
+}
+
+std::optional<bounds::SgdStronglyConvexParams> strongly_convex_params(const CellContext& ctx, std::string& why) {
+  const auto& c = ctx.problem.constants();
+  if (c.convexity != problems::Convexity::kStronglyConvex || !(c.mu > 0)) {
+    why = "problem is not strongly convex (" + problems::to_string(c.convexity) + ")";
+    return std::nullopt;
+  }
+  const auto run = run_setting(ctx);
+  if (!run.constant_step) {
+    why = "step schedule is not constant (" + run.step_text + ")";
+    return std::nullopt;
+  }
+  if (run.iterate != runners::IterateKind::kLast) {
+    why = "the bound is about the last iterate, the run reports " + iterate_text(run);
+    return std::nullopt;
+  }
+  const auto noise = noise_model_for(ctx.problem, why);
+  if (!noise) return std::nullopt;
+  bounds::SgdStronglyConvexParams p;
+  p.L = c.L;
+  p.mu = c.mu;
+  p.noise = *noise;
+  p.theta_b = run.theta_b;
+  p.step = run.gamma;
+  p.r0 = initial_r0(ctx.problem);
+  return p;
 }
 
 }  // namespace sgdcheck::pipeline

@@ -25,6 +25,17 @@ struct RunSetting {
   std::string step_text;
   runners::IterateKind iterate = runners::IterateKind::kLast;
 };
+/// The two curves of an exact oracle or a pair of bounds: E‖x_t − x*‖² or E f(x_t) − f*. Chosen once
+/// when the adapter is built (its id and metric), so evaluation compares no strings.
+enum class CurveMetric { kDist2, kSubopt };
+/// The metric name runners record: "dist2", "subopt".
+std::string to_string(CurveMetric m);
+/// The requested curve of an oracle result with members dist2 and subopt.
+template <class Curve>
+std::vector<double> curve_of(const Curve& curve, CurveMetric m) {
+  return m == CurveMetric::kDist2 ? curve.dist2 : curve.subopt;
+}
+
 /// From ctx.spec: the very step the runner uses (the critical γ already resolved with τ_max).
 RunSetting run_setting(const CellContext& ctx);
 

@@ -16,12 +16,12 @@
 
 namespace sgdcheck::pipeline {
 
-/// Everything a bound adapter may look at for one cell.
+/// Everything a bound adapter may look at for one cell: the problem (its constants, capabilities and
+/// typed views) and the typed run specification. No option strings and no runner kind: an adapter
+/// decides from typed values only (options are parsed once, in the problem factory and
+/// runners::resolve_run_spec).
 struct CellContext {
-  const problems::Problem& problem;  // not owned
-  const Params& problem_params;      // not owned
-  const Params& runner_params;       // not owned
-  std::string runner_kind;
+  const problems::Problem& problem;        ///< not owned
   const std::vector<std::int64_t>& iters;  ///< recorded iterations (not owned)
   const runners::RunSpec& spec;            ///< the cell's resolved runner options (not owned)
 };

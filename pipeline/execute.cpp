@@ -46,7 +46,7 @@ namespace {
 /// Δ = max_j (fraction of samples with a_ij != 0) (Stich et al. 2021 §3.2 sparsity: M + 1 >= 1/Δ) for
 /// finite least squares (from the rows) and random designs (population: the Bernoulli density); NaN
 /// otherwise.
-double max_column_density(const problems::Problem& problem, const Params& problem_params) {
+double max_column_density(const problems::Problem& problem) {
   if (const auto* ls = problem.finite_least_squares()) {
     const Index d = problem.dim();
     std::vector<double> nnz(static_cast<std::size_t>(d), 0.0);
@@ -65,15 +65,11 @@ double max_column_density(const problems::Problem& problem, const Params& proble
     if (rows == 0) return NAN;
     return *std::max_element(nnz.begin(), nnz.end()) / static_cast<double>(rows);
   }
-  if (problem.random_design()) {
-    const bool bernoulli = problem_params.has("design") && problem_params.get_string("design") == "bernoulli_gaussian";
-    return bernoulli ? problem_params.get_real("density") : 1.0;
-  }
+  if (const auto* rd = problem.random_design()) return rd->density;
   return NAN;
 }
 
-void add_constants(const problems::Problem& problem, const Params& problem_params, const runners::Runner& runner,
-                   CellResult& c) {
+void add_constants(const problems::Problem& problem, const runners::Runner& runner, CellResult& c) {
   const auto& k = problem.constants();
   auto put = [&](const char* name, double v, bool exact) {
     if (!std::isnan(v)) c.constants[name] = {v, exact};
@@ -90,7 +86,7 @@ void add_constants(const problems::Problem& problem, const Params& problem_param
   const Vec x0 = problem.initial_point();
   if (k.x_star.size() == x0.size()) put("r0", (x0 - k.x_star).squaredNorm(), true);
   put("F0", problem.value(x0) - k.f_star, true);
-  put("Delta", max_column_density(problem, problem_params), true);
+  put("Delta", max_column_density(problem), true);
   for (const auto& [name, v] : runner.derived_constants()) c.constants[name] = {v, true};
 }
 
@@ -98,7 +94,7 @@ void add_constants(const problems::Problem& problem, const Params& problem_param
 /// target (+inf when the run did not reach it).
 void add_standard_scalars(const CellPlan& cell, RunResult& r) {
   r.scalars.emplace_back("iterations", static_cast<double>(r.iterations));
-  if (cell.runner_params.has("target.metric") && cell.runner_params.get_string("target.metric") != "none")
+  if (cell.runner->spec().target_metric != runners::TargetMetric::kNone)
     r.scalars.emplace_back("iterations_to_target",
                            r.termination == Termination::kConverged ? static_cast<double>(r.iterations) : INFINITY);
 }
@@ -201,7 +197,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
     c.options["runner.kind"] = plan.experiment.runner.kind;
     for (const auto& [k, v] : cell.problem_params.values()) c.options["problem." + k] = to_string(v);
     for (const auto& [k, v] : cell.runner_params.values()) c.options["runner." + k] = to_string(v);
-    add_constants(plan.problem_of(cell), cell.problem_params, *cell.runner, c);
+    add_constants(plan.problem_of(cell), *cell.runner, c);
     c.bounds = evaluate_bounds(plan, cell);
   }
   return ex;

@@ -58,8 +58,7 @@ struct Plan {
   const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }
   /// What a bound adapter sees of cell `c` (references into this plan: valid while it lives).
   CellContext context_of(const CellPlan& c) const {
-    return {problem_of(c), c.problem_params, c.runner_params, experiment.runner.kind, c.record_iters,
-            c.runner->spec()};
+    return {problem_of(c), c.record_iters, c.runner->spec()};
   }
   std::size_t runs() const { return cells.size() * static_cast<std::size_t>(experiment.seeds); }
 };

@@ -78,6 +78,7 @@ struct FiniteLeastSquaresView {
 struct RandomDesignView {
   Vec h;                   ///< diagonal of H = E[aaᵀ] (covariance is diagonal in the canonical basis)
   double kurtosis = 3.0;   ///< E z⁴: Gaussian 3, Rademacher 1, Bernoulli(p)-Gaussian 3/p
+  double density = 1.0;    ///< P(z_i ≠ 0) of every coordinate: Bernoulli(p)-Gaussian p, otherwise 1
   double noise_var = 0.0;  ///< s² = E ε²
   Vec w_star;
 };

@@ -33,6 +33,7 @@ RandomDesignLs::RandomDesignLs(Vec h, Design design, double density, double nois
   view_.w_star = std::move(w_star);
   view_.noise_var = noise * noise;
   view_.kurtosis = design == Design::kGaussian ? 3.0 : design == Design::kRademacher ? 1.0 : 3.0 / density;
+  view_.density = design == Design::kBernoulliGaussian ? density : 1.0;
   sqrt_h_ = view_.h.cwiseSqrt();
 
   const Vec& hv = view_.h;

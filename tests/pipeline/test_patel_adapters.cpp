@@ -1,4 +1,4 @@
-// Adapters of Patel & Dieuleveut (2019) (pipeline/bounds_patel.cpp) against the oracle functions
+// Adapters of Patel & Dieuleveut (2019) (papers/patel2019/bounds.cpp) against the oracle functions
 // directly, the spec's Case A reference values through the adapter, the identities that the adapters
 // must reproduce, the one-line reasons when they do not apply, and the streaming logistic family.
 #include <catch2/catch.hpp>
@@ -71,7 +71,7 @@ struct Cell {
     runner = k->make(runner_params, *problem);
     iters = sgdcheck::log_spaced_iterations(runner_params.get_int("local_steps"), 10);
   }
-  pipeline::CellContext ctx() const { return {*problem, problem_params, runner_params, kind, iters, runner->spec()}; }
+  pipeline::CellContext ctx() const { return {*problem, iters, runner->spec()}; }
   std::optional<std::string> why_not(const std::string& id) const {
     const auto* a = pipeline::find_bound(id);
     REQUIRE(a != nullptr);

@@ -1,5 +1,6 @@
 // Adapters of the foundation bounds: the standard SGD bounds (strongly convex, realizable least
 // squares, convex, nonconvex) and the exact mini-batch least-squares oracle O1, for minibatch_sgd.
+// Registered by register_paper (register.cpp) through bound_adapters().
 #include <fmt/format.h>
 
 #include <cmath>
@@ -9,34 +10,9 @@
 #include "pipeline/bound_registry.hpp"
 #include "runners/run_spec.hpp"
 
-namespace sgdcheck::pipeline {
+namespace sgdcheck::papers::foundation {
 
-std::optional<bounds::SgdStronglyConvexParams> strongly_convex_params(const CellContext& ctx, std::string& why) {
-  const auto& c = ctx.problem.constants();
-  if (c.convexity != problems::Convexity::kStronglyConvex || !(c.mu > 0)) {
-    why = "problem is not strongly convex (" + problems::to_string(c.convexity) + ")";
-    return std::nullopt;
-  }
-  const auto run = run_setting(ctx);
-  if (!run.constant_step) {
-    why = "step schedule is not constant (" + run.step_text + ")";
-    return std::nullopt;
-  }
-  if (run.iterate != runners::IterateKind::kLast) {
-    why = "the bound is about the last iterate, the run reports " + iterate_text(run);
-    return std::nullopt;
-  }
-  const auto noise = noise_model_for(ctx.problem, why);
-  if (!noise) return std::nullopt;
-  bounds::SgdStronglyConvexParams p;
-  p.L = c.L;
-  p.mu = c.mu;
-  p.noise = *noise;
-  p.theta_b = run.theta_b;
-  p.step = run.gamma;
-  p.r0 = initial_r0(ctx.problem);
-  return p;
-}
+using namespace pipeline;  // the adapter vocabulary: CellContext, BoundAdapter, pipeline/bound_adapter_support.hpp
 
 namespace {
 
@@ -183,9 +159,10 @@ bounds::MinibatchLsqOracleParams oracle_params(const CellContext& ctx) {
 }
 
 /// O1: exact E‖e_t‖² / E f − f* of mini-batch SGD on finite-sum least squares.
-BoundAdapter minibatch_oracle(const std::string& metric) {
+BoundAdapter minibatch_oracle(CurveMetric metric) {
   BoundAdapter a;
-  a.info = with_id(bounds::MinibatchLsqOracleParams::info(), "oracle.minibatch_lsq." + metric, metric);
+  const std::string name = to_string(metric);
+  a.info = with_id(bounds::MinibatchLsqOracleParams::info(), "oracle.minibatch_lsq." + name, name);
   a.runners = {"minibatch_sgd"};
   a.not_applicable = [](const CellContext& ctx) -> std::optional<std::string> {
     const auto* ls = ctx.problem.finite_least_squares();
@@ -202,16 +179,20 @@ BoundAdapter minibatch_oracle(const std::string& metric) {
   a.evaluate = [metric](const CellContext& ctx) {
     const auto data = least_squares_rows(ctx.problem);
     const auto curve = bounds::minibatch_lsq_oracle(data.rows, data.residuals, oracle_params(ctx));
-    return metric == "dist2" ? curve.dist2 : curve.subopt;
+    return curve_of(curve, metric);
   };
   return a;
 }
 
 }  // namespace
 
-std::vector<BoundAdapter> foundation_bound_adapters() {
-  std::vector<BoundAdapter> out = {strongly_convex(), realizable_lsq(),          convex(),
-                                   nonconvex(),       minibatch_oracle("dist2"), minibatch_oracle("subopt")};
+std::vector<BoundAdapter> adapters() {
+  std::vector<BoundAdapter> out = {strongly_convex(),
+                                   realizable_lsq(),
+                                   convex(),
+                                   nonconvex(),
+                                   minibatch_oracle(CurveMetric::kDist2),
+                                   minibatch_oracle(CurveMetric::kSubopt)};
   for (auto& a : out) {
     a.about = "a single sequence with fresh gradients (no delay model, no communication schedule)";
     a.not_about = not_single_sequence_without_delay;
@@ -219,4 +200,4 @@ std::vector<BoundAdapter> foundation_bound_adapters() {
   return with_sgd_model_checks(std::move(out));
 }
 
-}  // namespace sgdcheck::pipeline
+}  // namespace sgdcheck::papers::foundation

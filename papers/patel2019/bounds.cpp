@@ -20,7 +20,9 @@
 #include "runners/run_spec.hpp"
 #include "runners/step_size.hpp"
 
-namespace sgdcheck::pipeline {
+namespace sgdcheck::papers::patel2019 {
+
+using namespace pipeline;  // the adapter vocabulary: CellContext, BoundAdapter, pipeline/bound_adapter_support.hpp
 
 namespace {
 
@@ -87,20 +89,21 @@ std::optional<bounds::LocalSgdOracleParams> oracle_params(const CellContext& ctx
   return p;
 }
 
-bounds::LocalSgdOracleOutput output_for(const CellContext& ctx, const std::string& metric) {
+bounds::LocalSgdOracleOutput output_for(const CellContext& ctx, CurveMetric metric) {
   const bool pr = is_pr(ctx);
-  if (metric == "dist2") return pr ? bounds::LocalSgdOracleOutput::kPrDist2 : bounds::LocalSgdOracleOutput::kLastDist2;
+  if (metric == CurveMetric::kDist2)
+    return pr ? bounds::LocalSgdOracleOutput::kPrDist2 : bounds::LocalSgdOracleOutput::kLastDist2;
   return pr ? bounds::LocalSgdOracleOutput::kPrRisk : bounds::LocalSgdOracleOutput::kLastRisk;
 }
 
 /// Oracle values at ctx.iters; at t = 0 both iterates are w₀.
-std::vector<double> oracle_values(const CellContext& ctx, const bounds::LocalSgdOracleParams& p, const std::string& metric) {
+std::vector<double> oracle_values(const CellContext& ctx, const bounds::LocalSgdOracleParams& p, CurveMetric metric) {
   std::vector<std::int64_t> ts;
   for (auto t : ctx.iters)
     if (t >= 1 && t <= p.local_steps) ts.push_back(t);
   const auto vals = bounds::local_sgd_oracle_at(p, output_for(ctx, metric), ts);
   const Vec& h = p.h;
-  const double at0 = metric == "dist2" ? p.eta0.squaredNorm() : 0.5 * p.eta0.cwiseProduct(h).dot(p.eta0);
+  const double at0 = metric == CurveMetric::kDist2 ? p.eta0.squaredNorm() : 0.5 * p.eta0.cwiseProduct(h).dot(p.eta0);
   std::vector<double> out;
   std::size_t k = 0;
   for (auto t : ctx.iters) {
@@ -115,19 +118,19 @@ std::vector<double> oracle_values(const CellContext& ctx, const bounds::LocalSgd
 }
 
 /// The exact oracle (§3) for the cell's own schedule, or (equal_rounds) for rounds(C) with the same C.
-BoundAdapter local_sgd_oracle(const std::string& metric, bool equal_rounds) {
+BoundAdapter local_sgd_oracle(CurveMetric metric, bool equal_rounds) {
   BoundAdapter a;
-  a.info = bounds::local_sgd_oracle_info(metric == "dist2" ? bounds::LocalSgdOracleOutput::kLastDist2
+  a.info = bounds::local_sgd_oracle_info(metric == CurveMetric::kDist2 ? bounds::LocalSgdOracleOutput::kLastDist2
                                                            : bounds::LocalSgdOracleOutput::kLastRisk);
   if (equal_rounds) {
-    a.info.id = "oracle.local_sgd.equal_rounds." + metric;
-    a.info.metric = metric + "_equal_rounds";
+    a.info.id = "oracle.local_sgd.equal_rounds." + to_string(metric);
+    a.info.metric = to_string(metric) + "_equal_rounds";
     a.info.title = fmt::format("exact {} of rounds(C) with the cell's C (equally spaced comparator)",
-                               metric == "dist2" ? "E|w-w*|^2" : "excess risk");
+                               metric == CurveMetric::kDist2 ? "E|w-w*|^2" : "excess risk");
   } else {
-    a.info.id = "oracle.local_sgd." + metric;
-    a.info.metric = metric;
-    a.info.title = metric == "dist2" ? "local SGD exact oracle E|w-w*|^2 (runner.iterate)"
+    a.info.id = "oracle.local_sgd." + to_string(metric);
+    a.info.metric = to_string(metric);
+    a.info.title = metric == CurveMetric::kDist2 ? "local SGD exact oracle E|w-w*|^2 (runner.iterate)"
                                      : "local SGD exact oracle, excess risk 1/2 tr(H E[..]) (runner.iterate)";
   }
   a.info.reference +=
@@ -159,9 +162,9 @@ std::optional<std::string> needs_pr(const CellContext& ctx, const std::string& w
 }
 
 /// s2·tr(H⁻¹)/T (dist2) or s2·d/(2T) (subopt): asymptotic PR error of every schedule.
-BoundAdapter ls_floor(const std::string& metric) {
+BoundAdapter ls_floor(CurveMetric metric) {
   BoundAdapter a;
-  a.info = bounds::local_sgd_bound_info(metric == "dist2" ? bounds::LocalSgdBound::kLsFloor
+  a.info = bounds::local_sgd_bound_info(metric == CurveMetric::kDist2 ? bounds::LocalSgdBound::kLsFloor
                                                           : bounds::LocalSgdBound::kLsFloorRisk);
   a.info.guarantee = bounds::Guarantee::kPrediction;  // the limit of error·T; no finite-T inequality is proven
   a.runners = {kRunner};
@@ -185,7 +188,7 @@ BoundAdapter ls_floor(const std::string& metric) {
         continue;
       }
       p.total_gradients = gradients_at(ctx, t);
-      out.push_back(metric == "dist2" ? bounds::ls_floor(p) : bounds::ls_floor_risk(p));
+      out.push_back(metric == CurveMetric::kDist2 ? bounds::ls_floor(p) : bounds::ls_floor_risk(p));
     }
     return out;
   };
@@ -256,11 +259,15 @@ BoundAdapter rounds_local_pred() {
 
 }  // namespace
 
-std::vector<BoundAdapter> patel_bound_adapters() {
-  std::vector<BoundAdapter> out = {local_sgd_oracle("dist2", false),       local_sgd_oracle("subopt", false),
-          local_sgd_oracle("dist2", true),        local_sgd_oracle("subopt", true),
-          ls_floor("dist2"),                      ls_floor("subopt"),
-          logistic_floor(),                       rounds_local_pred()};
+std::vector<BoundAdapter> adapters() {
+  std::vector<BoundAdapter> out = {local_sgd_oracle(CurveMetric::kDist2, false),
+                                   local_sgd_oracle(CurveMetric::kSubopt, false),
+                                   local_sgd_oracle(CurveMetric::kDist2, true),
+                                   local_sgd_oracle(CurveMetric::kSubopt, true),
+                                   ls_floor(CurveMetric::kDist2),
+                                   ls_floor(CurveMetric::kSubopt),
+                                   logistic_floor(),
+                                   rounds_local_pred()};
   for (auto& a : out) {
     a.about = "local SGD: workers with a communication schedule S (maximal gap H)";
     a.not_about = not_local_sgd;
@@ -268,4 +275,4 @@ std::vector<BoundAdapter> patel_bound_adapters() {
   return with_sgd_model_checks(std::move(out));
 }
 
-}  // namespace sgdcheck::pipeline
+}  // namespace sgdcheck::papers::patel2019

@@ -18,7 +18,9 @@
 #include "pipeline/bound_registry.hpp"
 #include "runners/run_spec.hpp"
 
-namespace sgdcheck::pipeline {
+namespace sgdcheck::papers::stich2021 {
+
+using namespace pipeline;  // the adapter vocabulary: CellContext, BoundAdapter, pipeline/bound_adapter_support.hpp
 
 namespace {
 
@@ -59,9 +61,10 @@ std::optional<std::string> needs_last_iterate(const RunSetting& run, const char*
 // ---- O2 -------------------------------------------------------------------------------------------
 
 /// O2: exact E‖e_t‖² / E f − f* with a fixed delay on realizable finite least squares.
-BoundAdapter delayed_lsq_oracle(const std::string& metric) {
+BoundAdapter delayed_lsq_oracle(CurveMetric metric) {
   BoundAdapter a;
-  a.info = with_id(bounds::DelayedLsqOracleParams::info(), "oracle.delayed_lsq." + metric, metric);
+  const std::string name = to_string(metric);
+  a.info = with_id(bounds::DelayedLsqOracleParams::info(), "oracle.delayed_lsq." + name, name);
   a.runners = kRunners;
   auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::DelayedLsqOracleParams> {
     const auto* ls = ctx.problem.finite_least_squares();
@@ -113,7 +116,7 @@ BoundAdapter delayed_lsq_oracle(const std::string& metric) {
   a.evaluate = [params, metric](const CellContext& ctx) {
     std::string why;
     const auto curve = bounds::delayed_lsq_oracle(least_squares_rows(ctx.problem).rows, *params(ctx, why));
-    return metric == "dist2" ? curve.dist2 : curve.subopt;
+    return curve_of(curve, metric);
   };
   return a;
 }
@@ -181,9 +184,10 @@ std::optional<Isotropic> isotropic_constants(const problems::Problem& problem, s
 }
 
 /// O3: closed form, constant step, no delay.
-BoundAdapter isotropic_oracle(const std::string& metric) {
+BoundAdapter isotropic_oracle(CurveMetric metric) {
   BoundAdapter a;
-  a.info = with_id(bounds::IsotropicOracleParams::info(), "oracle.isotropic." + metric, metric);
+  const std::string name = to_string(metric);
+  a.info = with_id(bounds::IsotropicOracleParams::info(), "oracle.isotropic." + name, name);
   a.runners = kRunners;
   auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::IsotropicOracleParams> {
     const auto iso = isotropic_constants(ctx.problem, why);
@@ -214,15 +218,16 @@ BoundAdapter isotropic_oracle(const std::string& metric) {
   };
   set_from_params(a, params, [metric](const auto& p, const CellContext& /*ctx*/) {
     const auto curve = bounds::isotropic_oracle(p);
-    return metric == "dist2" ? curve.dist2 : curve.subopt;
+    return curve_of(curve, metric);
   });
   return a;
 }
 
 /// O4: lag-covariance recursion, fixed delay τ (τ = 0 for minibatch_sgd), any step schedule.
-BoundAdapter isotropic_delayed_oracle(const std::string& metric) {
+BoundAdapter isotropic_delayed_oracle(CurveMetric metric) {
   BoundAdapter a;
-  a.info = with_id(bounds::IsotropicDelayedOracleParams::info(), "oracle.isotropic_delayed." + metric, metric);
+  const std::string name = to_string(metric);
+  a.info = with_id(bounds::IsotropicDelayedOracleParams::info(), "oracle.isotropic_delayed." + name, name);
   a.runners = kRunners;
   auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::IsotropicDelayedOracleParams> {
     const auto iso = isotropic_constants(ctx.problem, why);
@@ -250,7 +255,7 @@ BoundAdapter isotropic_delayed_oracle(const std::string& metric) {
   };
   set_from_params(a, params, [metric](const auto& p, const CellContext& /*ctx*/) {
     const auto curve = bounds::isotropic_delayed_oracle(p);
-    return metric == "dist2" ? curve.dist2 : curve.subopt;
+    return curve_of(curve, metric);
   });
   return a;
 }
@@ -382,13 +387,13 @@ BoundAdapter delayed_rate(bool r6) {
 
 }  // namespace
 
-std::vector<BoundAdapter> stich_bound_adapters() {
-  std::vector<BoundAdapter> out = {delayed_lsq_oracle("dist2"),
-          delayed_lsq_oracle("subopt"),
-          isotropic_oracle("dist2"),
-          isotropic_oracle("subopt"),
-          isotropic_delayed_oracle("dist2"),
-          isotropic_delayed_oracle("subopt"),
+std::vector<BoundAdapter> adapters() {
+  std::vector<BoundAdapter> out = {delayed_lsq_oracle(CurveMetric::kDist2),
+          delayed_lsq_oracle(CurveMetric::kSubopt),
+          isotropic_oracle(CurveMetric::kDist2),
+          isotropic_oracle(CurveMetric::kSubopt),
+          isotropic_delayed_oracle(CurveMetric::kDist2),
+          isotropic_delayed_oracle(CurveMetric::kSubopt),
           strongly_convex_delayed(),
           delayed_rate(true),
           delayed_rate(false)};
@@ -400,4 +405,4 @@ std::vector<BoundAdapter> stich_bound_adapters() {
   return with_sgd_model_checks(std::move(out));
 }
 
-}  // namespace sgdcheck::pipeline
+}  // namespace sgdcheck::papers::stich2021
