@@ -104,7 +104,7 @@ TEST_CASE("a plot metric no runner records exits 2 with a did-you-mean suggestio
   REQUIRE_FALSE(fs::exists(out / "tiny"));
 }
 
-TEST_CASE("an unknown plot x axis exits 2 suggesting the sweep key; the short sweep key is accepted", "[cli]") {
+TEST_CASE("an unknown plot x axis exits 2 suggesting the sweep key, the short sweep key is accepted", "[cli]") {
   TempDir dir;
   const std::string text = with_plots("  - {name: p, x: btach, y: dist2}");
   const std::string file = dir.write("exp.yaml", text);
@@ -158,7 +158,7 @@ TEST_CASE("backticks and system() in figure, title and labels are drawn as text,
 
 // ---- atomic replace, --force, files in the way, locks ----------------------------------------
 
-TEST_CASE("rerunning over complete results exits 2 suggesting --force; --force replaces them", "[cli]") {
+TEST_CASE("rerunning over complete results exits 2 suggesting --force, --force replaces them", "[cli]") {
   TempDir dir;
   const std::string file = dir.write("exp.yaml", tiny_experiment());
   const auto out = dir.path() / "res";
@@ -371,7 +371,7 @@ TEST_CASE("every run diverging at the first step warns once, keeps results and d
   REQUIRE_FALSE(fs::exists(out / "tiny" / "plots" / "d2.log"));
 }
 
-TEST_CASE("a figure gnuplot cannot draw exits 3 with a warning naming figure and kept log; results commit",
+TEST_CASE("a figure gnuplot cannot draw exits 3 with a warning naming figure and kept log, results commit",
           "[cli]") {
   TempDir dir;
   dir.write("bin/gnuplot", "#!/bin/sh\necho 'x range is invalid' >&2\nexit 1\n");

@@ -12,7 +12,7 @@
 
 using Catch::Matchers::Contains;
 
-TEST_CASE("a delivered SIGTERM sets the stop token and its signal; only the first signal is kept", "[core]") {
+TEST_CASE("a delivered SIGTERM sets the stop token and its signal, only the first signal is kept", "[core]") {
   sgdcheck::reset_interrupt();
   REQUIRE_FALSE(sgdcheck::interrupted());
   REQUIRE(sgdcheck::interrupt_signal() == 0);

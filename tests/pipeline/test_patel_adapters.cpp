@@ -168,7 +168,7 @@ TEST_CASE("MBA with P workers equals batch-P serial SGD in the adapter (Case A: 
   CHECK_THAT(mba.back(), WithinRel(1.353745399, 1e-8));
 }
 
-TEST_CASE("equal_rounds comparator: rounds(C) with the cell's C; identical for an equally spaced schedule") {
+TEST_CASE("equal_rounds comparator: rounds(C) with the cell's C, identical for an equally spaced schedule") {
   Cell per("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
   const auto own = per.eval("oracle.local_sgd.dist2");
   const auto cmp = per.eval("oracle.local_sgd.equal_rounds.dist2");

@@ -90,7 +90,7 @@ TEST_CASE("identity (paired): identical repetitions pass, a 1e-9 change in one r
   CHECK_THAT(where.summary, Contains("1 pairs"));
 }
 
-TEST_CASE("identity: a compared cell without its reference cell fails; a filter value no cell has is bad input") {
+TEST_CASE("identity: a compared cell without its reference cell fails, a filter value no cell has is bad input") {
   auto rs = schedule_cells(0);
   rs.cells[0].sweep_values = {"16", "mba"};  // the mba cell now has another worker count
   CHECK_FALSE(pl::test::run_one("identity", {{"reference", "schedule.kind=mba"}}, rs).passed);
@@ -146,7 +146,7 @@ pl::ResultSet rounds_group(const std::string& P, const std::vector<double>& exce
 
 }  // namespace
 
-TEST_CASE("threshold: C* log-interpolated between the last C within eps and the first beyond; gate P sqrt(N)") {
+TEST_CASE("threshold: C* log-interpolated between the last C within eps and the first beyond, gate P sqrt(N)") {
   // excess 0 (MBA), 0.05 (C = 50), 0.3 (C = 10), 1.0 (C = 1): C* = 10·5^0.8 = 36.24.
   const auto rs = rounds_group("4", {0.0, 0.05, 0.3, 1.0});
   const auto ok = pl::test::run_one("patel2019.threshold", {{"over", "schedule.rounds"}, {"eps", "0.1"}}, rs);
@@ -182,7 +182,7 @@ TEST_CASE("monotone: OSA/MBA rising with P passes, falling fails") {
                           down).passed);
 }
 
-TEST_CASE("reference_values: stored values to 1e-8 pass, a wrong digit fails; count mismatch fails") {
+TEST_CASE("reference_values: stored values to 1e-8 pass, a wrong digit fails, count mismatch fails") {
   pl::ResultSet rs;
   rs.sweep_keys = {"runner.batch"};
   rs.cells.push_back(cell(0, {"1"}, pl::test::two_rep_series({1, 60}, {1, 1}, {0.1, 0.1})));
@@ -196,7 +196,7 @@ TEST_CASE("reference_values: stored values to 1e-8 pass, a wrong digit fails; co
   CHECK_FALSE(run_list("reference_values", {{"series", "o"}, {"divide_by", "f"}, {"rel_tol", "1e-4"}}, {1.146}, rs).passed);
 }
 
-TEST_CASE("beats: value below the baseline passes, above fails; oracle_slope: -1 passes, -0.5 fails") {
+TEST_CASE("beats: value below the baseline passes, above fails, oracle_slope: -1 passes, -0.5 fails") {
   pl::ResultSet rs;
   rs.sweep_keys = {"runner.batch"};
   rs.cells.push_back(cell(0, {"1"}, pl::test::two_rep_series({1, 10, 100}, {1, 1, 1}, {0.1, 0.1, 0.1})));
