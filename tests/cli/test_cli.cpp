@@ -12,6 +12,7 @@
 #include <string>
 
 #include "../config/temp_files.hpp"
+#include "cli_runner.hpp"
 #include "../pipeline/experiment_text.hpp"
 #include "core/csv.hpp"
 #include "core/params.hpp"
@@ -30,22 +31,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-/// Runs `sgdcheck ARGS` with stdout and stderr captured in files of `dir`.
-Outcome run_cli(const std::string& args, const TempDir& dir) {
-  const fs::path out = dir.path() / "stdout.txt";
-  const fs::path err = dir.path() / "stderr.txt";
-  const std::string cmd =
-      std::string("'") + SGDCHECK_EXE + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-  const int status = std::system(cmd.c_str());
-  REQUIRE(status != -1);
-  REQUIRE(WIFEXITED(status));
-  return {WEXITSTATUS(status), read_text(out), read_text(err)};
-}
+using Outcome = sgdcheck::test::CliOutcome;
+using sgdcheck::test::run_cli;
 
 /// The quickstart experiment, shrunk for a test: its quick form with 16 seeds and 300 iterations.
 std::string small_quickstart() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../config/temp_files.hpp"
+#include "cli_runner.hpp"
 #include "../pipeline/experiment_text.hpp"
 
 using Catch::Matchers::Contains;
@@ -23,21 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-Outcome sgdcheck_cli(const std::string& args, const TempDir& dir) {
-  const fs::path out = dir.path() / "stdout.txt";
-  const fs::path err = dir.path() / "stderr.txt";
-  const std::string cmd =
-      std::string("'") + SGDCHECK_EXE + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-  const int status = std::system(cmd.c_str());
-  REQUIRE(status != -1);
-  REQUIRE(WIFEXITED(status));
-  return {WEXITSTATUS(status), read_text(out), read_text(err)};
-}
+using sgdcheck::test::run_cli;
 
 const std::string kCheckLine = "  - bound_holds: {bound: sgd.strongly_convex.dist2}";
 
@@ -48,22 +35,22 @@ TEST_CASE("validate exits 2 on a check that names a sweep value no cell has, and
   const std::string text =
       tiny_experiment({{kCheckLine, "  - bound_holds: {bound: sgd.strongly_convex.dist2, where: batch=3}"}});
   const std::string file = dir.write("exp.yaml", text);
-  const auto v = sgdcheck_cli("validate " + file, dir);
+  const auto v = run_cli("validate " + file, dir);
   REQUIRE(v.code == 2);
   REQUIRE_THAT(v.err, Contains("checks.bound_holds.where") && Contains("no cell has runner.batch = 3"));
   const fs::path out = dir.path() / "out";
-  const auto r = sgdcheck_cli("run " + file + " --no-plots --out " + out.string(), dir);
+  const auto r = run_cli("run " + file + " --no-plots --out " + out.string(), dir);
   REQUIRE(r.code == 2);
   REQUIRE_FALSE(fs::exists(out / "tiny"));
 }
 
 TEST_CASE("validate exits 2 on an unbalanced expression and on a non-numeric sweep key", "[cli]") {
   TempDir dir;
-  const auto bad_expr = sgdcheck_cli(
+  const auto bad_expr = run_cli(
       "validate " + dir.write("a.yaml", tiny_experiment({{kCheckLine, "  - ratio: {numerator: \"log(L/mu\"}"}})), dir);
   REQUIRE(bad_expr.code == 2);
   REQUIRE_THAT(bad_expr.err, Contains("missing ')'"));
-  const auto non_numeric = sgdcheck_cli(
+  const auto non_numeric = run_cli(
       "validate " + dir.write("b.yaml", tiny_experiment({{kCheckLine, "  - saturation: {sweep: sampling, predicted: M_curv}"},
                                                           {"  batch: [1, 4]", "  batch: [1, 4]\n  sampling: [with_replacement, without_replacement]"}})),
       dir);
@@ -75,7 +62,7 @@ TEST_CASE("run writes checks.json with a status and numbers, and prints bound ap
   TempDir dir;
   const std::string file = dir.write("exp.yaml", tiny_experiment());
   const fs::path out = dir.path() / "out";
-  const auto r = sgdcheck_cli("run " + file + " --no-plots --out " + out.string(), dir);
+  const auto r = run_cli("run " + file + " --no-plots --out " + out.string(), dir);
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   REQUIRE_THAT(r.out, Contains("bound sgd.strongly_convex.dist2: applies to 2 of 2 cells"));
@@ -91,7 +78,7 @@ TEST_CASE("run writes checks.json with a status and numbers, and prints bound ap
 
 TEST_CASE("validate exits 2 on a check or tune: metric the runner does not record, and run writes nothing", "[cli]") {
   TempDir dir;
-  const auto slope = sgdcheck_cli(
+  const auto slope = run_cli(
       "validate " + dir.write("a.yaml", tiny_experiment({{kCheckLine, "  - slope: {metric: dsit2, expected: -1}"}})), dir);
   REQUIRE(slope.code == 2);
   REQUIRE(slope.err.find('\n') == slope.err.size() - 1);  // one line
@@ -99,11 +86,11 @@ TEST_CASE("validate exits 2 on a check or tune: metric the runner does not recor
   const std::string tune = dir.write(
       "b.yaml", tiny_experiment({{"  batch: [1, 4]", "  batch: [1, 4]\n  step.scale: [0.25, 0.5]"},
                                  {"+tune", "tune: {over: step.scale, metric: avg_grad2}"}}));
-  const auto t = sgdcheck_cli("validate " + tune, dir);
+  const auto t = run_cli("validate " + tune, dir);
   REQUIRE(t.code == 2);
   REQUIRE_THAT(t.err, Contains("tune.metric = avg_grad2: expected a metric this runner records (subopt, dist2, grad2, step)"));
   const fs::path out = dir.path() / "out";
-  REQUIRE(sgdcheck_cli("run " + tune + " --no-plots --out " + out.string(), dir).code == 2);
+  REQUIRE(run_cli("run " + tune + " --no-plots --out " + out.string(), dir).code == 2);
   REQUIRE_FALSE(fs::exists(out / "tiny"));
 }
 
@@ -143,7 +130,7 @@ TEST_CASE("bound states: applicable, vacuous and not applicable are in bounds.cs
                        {kCheckLine, kCheckLine + "\n  - bound_holds: {bound: sgd.nonconvex.avg_grad2}\n"
                                                  "  - fit_rate: {sweep: batch, target: 0.5, where: \"noise=0.1\"}"}}));
   const fs::path out = dir.path() / "out";
-  const auto r = sgdcheck_cli("run " + file + " --no-plots --out " + out.string(), dir);
+  const auto r = run_cli("run " + file + " --no-plots --out " + out.string(), dir);
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   const fs::path res = out / "tiny";
@@ -225,7 +212,7 @@ TEST_CASE("bound states: applicable, vacuous and not applicable are in bounds.cs
   // check DIR prints the lines `run` printed after the runs, and the same table.
   const auto from_run = bound_lines(r.out);
   REQUIRE(from_run.size() == 4);  // per bound: before the runs (plan) and after them (results)
-  const auto c = sgdcheck_cli("check " + res.string(), dir);
+  const auto c = run_cli("check " + res.string(), dir);
   INFO(c.out << c.err);
   REQUIRE(c.code == 0);
   REQUIRE(bound_lines(c.out) == std::vector<std::string>(from_run.begin() + 2, from_run.end()));
@@ -236,14 +223,14 @@ TEST_CASE("check DIR rejects a bounds.csv whose state contradicts applicable", "
   TempDir dir;
   const std::string file = dir.write("exp.yaml", tiny_experiment());
   const fs::path out = dir.path() / "out";
-  REQUIRE(sgdcheck_cli("run " + file + " --no-plots --out " + out.string(), dir).code == 0);
+  REQUIRE(run_cli("run " + file + " --no-plots --out " + out.string(), dir).code == 0);
   const fs::path csv = out / "tiny" / "bounds.csv";
   std::string text = read_text(csv);
   const auto at = text.find(",true,applicable,");
   REQUIRE(at != std::string::npos);
   text.replace(at, std::string(",true,applicable,").size(), ",true,not_applicable,");
   std::ofstream(csv) << text;
-  const auto c = sgdcheck_cli("check " + (out / "tiny").string(), dir);
+  const auto c = run_cli("check " + (out / "tiny").string(), dir);
   REQUIRE(c.code == 2);
   REQUIRE_THAT(c.err, Contains("bounds.csv") && Contains("state = not_applicable of bound sgd.strongly_convex.dist2"));
 }
@@ -254,14 +241,14 @@ TEST_CASE("check DIR validates tune: metric on the tables as run does on the pla
       "exp.yaml", tiny_experiment({{"  batch: [1, 4]", "  batch: [1, 4]\n  step.scale: [0.25, 0.5]"},
                                    {"+tune", "tune: {over: step.scale, metric: dist2}"}}));
   const fs::path out = dir.path() / "out";
-  REQUIRE(sgdcheck_cli("run " + file + " --no-plots --out " + out.string(), dir).code == 0);
+  REQUIRE(run_cli("run " + file + " --no-plots --out " + out.string(), dir).code == 0);
   const fs::path yaml = out / "tiny" / "experiment.yaml";
   std::string text = read_text(yaml);
   const auto at = text.find("metric: dist2}");
   REQUIRE(at != std::string::npos);
   text.replace(at, std::string("metric: dist2}").size(), "metric: dsit2}");
   std::ofstream(yaml) << text;
-  const auto c = sgdcheck_cli("check " + (out / "tiny").string(), dir);
+  const auto c = run_cli("check " + (out / "tiny").string(), dir);
   REQUIRE(c.code == 2);
   REQUIRE_THAT(c.err, Contains("experiment.yaml:") && Contains("tune.metric = dsit2") && Contains("did you mean dist2?"));
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../config/temp_files.hpp"
+#include "cli_runner.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -23,23 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string err;
-  double seconds = 0.0;
-};
+using Outcome = sgdcheck::test::CliOutcome;
 
 /// Runs `sgdcheck ARGS` under a 60 s `timeout` (a hang is exit 124, not a stuck test).
-Outcome run_cli(const std::string& args, const TempDir& dir) {
-  const fs::path err = dir.path() / "stderr.txt";
-  const std::string cmd = std::string("timeout 60 '") + SGDCHECK_EXE + "' " + args + " >/dev/null 2>'" + err.string() + "'";
-  const auto start = std::chrono::steady_clock::now();
-  const int status = std::system(cmd.c_str());
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-  REQUIRE(status != -1);
-  REQUIRE(WIFEXITED(status));
-  return {WEXITSTATUS(status), read_text(err), took.count()};
-}
+Outcome run_timed(const std::string& args, const TempDir& dir) { return sgdcheck::test::run_cli(args, dir, "", 60); }
 
 struct HostileCase {
   std::string what;                                       ///< the class of bad input
@@ -140,8 +128,8 @@ TEST_CASE("every hostile input class exits 2 with one line naming the file, writ
     const std::string file = dir.write("cat.yaml", c.experiment);
     for (const auto& [name, text] : c.data) dir.write(name, text);
     const fs::path out = dir.path() / "out";
-    require_rejected(run_cli("validate '" + file + "'", dir), "validate", c);
-    require_rejected(run_cli("run '" + file + "' --no-plots --out '" + out.string() + "'", dir), "run", c);
+    require_rejected(run_timed("validate '" + file + "'", dir), "validate", c);
+    require_rejected(run_timed("run '" + file + "' --no-plots --out '" + out.string() + "'", dir), "run", c);
     INFO(c.what);
     REQUIRE((!fs::exists(out) || fs::is_empty(out)));
   }
@@ -150,22 +138,22 @@ TEST_CASE("every hostile input class exits 2 with one line naming the file, writ
 TEST_CASE("a base experiment of the catalogue is valid, so each case fails for its own reason", "[cli][hostile]") {
   TempDir dir;
   const std::string file = dir.write("cat.yaml", kBase);
-  const Outcome o = run_cli("validate '" + file + "'", dir);
+  const Outcome o = run_timed("validate '" + file + "'", dir);
   INFO(o.err);
   REQUIRE(o.code == 0);
   dir.write("d.libsvm", "1 1:1 2:1\n-1 1:2\n1 2:3\n");
   const std::string data = dir.write("data.yaml", data_problem("d.libsvm"));
-  REQUIRE(run_cli("validate '" + data + "'", dir).code == 0);
+  REQUIRE(run_timed("validate '" + data + "'", dir).code == 0);
   const std::string local = dir.write("local.yaml", "name: cat\n" + kProblem + "runner: {kind: local_sgd, local_steps: 100, "
                                                     "schedule: {kind: power, beta: 64}}\n");
-  REQUIRE(run_cli("validate '" + local + "'", dir).code == 0);
+  REQUIRE(run_timed("validate '" + local + "'", dir).code == 0);
 }
 
 TEST_CASE("a negative --seed is one line of bad input, not a wrapped 2^64 - 1", "[cli][hostile]") {
   TempDir dir;
   const std::string file = dir.write("cat.yaml", kBase);
   const fs::path out = dir.path() / "out";
-  const Outcome o = run_cli("run '" + file + "' --seed -1 --no-plots --out '" + out.string() + "'", dir);
+  const Outcome o = run_timed("run '" + file + "' --seed -1 --no-plots --out '" + out.string() + "'", dir);
   INFO(o.err);
   REQUIRE(o.code == 2);
   REQUIRE(count_lines(o.err) == 1);

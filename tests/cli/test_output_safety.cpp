@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../config/temp_files.hpp"
+#include "cli_runner.hpp"
 #include "../pipeline/experiment_text.hpp"
 
 using Catch::Matchers::Contains;
@@ -32,22 +33,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-/// Runs `[ENV] sgdcheck ARGS` through the shell with stdout / stderr captured.
-Outcome run_cli(const std::string& args, const TempDir& dir, const std::string& env = "") {
-  const fs::path out = dir.path() / "stdout.txt";
-  const fs::path err = dir.path() / "stderr.txt";
-  const std::string cmd = env + (env.empty() ? "" : " ") + "'" + SGDCHECK_EXE + "' " + args + " >'" + out.string() +
-                          "' 2>'" + err.string() + "'";
-  const int status = std::system(cmd.c_str());
-  REQUIRE(status != -1);
-  REQUIRE(WIFEXITED(status));
-  return {WEXITSTATUS(status), read_text(out), read_text(err)};
-}
+using Outcome = sgdcheck::test::CliOutcome;
+using sgdcheck::test::run_cli;
 
 std::string at(const std::string& file, const std::string& text, const std::string& snippet) {
   return file + ":" + std::to_string(line_of(text, snippet)) + ":";

@@ -7,6 +7,7 @@
 
 #include "config/experiment.hpp"
 #include "core/errors.hpp"
+#include "support/error_of.hpp"
 #include "core/params.hpp"
 #include "temp_files.hpp"
 
@@ -17,16 +18,9 @@ using sgdcheck::test::TempDir;
 
 namespace {
 
-/// Runs `f`, which must throw a ConfigError; returns its message.
 template <class F>
 std::string config_error_of(F&& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  FAIL("expected a ConfigError, nothing was thrown");
-  return {};
+  return sgdcheck::test::error_of<ConfigError>(f);
 }
 
 /// A runner schema with one field of every kind that matters for messages.

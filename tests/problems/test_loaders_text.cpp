@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "support/error_of.hpp"
 #include "helpers.hpp"
 #include "problems/dataset.hpp"
 
@@ -17,13 +18,7 @@ namespace {
 
 template <class F>
 std::string data_error_of(F&& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  FAIL("expected a DataError");
-  return {};
+  return sgdcheck::test::error_of<DataError>(f);
 }
 
 }  // namespace

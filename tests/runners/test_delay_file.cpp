@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "support/error_of.hpp"
 #include "runners/delay_source.hpp"
 
 using Catch::Matchers::Contains;
@@ -17,13 +18,7 @@ namespace {
 
 template <class F>
 std::string data_error_of(F&& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  FAIL("expected a DataError");
-  return {};
+  return sgdcheck::test::error_of<DataError>(f);
 }
 
 }  // namespace
