@@ -404,7 +404,14 @@ ResultSet ResultSet::load(const fs::path& dir) {
             s.values.resize(r + 1, std::vector<double>(s.points.size(), NAN));
             a.seed_of_rep.resize(r + 1, -1);
           }
-          s.values[r][pos->second] = as_real(row[c_value], src, line);
+          const double v = as_real(row[c_value], src, line);
+          // NaN marks a point a rep does not have (no row is written for it): a NaN row would be
+          // taken for a missing point and silently leave the checks. Runs never record NaN (+inf).
+          if (std::isnan(v))
+            throw DataError(SourceLoc{src, line}, "value = " + row[c_value] + " of metric " + row[c_metric] +
+                                                      ": expected a number or +-inf (a NaN per-run value cannot be "
+                                                      "told from a missing point)");
+          s.values[r][pos->second] = v;
           a.seed_of_rep[r] = as_i64(row[c_seed], src, line);
         });
     for (std::size_t id = 0; id < rs.cells.size(); ++id)

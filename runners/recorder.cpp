@@ -46,6 +46,10 @@ void Recorder::record(const Point& p, const Vec& x, std::span<const double> extr
     for (std::size_t k = 0; k < n_std; ++k) trace_.values.push_back(INFINITY);
   }
   for (double e : extras) trace_.values.push_back(e);
+  // A NaN metric is numerical breakdown: recorded as +inf (the error of a broken run is infinite), so
+  // NaN in a trace, and in results.csv, only ever means "no such point in this rep".
+  for (auto it = trace_.values.end() - static_cast<std::ptrdiff_t>(trace_.metrics.size()); it != trace_.values.end(); ++it)
+    if (std::isnan(*it)) *it = INFINITY;
   if (iters_) {
     while (next_ < iters_->size() && (*iters_)[next_] <= p.iter) ++next_;
   } else {

@@ -36,6 +36,7 @@ class Recorder {
     return next_ < plan_.grid.size() && axis_value(p, plan_.axis) >= plan_.grid[next_];
   }
   /// Records x at `p` (advances the schedule past p.iter). `extras` in the order given at construction.
+  /// A metric that comes out NaN is recorded as +inf (never NaN: NaN marks an absent point).
   void record(const Point& p, const Vec& x, std::initializer_list<double> extras = {}) {
     record(p, x, std::span<const double>(extras.begin(), extras.size()));
   }

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -470,4 +472,34 @@ TEST_CASE("load(write(rs)) round-trips a cell recorded on rounds, aligned by rou
   TempDir dir3;
   rs.write(dir3.path());
   REQUIRE_THROWS_WITH(ResultSet::load(dir3.path()), Contains("runner.record.axis = furlongs"));
+}
+
+TEST_CASE("a NaN per-run value in results.csv is reported when loading, not dropped as a missing point", "[pipeline]") {
+  CellAccumulator acc(nullptr, true);
+  RunResult r;
+  r.trace.metrics = {"dist2"};
+  r.trace.points = {Point{0, 0, 0, 0.0}, Point{1, 1, 1, 1.0}};
+  r.trace.values = {1.0, 0.5};
+  acc.add(r, 1, 0);
+  ResultSet rs;
+  rs.cells.resize(1);
+  acc.finish(rs.cells[0]);
+  TempDir dir;
+  rs.write(dir.path());
+  REQUIRE(ResultSet::load(dir.path()).cells[0].metrics.at("dist2").values[0][1] == 0.5);
+  // Hand-edit the value of the second row to nan.
+  std::string text;
+  {
+    std::ifstream in(dir.path() / "results.csv");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto pos = text.rfind(",0.5");
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, 4, ",nan");
+  {
+    std::ofstream out(dir.path() / "results.csv", std::ios::trunc);
+    out << text;
+  }
+  REQUIRE_THROWS_AS(ResultSet::load(dir.path()), DataError);
+  REQUIRE_THROWS_WITH(ResultSet::load(dir.path()), Contains("results.csv:3") && Contains("value = nan"));
 }

@@ -10,6 +10,7 @@
 
 #include "core/params.hpp"
 #include "problems/registry.hpp"
+#include "runners/recorder.hpp"
 #include "runners/runner.hpp"
 
 using namespace sgdcheck;
@@ -182,4 +183,15 @@ TEST_CASE("record.axis = rounds needs a communication round and samples a horizo
   const Params huge = validate(
       mb->schema, raw_params({{"iterations", "1000000000000"}, {"batch", "100000"}, {"record.axis", "samples"}}), "runner");
   REQUIRE_THROWS_AS(mb->make(huge, *problem), ConfigError);
+}
+
+TEST_CASE("the recorder stores a NaN metric as +inf, so NaN only ever marks an absent point", "[runners]") {
+  const auto problem = least_squares();
+  const std::vector<std::int64_t> iters{0, 1};
+  runners::Recorder rec(*problem, iters, {"step", "extra"});
+  const Vec x = problem->initial_point();
+  rec.record(Point{}, x, {0.1, NAN});
+  const RunResult r = rec.finish(Termination::kMaxIterations, "done", 0, Point{});
+  REQUIRE(r.trace.value(0, r.trace.metric_index("extra")) == INFINITY);
+  REQUIRE(r.trace.value(0, r.trace.metric_index("step")) == 0.1);
 }
