@@ -5,9 +5,10 @@
 
 #include <cstdint>
 #include <fstream>
+#include <cstring>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
@@ -15,35 +16,91 @@
 namespace sgdcheck::pipeline {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
-constexpr const char* kFormat = "sgdcheck-cell-checkpoint-1";
+constexpr const char* kFormat = "sgdcheck-cell-checkpoint-2";
+/// First bytes of a checkpoint file (format 2: binary, see write_checkpoint).
+constexpr char kMagic[8] = {'S', 'G', 'D', 'C', 'K', 'P', 'T', '2'};
 
-std::uint64_t fnv1a(const std::string& s) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char ch : s) {
-    h ^= ch;
+std::uint64_t fnv1a(const char* data, std::size_t size, std::uint64_t h = 14695981039346656037ull) {
+  for (std::size_t i = 0; i < size; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
     h *= 1099511628211ull;
   }
   return h;
 }
+std::uint64_t fnv1a(const std::string& s) { return fnv1a(s.data(), s.size()); }
 
-// Reals travel as format_real text: JSON numbers have no inf/nan, and this text reads back bit for bit.
-json reals(const std::vector<double>& v) {
-  json a = json::array();
-  for (double x : v) a.push_back(format_real(x));
-  return a;
-}
+/// Appends fixed-size values and length-prefixed strings (native byte order: a checkpoint is read back
+/// by the same build on the same machine; another machine's file fails the checksum or the key).
+class Out {
+ public:
+  template <class T>
+  void put(T v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto* b = reinterpret_cast<const char*>(&v);
+    buf_.append(b, sizeof v);
+  }
+  template <class T>
+  void put_array(const std::vector<T>& v) {
+    put<std::uint64_t>(v.size());
+    if (!v.empty()) buf_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+  void put_string(const std::string& s) {
+    put<std::uint64_t>(s.size());
+    buf_.append(s);
+  }
+  std::string& buffer() { return buf_; }
 
-std::vector<double> reals_of(const json& a, std::size_t expected) {
-  if (!a.is_array() || a.size() != expected) throw std::runtime_error("array size");
-  std::vector<double> out;
-  out.reserve(expected);
-  for (const auto& x : a) out.push_back(parse_real_strict(x.get<std::string>()));
-  return out;
-}
+ private:
+  std::string buf_;
+};
+
+/// Reads what Out wrote; every count is checked against the bytes left before anything is allocated
+/// (the file is untrusted). Throws std::runtime_error on any inconsistency.
+class In {
+ public:
+  static constexpr std::size_t kAnySize = static_cast<std::size_t>(-1);
+  In(const char* data, std::size_t size) : p_(data), end_(data + size) {}
+  template <class T>
+  T get() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, p_, sizeof v);
+    p_ += sizeof v;
+    return v;
+  }
+  std::size_t count(std::size_t elem_size) {
+    const auto n = get<std::uint64_t>();
+    if (elem_size > 0 && n > static_cast<std::uint64_t>(end_ - p_) / elem_size) throw std::runtime_error("count");
+    return static_cast<std::size_t>(n);
+  }
+  /// An array of `expected` elements (any length when kAnySize).
+  template <class T>
+  std::vector<T> get_array(std::size_t expected) {
+    const std::size_t n = count(sizeof(T));
+    if (expected != kAnySize && n != expected) throw std::runtime_error("array size");
+    std::vector<T> v(n);
+    if (n) std::memcpy(v.data(), p_, n * sizeof(T));
+    p_ += n * sizeof(T);
+    return v;
+  }
+  std::string get_string() {
+    const std::size_t n = count(1);
+    std::string s(p_, n);
+    p_ += n;
+    return s;
+  }
+  bool at_end() const { return p_ == end_; }
+
+ private:
+  void need(std::size_t n) const {
+    if (static_cast<std::size_t>(end_ - p_) < n) throw std::runtime_error("truncated");
+  }
+  const char* p_;
+  const char* end_;
+};
 
 }  // namespace
 
@@ -64,56 +121,77 @@ std::string checkpoint_key(const Plan& plan, const CellPlan& cell, const std::st
 }
 
 std::string checkpoint_file_name(std::size_t cell_id, const std::string& key) {
-  return fmt::format("cell-{}-{:016x}.json", cell_id, fnv1a(key));
+  return fmt::format("cell-{}-{:016x}.ckpt", cell_id, fnv1a(key));
 }
 
+// Layout (format 2): magic "SGDCKPT2", key, then per metric: name, points (iter, samples, rounds as
+// int64 and vtime as double, in parallel arrays), n (int32), mean, sd, se, min, max, seeds and the
+// per-run rows (doubles as their bits, so they read back bit for bit, inf and NaN included); the runs
+// in parallel arrays (seed, rep, iterations; termination, message strings) with their scalars; the
+// cell scalars; the wall times; and last the FNV-1a hash of every byte before it. Arrays and strings
+// are length-prefixed (uint64). One std::string buffer, written with one call: no object per run.
 void write_checkpoint(const fs::path& file, const std::string& key, const CellResult& c, const std::vector<double>& wall) {
-  json j;
-  j["format"] = kFormat;
-  j["key"] = key;
-  json metrics = json::array();
+  Out o;
+  o.buffer().append(kMagic, sizeof kMagic);
+  o.put_string(key);
+  o.put<std::uint64_t>(c.metrics.size());
+  std::vector<std::int64_t> i64;
+  std::vector<double> f64;
   for (const auto& [name, s] : c.metrics) {
-    json m;
-    m["name"] = name;
-    json pts = json::array();
-    for (const auto& p : s.points) pts.push_back({p.iter, p.samples, p.rounds, format_real(p.vtime)});
-    m["points"] = pts;
-    m["n"] = s.n;
-    m["mean"] = reals(s.mean);
-    m["sd"] = reals(s.sd);
-    m["se"] = reals(s.se);
-    m["min"] = reals(s.min);
-    m["max"] = reals(s.max);
-    json rows = json::array();
-    for (const auto& row : s.values) rows.push_back(reals(row));
-    m["values"] = rows;
-    m["seeds"] = s.seeds;
-    metrics.push_back(m);
+    o.put_string(name);
+    const std::size_t K = s.points.size();
+    o.put<std::uint64_t>(K);
+    i64.resize(K);
+    for (std::size_t k = 0; k < K; ++k) i64[k] = s.points[k].iter;
+    o.put_array(i64);
+    for (std::size_t k = 0; k < K; ++k) i64[k] = s.points[k].samples;
+    o.put_array(i64);
+    for (std::size_t k = 0; k < K; ++k) i64[k] = s.points[k].rounds;
+    o.put_array(i64);
+    f64.resize(K);
+    for (std::size_t k = 0; k < K; ++k) f64[k] = s.points[k].vtime;
+    o.put_array(f64);
+    std::vector<std::int32_t> n(s.n.begin(), s.n.end());
+    o.put_array(n);
+    for (const auto* v : {&s.mean, &s.sd, &s.se, &s.min, &s.max}) o.put_array(*v);
+    o.put_array(s.seeds);
+    o.put<std::uint64_t>(s.values.size());
+    for (const auto& row : s.values) o.put_array(row);
   }
-  j["metrics"] = metrics;
-  json runs = json::array();
-  for (std::size_t i = 0; i < c.runs.size(); ++i) {
-    const RunInfo& r = c.runs[i];
-    json jr = {{"seed", r.seed}, {"rep", r.rep}, {"termination", r.termination}, {"message", r.message},
-               {"iterations", r.iterations}};
-    json sc = json::array();
-    if (i < c.run_scalars.size())
-      for (const auto& [name, v] : c.run_scalars[i]) sc.push_back({name, format_real(v)});
-    jr["scalars"] = sc;
-    runs.push_back(jr);
+  const std::size_t R = c.runs.size();
+  o.put<std::uint64_t>(R);
+  for (const RunInfo& r : c.runs) {
+    o.put(r.seed);
+    o.put(r.rep);
+    o.put(r.iterations);
+    o.put_string(r.termination);
+    o.put_string(r.message);
   }
-  j["runs"] = runs;
-  json scalars = json::array();
-  for (const auto& [name, st] : c.scalars)
-    scalars.push_back({name, st.n, format_real(st.mean), format_real(st.sd), format_real(st.se), format_real(st.min),
-                       format_real(st.max)});
-  j["scalars"] = scalars;
-  j["wall_seconds"] = reals(wall);
+  for (std::size_t r = 0; r < R; ++r) {  // one list per run (empty when none was recorded)
+    static const RunScalars kNone;
+    const RunScalars& sc = r < c.run_scalars.size() ? c.run_scalars[r] : kNone;
+    o.put<std::uint64_t>(sc.size());
+    for (const auto& [name, v] : sc) {
+      o.put_string(name);
+      o.put(v);
+    }
+  }
+  o.put<std::uint64_t>(c.scalars.size());
+  for (const auto& [name, st] : c.scalars) {
+    o.put_string(name);
+    o.put<std::int32_t>(st.n);
+    for (double v : {st.mean, st.sd, st.se, st.min, st.max}) o.put(v);
+  }
+  o.put_array(wall);
+  std::string& buf = o.buffer();
+  const std::uint64_t h = fnv1a(buf.data(), buf.size());
+  buf.append(reinterpret_cast<const char*>(&h), sizeof h);
 
   const fs::path tmp = file.parent_path() / (file.filename().string() + fmt::format(".tmp-{}", getpid()));
   {
-    std::ofstream out(tmp);
-    out << j.dump() << "\n";
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+    out.flush();
     if (!out) throw UsageError(SourceLoc{tmp.string(), 0}, "cannot write checkpoint");
   }
   std::error_code ec;
@@ -130,67 +208,89 @@ bool read_checkpoint(const fs::path& file,
   if (!fs::is_regular_file(file, ec)) return false;
   const auto size = fs::file_size(file, ec);
   if (ec || size > (std::uintmax_t{1} << 32)) return false;  // no cell's checkpoint is 4 GiB: not ours
+  if (size < sizeof kMagic + 2 * sizeof(std::uint64_t)) return false;
   try {
-    std::ifstream in(file);
-    const json j = json::parse(in);
-    if (j.at("format").get<std::string>() != kFormat || j.at("key").get<std::string>() != key) return false;
+    std::string buf(static_cast<std::size_t>(size), '\0');
+    {
+      std::ifstream in(file, std::ios::binary);
+      if (!in.read(buf.data(), static_cast<std::streamsize>(buf.size()))) return false;
+    }
+    const std::size_t body = buf.size() - sizeof(std::uint64_t);
+    std::uint64_t stored = 0;
+    std::memcpy(&stored, buf.data() + body, sizeof stored);
+    if (std::memcmp(buf.data(), kMagic, sizeof kMagic) != 0 || fnv1a(buf.data(), body) != stored) return false;
+    In in(buf.data() + sizeof kMagic, body - sizeof kMagic);
+    if (in.get_string() != key) return false;
     CellResult got;
-    for (const auto& m : j.at("metrics")) {
+    const std::size_t n_metrics = in.count(1);
+    for (std::size_t mi = 0; mi < n_metrics; ++mi) {
+      const std::string name = in.get_string();
       MetricSeries s;
-      for (const auto& p : m.at("points")) {
-        if (!p.is_array() || p.size() != 4) return false;
-        s.points.push_back(Point{p[0].get<std::int64_t>(), p[1].get<std::int64_t>(), p[2].get<std::int64_t>(),
-                                 parse_real_strict(p[3].get<std::string>())});
-        if (s.points.size() > 1 && !(s.points[s.points.size() - 2].iter < s.points.back().iter)) return false;
+      const std::size_t K = in.count(4 * 8);
+      const auto iter = in.get_array<std::int64_t>(K), samples = in.get_array<std::int64_t>(K),
+                 rounds = in.get_array<std::int64_t>(K);
+      const auto vtime = in.get_array<double>(K);
+      s.points.resize(K);
+      for (std::size_t k = 0; k < K; ++k) {
+        s.points[k] = Point{iter[k], samples[k], rounds[k], vtime[k]};
+        if (k > 0 && !(iter[k - 1] < iter[k])) return false;
       }
-      const std::size_t K = s.points.size();
-      s.n = m.at("n").get<std::vector<int>>();
-      if (s.n.size() != K) return false;
-      for (int n : s.n)
-        if (n < 0 || static_cast<std::size_t>(n) > seeds) return false;
-      s.mean = reals_of(m.at("mean"), K);
-      s.sd = reals_of(m.at("sd"), K);
-      s.se = reals_of(m.at("se"), K);
-      s.min = reals_of(m.at("min"), K);
-      s.max = reals_of(m.at("max"), K);
-      const auto& rows = m.at("values");
-      if (!rows.is_array() || (rows.size() != 0 && rows.size() != seeds)) return false;
-      for (const auto& row : rows) s.values.push_back(reals_of(row, K));
-      s.seeds = m.at("seeds").get<std::vector<std::int64_t>>();
-      if (s.seeds.size() != s.values.size()) return false;
-      const std::string name = m.at("name").get<std::string>();
+      const auto n = in.get_array<std::int32_t>(K);
+      for (std::int32_t x : n)
+        if (x < 0 || static_cast<std::size_t>(x) > seeds) return false;
+      s.n.assign(n.begin(), n.end());
+      s.mean = in.get_array<double>(K);
+      s.sd = in.get_array<double>(K);
+      s.se = in.get_array<double>(K);
+      s.min = in.get_array<double>(K);
+      s.max = in.get_array<double>(K);
+      s.seeds = in.get_array<std::int64_t>(In::kAnySize);
+      if (!s.seeds.empty() && s.seeds.size() != seeds) return false;
+      const std::size_t rows = in.count(8);
+      if (rows != s.seeds.size()) return false;
+      s.values.reserve(rows);
+      for (std::size_t r = 0; r < rows; ++r) s.values.push_back(in.get_array<double>(K));
       if (got.metrics.count(name)) return false;
       got.metrics[name] = std::move(s);
     }
-    const auto& runs = j.at("runs");
-    if (!runs.is_array() || runs.size() != seeds) return false;
-    for (const auto& r : runs) {
-      RunInfo info{r.at("seed").get<std::int64_t>(), r.at("rep").get<std::int64_t>(),
-                   r.at("termination").get<std::string>(), r.at("message").get<std::string>(),
-                   r.at("iterations").get<std::int64_t>()};
-      if (info.rep != static_cast<std::int64_t>(got.runs.size())) return false;
-      RunScalars scalars;
-      for (const auto& sc : r.at("scalars")) {
-        if (!sc.is_array() || sc.size() != 2) return false;
-        scalars.emplace_back(sc[0].get<std::string>(), parse_real_strict(sc[1].get<std::string>()));
-      }
+    const std::size_t R = in.count(3 * 8 + 2 * 8);
+    if (R != seeds) return false;
+    got.runs.reserve(R);
+    for (std::size_t r = 0; r < R; ++r) {
+      RunInfo info;
+      info.seed = in.get<std::int64_t>();
+      info.rep = in.get<std::int64_t>();
+      info.iterations = in.get<std::int64_t>();
+      info.termination = in.get_string();
+      info.message = in.get_string();
+      if (info.rep != static_cast<std::int64_t>(r)) return false;
       got.runs.push_back(std::move(info));
-      got.run_scalars.push_back(std::move(scalars));
     }
-    for (const auto& sc : j.at("scalars")) {
-      if (!sc.is_array() || sc.size() != 7) return false;
+    got.run_scalars.resize(R);
+    for (std::size_t r = 0; r < R; ++r) {
+      const std::size_t k = in.count(8 + 8);
+      got.run_scalars[r].reserve(k);
+      for (std::size_t i = 0; i < k; ++i) {
+        std::string sname = in.get_string();
+        got.run_scalars[r].emplace_back(std::move(sname), in.get<double>());
+      }
+    }
+    const std::size_t n_scalars = in.count(8 + 4 + 5 * 8);
+    for (std::size_t i = 0; i < n_scalars; ++i) {
+      const std::string sname = in.get_string();
       SummaryStats st;
-      const auto n = sc[1].get<std::int64_t>();
-      if (n < 0 || static_cast<std::size_t>(n) > seeds) return false;
-      st.n = static_cast<int>(n);
-      st.mean = parse_real_strict(sc[2].get<std::string>());
-      st.sd = parse_real_strict(sc[3].get<std::string>());
-      st.se = parse_real_strict(sc[4].get<std::string>());
-      st.min = parse_real_strict(sc[5].get<std::string>());
-      st.max = parse_real_strict(sc[6].get<std::string>());
-      got.scalars[sc[0].get<std::string>()] = st;
+      st.n = in.get<std::int32_t>();
+      if (st.n < 0 || static_cast<std::size_t>(st.n) > seeds) return false;
+      st.mean = in.get<double>();
+      st.sd = in.get<double>();
+      st.se = in.get<double>();
+      st.min = in.get<double>();
+      st.max = in.get<double>();
+      if (got.scalars.count(sname)) return false;
+      got.scalars[sname] = st;
     }
-    std::vector<double> w = reals_of(j.at("wall_seconds"), seeds);
+    std::vector<double> w = in.get_array<double>(seeds);
+    if (!in.at_end()) return false;
     c.metrics = std::move(got.metrics);
     c.runs = std::move(got.runs);
     c.run_scalars = std::move(got.run_scalars);

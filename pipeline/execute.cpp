@@ -140,7 +140,9 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
       for (std::size_t b = 0; b < blocks_per_cell; ++b) items.emplace_back(c, b);
   std::vector<CellAccumulator> blocks;
   blocks.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) blocks.emplace_back(&plan.per_run_metrics, plan.traces);
+  auto axis_of = [&](std::size_t c) { return plan.cells[c].runner->spec().record_axis; };
+  for (std::size_t i = 0; i < items.size(); ++i)
+    blocks.emplace_back(&plan.per_run_metrics, plan.traces, axis_of(items[i].first));
   std::vector<std::size_t> first_item(ncells, 0);
   for (std::size_t i = items.size(); i-- > 0;) first_item[items[i].first] = i;
   std::unique_ptr<std::atomic<std::size_t>[]> remaining(new std::atomic<std::size_t>[ncells]);
@@ -171,10 +173,10 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
     }
     // The thread that finishes a cell's last block merges the blocks in block order.
     if (remaining[c].fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    CellAccumulator whole(&plan.per_run_metrics, plan.traces);
+    CellAccumulator whole(&plan.per_run_metrics, plan.traces, axis_of(c));
     for (std::size_t k = first_item[c]; k < first_item[c] + blocks_per_cell; ++k) {
       whole.merge(blocks[k]);
-      blocks[k] = CellAccumulator(&plan.per_run_metrics, plan.traces);  // release
+      blocks[k] = CellAccumulator(&plan.per_run_metrics, plan.traces, axis_of(c));  // release
     }
     whole.finish(rs.cells[c]);
     if (!ck.checkpoint_dir.empty()) {

@@ -250,7 +250,7 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     const auto& problem = plan.problem_of(cp);
     kind->validate(cp.runner_params, problem);
     cp.runner = kind->make(cp.runner_params, problem);
-    cp.record_iters = log_spaced_iterations(cp.runner->max_iterations(), static_cast<int>(cp.runner->spec().per_decade));
+    cp.record_iters = runners::record_iterations(cp.runner->spec());
   }
 
   for (const auto& b : e.bounds) {

@@ -152,8 +152,11 @@ void CellAccumulator::merge(const CellAccumulator& later) {
 void CellAccumulator::finish(CellResult& c) const {
   const std::size_t M = metrics_.size(), K = points_.size();
   std::vector<Point> points;
+  std::vector<double> keys;  // axis values before vtime averaging (rep values are keyed by them)
   points.reserve(K);
+  keys.reserve(K);
   for (const auto& pa : points_) {
+    keys.push_back(axis_value(pa.p, axis_));
     Point p = pa.p;
     // Equal values are kept as recorded: n copies summed and divided by n need not give the value back.
     if (pa.vtime_varies) p.vtime = pa.vtime_sum / static_cast<double>(pa.reps);
@@ -184,9 +187,8 @@ void CellAccumulator::finish(CellResult& c) const {
         const RepValues& rv = rep_values_[r];
         std::vector<double> row(K, NAN);
         for (std::size_t j = 0; j < rv.keys.size(); ++j) {
-          const auto it = std::lower_bound(points.begin(), points.end(), rv.keys[j],
-                                           [this](const Point& a, double v) { return axis_value(a, axis_) < v; });
-          row[static_cast<std::size_t>(it - points.begin())] = rv.values[j * Q + q];
+          const auto it = std::lower_bound(keys.begin(), keys.end(), rv.keys[j]);
+          row[static_cast<std::size_t>(it - keys.begin())] = rv.values[j * Q + q];
         }
         s.values.push_back(std::move(row));
         s.seeds.push_back(rep_seeds_[r]);

@@ -251,6 +251,19 @@ ResultSet ResultSet::load(const fs::path& dir) {
     if (c.id != rs.cells.size()) throw DataError(SourceLoc{cells_t.source, 0}, "cells are not numbered 0, 1, …");
     rs.cells.push_back(std::move(c));
   }
+  // The recording axis of each cell (cells.csv runner.record.axis; iterations when absent, as in
+  // directories written before record axes existed): summary points and results rows align by it.
+  std::vector<RecordAxis> axes(rs.cells.size(), RecordAxis::kIter);
+  for (std::size_t id = 0; id < rs.cells.size(); ++id) {
+    auto it = rs.cells[id].options.find("runner.record.axis");
+    if (it == rs.cells[id].options.end() || it->second == "iterations") continue;
+    if (it->second == "samples") axes[id] = RecordAxis::kSamples;
+    else if (it->second == "rounds") axes[id] = RecordAxis::kRounds;
+    else if (it->second == "vtime") axes[id] = RecordAxis::kVtime;
+    else
+      throw DataError(SourceLoc{cells_t.source, static_cast<int>(id) + 2},
+                      "runner.record.axis = " + it->second + ": expected iterations, samples, rounds or vtime");
+  }
   auto cell_of = [&](const std::vector<std::string>& row, const CsvTable& t) -> CellResult& {
     const auto id = static_cast<std::size_t>(to_i64(row[0], t));
     if (id >= rs.cells.size()) throw DataError(SourceLoc{t.source, 0}, "unknown cell " + row[0]);
@@ -318,12 +331,15 @@ ResultSet ResultSet::load(const fs::path& dir) {
           c_max = col("max");
         },
         [&](const std::vector<std::string>& row, int line) {
-          MetricSeries& s = rs.cells[cell_id(row[c_cell], src, line)].metrics[row[c_metric]];
+          const std::size_t id = cell_id(row[c_cell], src, line);
+          MetricSeries& s = rs.cells[id].metrics[row[c_metric]];
           const Point p{as_i64(row[c_iter], src, line), as_i64(row[c_samples], src, line),
                         as_i64(row[c_rounds], src, line), as_real(row[c_vtime], src, line)};
-          if (!s.points.empty() && !(s.points.back().iter < p.iter))
-            throw DataError(SourceLoc{src, line}, "iter " + row[c_iter] + " of metric " + row[c_metric] +
-                                                      " is not after the previous row's (expected increasing iter)");
+          const RecordAxis axis = axes[id];
+          if (!s.points.empty() && !(axis_value(s.points.back(), axis) < axis_value(p, axis)))
+            throw DataError(SourceLoc{src, line}, to_string(axis) + " of metric " + row[c_metric] +
+                                                      " is not after the previous row's (expected increasing " +
+                                                      to_string(axis) + ", the cell's record.axis)");
           const auto n = as_i64(row[c_n], src, line);
           if (n < 0 || n > std::numeric_limits<int>::max())
             throw DataError(SourceLoc{src, line}, "n = " + row[c_n] + ": expected a count >= 0");
@@ -342,9 +358,10 @@ ResultSet ResultSet::load(const fs::path& dir) {
   {
     const fs::path path = dir / "results.csv";
     const std::string src = path.string();
-    std::size_t c_cell = 0, c_seed = 0, c_rep = 0, c_iter = 0, c_metric = 0, c_value = 0;
+    std::size_t c_cell = 0, c_seed = 0, c_rep = 0, c_iter = 0, c_samples = 0, c_rounds = 0, c_vtime = 0, c_metric = 0,
+                c_value = 0;
     struct Acc {
-      std::map<std::int64_t, std::size_t> index;  // iter → point of the summary
+      std::map<double, std::size_t> index;  // axis value → point of the summary
       std::vector<std::int64_t> seed_of_rep;      // -1: rep absent
     };
     std::vector<std::map<std::string, Acc>> acc(rs.cells.size());
@@ -356,6 +373,9 @@ ResultSet ResultSet::load(const fs::path& dir) {
           c_seed = col("seed");
           c_rep = col("rep");
           c_iter = col("iter");
+          c_samples = col("samples");
+          c_rounds = col("rounds");
+          c_vtime = col("vtime");
           c_metric = col("metric");
           c_value = col("value");
         },
@@ -368,22 +388,32 @@ ResultSet ResultSet::load(const fs::path& dir) {
           MetricSeries& s = ms->second;
           auto [ait, fresh] = acc[id].try_emplace(row[c_metric]);
           Acc& a = ait->second;
+          const RecordAxis axis = axes[id];
           if (fresh)
-            for (std::size_t k = 0; k < s.points.size(); ++k) a.index[s.points[k].iter] = k;
+            for (std::size_t k = 0; k < s.points.size(); ++k) a.index[axis_value(s.points[k], axis)] = k;
           const auto rep = as_i64(row[c_rep], src, line);
           if (rep < 0 || static_cast<std::size_t>(rep) >= rs.cells[id].runs.size())
             throw DataError(SourceLoc{src, line}, "rep = " + row[c_rep] + ": expected a rep of runs.csv (0 … " +
                                                       std::to_string(rs.cells[id].runs.size()) + " - 1)");
           const auto r = static_cast<std::size_t>(rep);
-          const auto iter = as_i64(row[c_iter], src, line);
-          auto pos = a.index.find(iter);
+          const Point p{as_i64(row[c_iter], src, line), as_i64(row[c_samples], src, line),
+                        as_i64(row[c_rounds], src, line), as_real(row[c_vtime], src, line)};
+          auto pos = a.index.find(axis_value(p, axis));
           if (pos == a.index.end())
-            throw DataError(SourceLoc{src, line}, "iter " + row[c_iter] + " is not a point of summary.csv");
+            throw DataError(SourceLoc{src, line}, to_string(axis) + " " + format_real(axis_value(p, axis)) +
+                                                      " is not a point of summary.csv");
           if (s.values.size() <= r) {
             s.values.resize(r + 1, std::vector<double>(s.points.size(), NAN));
             a.seed_of_rep.resize(r + 1, -1);
           }
-          s.values[r][pos->second] = as_real(row[c_value], src, line);
+          const double v = as_real(row[c_value], src, line);
+          // NaN marks a point a rep does not have (no row is written for it): a NaN row would be
+          // taken for a missing point and silently leave the checks. Runs never record NaN (+inf).
+          if (std::isnan(v))
+            throw DataError(SourceLoc{src, line}, "value = " + row[c_value] + " of metric " + row[c_metric] +
+                                                      ": expected a number or +-inf (a NaN per-run value cannot be "
+                                                      "told from a missing point)");
+          s.values[r][pos->second] = v;
           a.seed_of_rep[r] = as_i64(row[c_seed], src, line);
         });
     for (std::size_t id = 0; id < rs.cells.size(); ++id)

@@ -23,7 +23,7 @@ struct SummaryStats {
 /// Seed statistics of one metric of one cell at each recorded point. Points missing in some reps
 /// (runs that stopped at a target) count only the reps that have them (`n`).
 struct MetricSeries {
-  std::vector<Point> points;  ///< union of recorded points, sorted by iter (vtime: mean over reps)
+  std::vector<Point> points;  ///< union of recorded points, sorted by the cell's record axis (vtime: mean over reps)
   std::vector<int> n;
   std::vector<double> mean, sd, se, min, max;
   /// values[rep][k]: per-rep value at points[k] (NaN when that rep has no such point). Filled only for

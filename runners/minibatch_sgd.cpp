@@ -34,7 +34,14 @@ std::vector<Field> runner_common_fields() {
                    {"none", "subopt", "dist2", "grad2"},
                    "stop a run once this metric of the reported point is <= target.value (none: never)"),
       real_field("target.value", 0.0, 0.0, kInf, "threshold for target.metric"),
-      int_field("record.per_decade", 10, 1, 1000, "recorded points per factor 10 of iterations (log-spaced)"),
+      int_field("record.per_decade", 10, 1, 1000, "recorded points per factor 10 of the record.axis (log-spaced)"),
+      choice_field("record.axis",
+                   "iterations",
+                   {"iterations", "samples", "rounds", "vtime"},
+                   "axis of the log-spaced recording grid: a run records at the first update that reaches each "
+                   "grid value (samples: per-sample gradients over all workers; rounds: communication rounds of "
+                   "local SGD, = iterations for the other runners; vtime: virtual time, = iterations today). "
+                   "Every point carries all four values; seed statistics align points by this axis"),
       bool_field("running_metrics",
                  false,
                  "also record avg_subopt and avg_grad2, the running means of f(x_s) - f* and ||grad f(x_s)||^2 "

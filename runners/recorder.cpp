@@ -1,13 +1,15 @@
 #include "runners/recorder.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace sgdcheck::runners {
 
 Recorder::Recorder(const problems::Problem& problem,
                    const std::vector<std::int64_t>& record_iters,
-                   std::vector<std::string> extra_metrics)
-    : problem_(problem), iters_(&record_iters), g_(problem.dim()), diff_(problem.dim()) {
+                   std::vector<std::string> extra_metrics,
+                   RecordAxis axis)
+    : problem_(problem), iters_(&record_iters), axis_(axis), g_(problem.dim()), diff_(problem.dim()) {
   trace_.metrics = {"subopt", "dist2", "grad2"};
   has_test_ = problem.test_value(Vec::Zero(problem.dim())).has_value();
   if (has_test_) trace_.metrics.push_back("test_loss");
@@ -17,7 +19,7 @@ Recorder::Recorder(const problems::Problem& problem,
 }
 
 Recorder::Recorder(const problems::Problem& problem, const RecordPlan& plan, std::vector<std::string> extra_metrics)
-    : problem_(problem), iters_(nullptr), plan_(plan), g_(problem.dim()), diff_(problem.dim()) {
+    : problem_(problem), iters_(nullptr), plan_(plan), axis_(plan.axis), g_(problem.dim()), diff_(problem.dim()) {
   trace_.metrics = {"subopt", "dist2", "grad2"};
   has_test_ = problem.test_value(Vec::Zero(problem.dim())).has_value();
   if (has_test_) trace_.metrics.push_back("test_loss");
@@ -44,6 +46,10 @@ void Recorder::record(const Point& p, const Vec& x, std::span<const double> extr
     for (std::size_t k = 0; k < n_std; ++k) trace_.values.push_back(INFINITY);
   }
   for (double e : extras) trace_.values.push_back(e);
+  // A NaN metric is numerical breakdown: recorded as +inf (the error of a broken run is infinite), so
+  // NaN in a trace, and in results.csv, only ever means "no such point in this rep".
+  for (auto it = trace_.values.end() - static_cast<std::ptrdiff_t>(trace_.metrics.size()); it != trace_.values.end(); ++it)
+    if (std::isnan(*it)) *it = INFINITY;
   if (iters_) {
     while (next_ < iters_->size() && (*iters_)[next_] <= p.iter) ++next_;
   } else {
@@ -64,35 +70,41 @@ bool Recorder::diverged(const Vec& x) const {
   return !(d2 <= divergence_limit_);
 }
 
-RunResult Recorder::finish(Termination why, std::string message, std::int64_t iterations, const Point& last) {
-  if (why == Termination::kDiverged && !iters_) {
-    // Other axes: one +inf point per remaining grid value, at that value of the axis.
-    const std::size_t n_metrics = trace_.metrics.size();
+RunResult Recorder::finish(Termination why, std::string message, std::int64_t iterations, const Point& last,
+                           const Filler& fill) {
+  if (why == Termination::kDiverged) {
     const std::size_t n_std = has_test_ ? 4 : 3;
-    for (; next_ < plan_.grid.size(); ++next_) {
-      Point p = last;
-      const double g = plan_.grid[next_];
-      if (!trace_.points.empty() && axis_value(trace_.points.back(), plan_.axis) >= g) continue;
-      switch (plan_.axis) {
-        case RecordAxis::kSamples: p.samples = static_cast<std::int64_t>(g); break;
-        case RecordAxis::kRounds: p.rounds = static_cast<std::int64_t>(g); break;
-        case RecordAxis::kVtime: p.vtime = g; break;
-        case RecordAxis::kIter: p.iter = static_cast<std::int64_t>(g); break;
+    fill_.assign(trace_.metrics.size() - n_std, INFINITY);
+    auto add = [&](const Point& p) {
+      trace_.points.push_back(p);
+      for (std::size_t k = 0; k < n_std; ++k) trace_.values.push_back(INFINITY);
+      trace_.values.insert(trace_.values.end(), fill_.begin(), fill_.end());
+    };
+    if (iters_) {
+      while (next_ < iters_->size()) {
+        const std::int64_t it = (*iters_)[next_++];
+        if (!trace_.points.empty() && trace_.points.back().iter >= it) continue;
+        std::fill(fill_.begin(), fill_.end(), INFINITY);
+        Point p = last;
+        p.iter = it;
+        if (fill) p = fill(it, fill_);
+        add(p);
       }
-      trace_.points.push_back(p);
-      for (std::size_t k = 0; k < n_metrics; ++k) trace_.values.push_back(k < n_std ? INFINITY : NAN);
-    }
-  }
-  if (why == Termination::kDiverged && iters_) {
-    const std::size_t n_metrics = trace_.metrics.size();
-    const std::size_t n_std = has_test_ ? 4 : 3;
-    while (next_ < iters_->size()) {
-      const std::int64_t it = (*iters_)[next_++];
-      if (!trace_.points.empty() && trace_.points.back().iter >= it) continue;
-      Point p = last;
-      p.iter = it;
-      trace_.points.push_back(p);
-      for (std::size_t k = 0; k < n_metrics; ++k) trace_.values.push_back(k < n_std ? INFINITY : NAN);
+    } else {
+      // Other axes: one +inf point per remaining grid value, at that value of the axis.
+      for (; next_ < plan_.grid.size(); ++next_) {
+        Point p = last;
+        const double g = plan_.grid[next_];
+        if (!trace_.points.empty() && axis_value(trace_.points.back(), plan_.axis) >= g) continue;
+        switch (plan_.axis) {
+          case RecordAxis::kSamples: p.samples = static_cast<std::int64_t>(g); break;
+          case RecordAxis::kRounds: p.rounds = static_cast<std::int64_t>(g); break;
+          case RecordAxis::kVtime: p.vtime = g; break;
+          case RecordAxis::kIter: p.iter = static_cast<std::int64_t>(g); break;
+        }
+        std::fill(fill_.begin(), fill_.end(), INFINITY);
+        add(p);
+      }
     }
   }
   RunResult r;

@@ -1,6 +1,7 @@
 #pragma once
 /// \file Records the standard metrics of an iterate at the scheduled points.
 #include <cmath>
+#include <functional>
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -15,10 +16,12 @@ namespace sgdcheck::runners {
 /// plus test_loss when the problem has a test set, plus the runner's `extra` metrics.
 class Recorder {
  public:
-  /// `record_iters` must outlive the recorder (not owned).
+  /// `record_iters` must outlive the recorder (not owned). `axis`: the axis points are told apart by
+  /// (record_new), the axis of the grid the iterations were derived from.
   Recorder(const problems::Problem& problem,
            const std::vector<std::int64_t>& record_iters,
-           std::vector<std::string> extra_metrics = {});
+           std::vector<std::string> extra_metrics = {},
+           RecordAxis axis = RecordAxis::kIter);
   /// Records on the grid of `plan` (any axis; copied). Runners then ask `due(point)`.
   Recorder(const problems::Problem& problem, const RecordPlan& plan, std::vector<std::string> extra_metrics = {});
 
@@ -33,10 +36,22 @@ class Recorder {
     return next_ < plan_.grid.size() && axis_value(p, plan_.axis) >= plan_.grid[next_];
   }
   /// Records x at `p` (advances the schedule past p.iter). `extras` in the order given at construction.
+  /// A metric that comes out NaN is recorded as +inf (never NaN: NaN marks an absent point).
   void record(const Point& p, const Vec& x, std::initializer_list<double> extras = {}) {
     record(p, x, std::span<const double>(extras.begin(), extras.size()));
   }
   void record(const Point& p, const Vec& x, std::span<const double> extras);
+
+  /// True when no point with p's value on the recorder's axis was recorded yet (a divergence between
+  /// two communication rounds has the rounds value of the last recorded point: not a new point).
+  bool is_new(const Point& p) const {
+    return trace_.points.empty() || axis_value(p, axis_) > axis_value(trace_.points.back(), axis_);
+  }
+
+  /// How the scheduled points after a divergence are filled: given the scheduled iteration and the
+  /// runner's extra metrics (prefilled with +inf), returns the point's four axis values on the run's
+  /// schedule and may set extras (the step loop sets `step` to the scheduled γ_t).
+  using Filler = std::function<Point(std::int64_t iter, std::span<double> extras)>;
 
   /// True when x is NaN/Inf or ‖x − x₀‖² exceeds the divergence threshold.
   bool diverged(const Vec& x) const;
@@ -44,15 +59,20 @@ class Recorder {
   void set_divergence(const Vec& x0, double factor);
 
   /// Ends the run. For kDiverged the remaining scheduled points are filled with +inf metrics (the
-  /// error of a diverged run is infinite), so seed means stay aligned and show the divergence.
-  RunResult finish(Termination why, std::string message, std::int64_t iterations, const Point& last);
+  /// error of a diverged run is infinite; extras too, except what `fill` sets), so seed means stay
+  /// aligned and show the divergence. Each filled point carries its own scheduled axis values from
+  /// `fill` (without one: `last` with the scheduled value on the grid's axis).
+  RunResult finish(Termination why, std::string message, std::int64_t iterations, const Point& last,
+                   const Filler& fill = {});
 
  private:
   const problems::Problem& problem_;  // not owned; outlives the recorder
   const std::vector<std::int64_t>* iters_ = nullptr;  // iteration grid (null: plan_)
   RecordPlan plan_;
   std::size_t next_ = 0;
+  RecordAxis axis_ = RecordAxis::kIter;
   Trace trace_;
+  std::vector<double> fill_;  // extras of a filled point
   Vec g_;
   Vec diff_;
   double divergence_limit_ = INFINITY;

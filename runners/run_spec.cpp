@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "runners/delay_source.hpp"
 #include "runners/delayed_sgd.hpp"
@@ -56,6 +57,53 @@ std::int64_t max_gap_of(const std::vector<std::int64_t>& steps, std::int64_t loc
     prev = t;
   }
   return std::max(gap, local_steps - prev);
+}
+
+Point scheduled_point(const RunSpec& spec, std::int64_t t) {
+  Point p;
+  p.iter = t;
+  if (__builtin_mul_overflow(t, spec.total_batch(), &p.samples)) p.samples = INT64_MAX;  // horizons past 9e18 samples
+  if (spec.communication) {
+    const auto& S = spec.communication->steps();
+    p.rounds = static_cast<std::int64_t>(std::upper_bound(S.begin(), S.end(), t) - S.begin());
+  } else {
+    p.rounds = t;
+  }
+  p.vtime = static_cast<double>(t);
+  return p;
+}
+
+std::int64_t axis_range(const RunSpec& spec, RecordAxis axis) {
+  switch (axis) {
+    case RecordAxis::kSamples: return spec.iterations * spec.total_batch();
+    case RecordAxis::kRounds: return spec.communication ? spec.communication->rounds() : spec.iterations;
+    case RecordAxis::kIter:
+    case RecordAxis::kVtime: break;
+  }
+  return spec.iterations;
+}
+
+std::vector<std::int64_t> record_iterations(const RunSpec& spec) {
+  const int per_decade = static_cast<int>(spec.per_decade);
+  const std::vector<std::int64_t> grid = log_spaced_iterations(axis_range(spec, spec.record_axis), per_decade);
+  if (spec.record_axis == RecordAxis::kIter || spec.record_axis == RecordAxis::kVtime ||
+      (spec.record_axis == RecordAxis::kRounds && !spec.communication))
+    return grid;
+  std::vector<std::int64_t> out;
+  out.reserve(grid.size());
+  for (const std::int64_t g : grid) {
+    std::int64_t t = 0;
+    if (g > 0) {
+      if (spec.record_axis == RecordAxis::kSamples) {
+        const std::int64_t B = spec.total_batch();
+        t = (g + B - 1) / B;  // the first t with t·B >= g
+      } else {
+        t = spec.communication->steps()[static_cast<std::size_t>(g - 1)];  // the g-th round
+      }
+    }
+    if (out.empty() || t > out.back()) out.push_back(t);
+  }
+  return out;
 }
 
 namespace {
@@ -148,6 +196,11 @@ RunSpec resolve_run_spec(Algorithm algorithm, const Params& p, const problems::P
                                  TargetMetric::kNone);
   s.target_value = p.get_real("target.value");
   s.per_decade = p.get_int("record.per_decade");
+  s.record_axis = parse_choice(p,
+                               "record.axis",
+                               {{"iterations", RecordAxis::kIter}, {"samples", RecordAxis::kSamples},
+                                {"rounds", RecordAxis::kRounds}, {"vtime", RecordAxis::kVtime}},
+                               RecordAxis::kIter);
   s.running_metrics = p.has("running_metrics") && p.get_bool("running_metrics");
   s.update = resolve_update(p);
   if (algorithm == Algorithm::kDelayed) {
@@ -164,7 +217,13 @@ RunSpec resolve_run_spec(Algorithm algorithm, const Params& p, const problems::P
   if (local) {
     s.communication = make_communication_schedule(p, s.iterations);
     s.max_gap = max_gap_of(s.communication->steps(), s.iterations);
+    if (s.record_axis == RecordAxis::kRounds && s.communication->rounds() == 0)
+      p.fail("record.axis", "a communication set with at least one round when record.axis = rounds");
   }
+  // Sample counts are int64 and recorded exactly as doubles: T·Σb must stay below 2^53.
+  if (s.record_axis == RecordAxis::kSamples &&
+      static_cast<double>(s.iterations) * static_cast<double>(s.total_batch()) > 9007199254740992.0)
+    p.fail("record.axis", "iterations·(total batch) <= 2^53 when record.axis = samples");
   return s;
 }
 

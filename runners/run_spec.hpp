@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/params.hpp"
+#include "core/trace.hpp"
 #include "problems/problem.hpp"
 #include "runners/communication_schedule.hpp"
 #include "runners/step_size.hpp"
@@ -72,6 +73,8 @@ struct RunSpec {
   TargetMetric target_metric = TargetMetric::kNone;
   double target_value = 0.0;
   std::int64_t per_decade = 10;
+  /// The axis of the log-spaced recording grid (record.axis; iterations by default).
+  RecordAxis record_axis = RecordAxis::kIter;
   bool running_metrics = false;
 
   std::int64_t batch() const { return batches.front(); }
@@ -85,6 +88,20 @@ struct RunSpec {
 /// Resolves the options `p` of a runner of `algorithm` on `problem` (bad input → ConfigError through
 /// Params::fail, naming file, line, key and value). Loads a delay file.
 RunSpec resolve_run_spec(Algorithm algorithm, const Params& p, const problems::Problem& problem);
+
+/// The point after t updates on the run's schedule: samples = t·Σ_p b_p, rounds = the communication
+/// steps <= t (local SGD; t otherwise), vtime = t. Exactly what the step loop's point holds after
+/// update t (every axis is a deterministic function of t for the current runners).
+Point scheduled_point(const RunSpec& spec, std::int64_t t);
+
+/// The largest value of `axis` a run of `spec` reaches (T·Σb for samples, |S| for local rounds).
+std::int64_t axis_range(const RunSpec& spec, RecordAxis axis);
+
+/// The recording iterations of `spec`: the first update at which each value of the log-spaced grid
+/// on spec.record_axis (0, then per_decade values per factor 10, up to axis_range) is reached,
+/// deduplicated. On the iteration axis this is log_spaced_iterations(T, per_decade), what it always
+/// was. The planner passes these to Runner::run; bounds are evaluated at them.
+std::vector<std::int64_t> record_iterations(const RunSpec& spec);
 
 /// H of S over N local steps: max gap between 0, the steps of S, and N.
 std::int64_t max_gap_of(const std::vector<std::int64_t>& steps, std::int64_t local_steps);

@@ -16,6 +16,8 @@
 /// `record` below (one place to change when the recorder changes).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,7 +49,7 @@ RunResult run_step_loop(const problems::Problem& problem,
   std::vector<std::string> names{"step"};
   names.insert(names.end(), extra_names.begin(), extra_names.end());
   if (spec.running_metrics) names.insert(names.end(), {"avg_subopt", "avg_grad2"});
-  Recorder rec(problem, record_iters, names);
+  Recorder rec(problem, record_iters, names, spec.record_axis);
   rec.set_divergence(x0, spec.divergence_factor);
   TargetTest target(problem, spec.target_metric, spec.target_value);
   RunningMeans running(problem, spec.running_metrics);
@@ -75,8 +77,15 @@ RunResult run_step_loop(const problems::Problem& problem,
     p.vtime = static_cast<double>(t);
     const bool due = rec.due(t);
     if ((due || (t & 63) == 0) && rec.diverged(x)) {
-      record(x, gamma);
-      return rec.finish(Termination::kDiverged, fmt::format("{} diverged at {} {}", text.diverged, text.unit, t), t, p);
+      if (due || rec.is_new(p)) record(x, gamma);
+      // The remaining scheduled points: +inf metrics at their own scheduled axis values, `step` the
+      // scheduled γ_t (a step size stays a finite number).
+      const Recorder::Filler fill = [&spec](std::int64_t it, std::span<double> extras) {
+        extras[0] = spec.step.at(std::max<std::int64_t>(it, 1));
+        return scheduled_point(spec, it);
+      };
+      return rec.finish(Termination::kDiverged, fmt::format("{} diverged at {} {}", text.diverged, text.unit, t), t, p,
+                        fill);
     }
     if (due) {
       const Vec& reported = avg.point();

@@ -311,9 +311,16 @@ TEST_CASE("resume takes finished cells from valid checkpoints and gives byte-ide
     REQUIRE(sgdcheck::test::read_text(d_full / f) == sgdcheck::test::read_text(d_res / f));
   }
 
-  // A checkpoint with the right format and a key of the wrong type is malformed: recomputed.
-  std::ofstream(files[0], std::ios::trunc) << "{\"format\": \"sgdcheck-cell-checkpoint-1\", \"key\": 42}";
+  // One flipped bit in the middle of the valid checkpoint of cell 0 fails its checksum: recomputed.
+  {
+    std::string bytes = sgdcheck::test::read_text(files[0]);
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+    std::ofstream(files[0], std::ios::trunc | std::ios::binary) << bytes;
+  }
   const Execution again = execute(plan, {2, {}}, rx);
   REQUIRE(again.resumed_cells == 0);
   REQUIRE(again.executed_runs == plan.runs());
+  // An old JSON checkpoint (format 1) under the current name is not taken either.
+  std::ofstream(files[0], std::ios::trunc) << "{\"format\": \"sgdcheck-cell-checkpoint-1\", \"key\": 42}";
+  REQUIRE(execute(plan, {2, {}}, rx).resumed_cells == 0);
 }

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -415,4 +417,89 @@ TEST_CASE("reps recorded on a samples grid are aligned by samples, not by iterat
   REQUIRE(s.values.size() == 2);
   REQUIRE(s.values[1][2] == 0.35);
   REQUIRE(ci.metrics.at("dist2").size() == 5);  // 0, 2, 4, 5, 10
+}
+
+TEST_CASE("load(write(rs)) round-trips a cell recorded on rounds, aligned by rounds", "[pipeline]") {
+  // Two reps on the rounds grid 0, 1, 2 (+3 for the second): the union sorted by rounds has
+  // iterations 0, 10, 20, 15 (the first rep's for shared points), so only the rounds axis orders it.
+  auto run = [](std::vector<std::int64_t> iters, std::vector<double> v) {
+    RunResult r;
+    r.trace.metrics = {"dist2"};
+    for (std::size_t k = 0; k < iters.size(); ++k)
+      r.trace.points.push_back(Point{iters[k], 2 * iters[k], static_cast<std::int64_t>(k), static_cast<double>(iters[k])});
+    r.trace.values = v;
+    return r;
+  };
+  CellAccumulator acc(nullptr, true, RecordAxis::kRounds);
+  acc.add(run({0, 10, 20}, {1.0, 0.5, 0.25}), 5, 0);
+  acc.add(run({0, 5, 10, 15}, {1.0, 0.7, 0.35, 0.125}), 5, 1);
+  ResultSet rs;
+  rs.name = "rounds";
+  rs.cells.resize(1);
+  acc.finish(rs.cells[0]);
+  rs.cells[0].options["runner.record.axis"] = "rounds";
+  const auto& s = rs.cells[0].metrics.at("dist2");
+  REQUIRE(s.size() == 4);
+  REQUIRE(s.points[3].iter == 15);
+  REQUIRE(s.n == std::vector<int>{2, 2, 2, 1});
+
+  TempDir dir;
+  rs.write(dir.path());
+  const ResultSet b = ResultSet::load(dir.path());
+  const auto& t = b.cells.at(0).metrics.at("dist2");
+  REQUIRE(t.size() == 4);
+  for (std::size_t k = 0; k < 4; ++k) {
+    REQUIRE(t.points[k].iter == s.points[k].iter);
+    REQUIRE(t.points[k].rounds == s.points[k].rounds);
+    REQUIRE(t.points[k].samples == s.points[k].samples);
+    REQUIRE(same_bits(t.points[k].vtime, s.points[k].vtime));
+  }
+  REQUIRE(t.seeds == s.seeds);
+  REQUIRE(t.values.size() == 2);
+  for (std::size_t r = 0; r < 2; ++r) require_same_bits(t.values[r], s.values[r]);
+  REQUIRE(std::isnan(t.values[0][3]));
+  REQUIRE(t.values[1][3] == 0.125);
+  require_same_bits(t.mean, s.mean);
+  require_same_bits(t.sd, s.sd);
+
+  // The same tables claimed to be on iterations are not in iteration order: a DataError, not a
+  // silent misalignment.
+  rs.cells[0].options["runner.record.axis"] = "iterations";
+  TempDir dir2;
+  rs.write(dir2.path());
+  REQUIRE_THROWS_AS(ResultSet::load(dir2.path()), DataError);
+  rs.cells[0].options["runner.record.axis"] = "furlongs";
+  TempDir dir3;
+  rs.write(dir3.path());
+  REQUIRE_THROWS_WITH(ResultSet::load(dir3.path()), Contains("runner.record.axis = furlongs"));
+}
+
+TEST_CASE("a NaN per-run value in results.csv is reported when loading, not dropped as a missing point", "[pipeline]") {
+  CellAccumulator acc(nullptr, true);
+  RunResult r;
+  r.trace.metrics = {"dist2"};
+  r.trace.points = {Point{0, 0, 0, 0.0}, Point{1, 1, 1, 1.0}};
+  r.trace.values = {1.0, 0.5};
+  acc.add(r, 1, 0);
+  ResultSet rs;
+  rs.cells.resize(1);
+  acc.finish(rs.cells[0]);
+  TempDir dir;
+  rs.write(dir.path());
+  REQUIRE(ResultSet::load(dir.path()).cells[0].metrics.at("dist2").values[0][1] == 0.5);
+  // Hand-edit the value of the second row to nan.
+  std::string text;
+  {
+    std::ifstream in(dir.path() / "results.csv");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto pos = text.rfind(",0.5");
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, 4, ",nan");
+  {
+    std::ofstream out(dir.path() / "results.csv", std::ios::trunc);
+    out << text;
+  }
+  REQUIRE_THROWS_AS(ResultSet::load(dir.path()), DataError);
+  REQUIRE_THROWS_WITH(ResultSet::load(dir.path()), Contains("results.csv:3") && Contains("value = nan"));
 }
