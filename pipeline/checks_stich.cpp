@@ -18,6 +18,7 @@
 #include "core/rng.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/derived.hpp"
+#include "pipeline/expression.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -674,6 +675,10 @@ std::vector<CheckKind> stich_check_kinds() {
     kinds.push_back(std::move(k));
   }
   return kinds;
+}
+
+double evaluate_expression(const std::string& text, const Resolver& resolve, const std::string& what) {
+  return Expr(text, resolve, what).eval();
 }
 
 }  // namespace sgdcheck::pipeline
