@@ -13,6 +13,10 @@ namespace sgdcheck::problems {
 
 namespace {
 
+/// Largest LIBSVM feature index accepted: d sizes per-feature arrays, so a huge index written in a
+/// file must not turn into a huge allocation (found by fuzz/fuzz_libsvm).
+constexpr long long kMaxLibsvmFeatures = 10'000'000;
+
 /// Parses a whole token as a finite real; throws DataError naming `what` (e.g. "feature 3 value").
 double parse_finite(const std::string& token, const SourceLoc& loc, const std::string& what) {
   double x = 0.0;
@@ -76,6 +80,9 @@ Dataset load_libsvm(const std::filesystem::path& path) {
       if (idx < 1)
         throw DataError(loc, fmt::format("feature index {} in '{}', expected index >= 1 (LIBSVM is 1-based)",
                                          idx, tok));
+      if (idx > kMaxLibsvmFeatures)
+        throw DataError(loc, fmt::format("feature index {} in '{}', expected index <= {} (the limit on d)", idx,
+                                         tok, kMaxLibsvmFeatures));
       if (idx <= prev)
         throw DataError(loc, fmt::format("feature index {} after {}, expected increasing indices", idx, prev));
       prev = static_cast<Index>(idx);

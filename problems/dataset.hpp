@@ -63,7 +63,7 @@ struct Dataset {
 /// Reads LIBSVM text: `label idx:value idx:value ...` with 1-based, increasing feature indices; labels
 /// any finite real; `#` starts a comment; blank lines are skipped. d = largest index seen.
 /// Throws DataError for: missing/unreadable file, empty file (no samples), malformed token,
-/// non-numeric or non-finite (NaN/Inf) value, index < 1 or not increasing.
+/// non-numeric or non-finite (NaN/Inf) value, index < 1, index > 10^7 or not increasing.
 Dataset load_libsvm(const std::filesystem::path& path);
 
 /// Reads a dense CSV with a header row; `label_column` names the label column, every other column is a
