@@ -16,6 +16,15 @@ SourceLoc loc_of(const std::string& file, const YAML::Node& node) {
   return SourceLoc{file, m.line >= 0 ? m.line + 1 : 0};  // yaml-cpp lines are 0-based
 }
 
+std::string node_kind(const YAML::Node& n);
+
+/// A map key as text; a non-scalar key (`? [a, b]: 1`) is a ConfigError, not a yaml-cpp exception.
+std::string key_of(const std::string& file, const YAML::Node& key) {
+  if (!key.IsScalar())
+    throw ConfigError(loc_of(file, key), "expected a plain key, got a key that is " + node_kind(key));
+  return key.Scalar();
+}
+
 std::string node_kind(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map: return "a map";
@@ -29,7 +38,7 @@ std::string node_kind(const YAML::Node& n) {
 /// Flattens nested maps into dotted keys; scalars and lists of scalars become RawValues.
 void flatten(const std::string& file, const YAML::Node& map, const std::string& prefix, RawParams& out) {
   for (const auto& kv : map) {
-    const std::string key = prefix + kv.first.as<std::string>();
+    const std::string key = prefix + key_of(file, kv.first);
     const YAML::Node& v = kv.second;
     const SourceLoc loc = loc_of(file, kv.first);
     if (v.IsMap()) {
@@ -125,7 +134,7 @@ std::vector<SweepDim> read_sweep(const std::string& file, const YAML::Node& node
   std::vector<std::string> order;
   std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& m, const std::string& pre) {
     for (const auto& kv : m) {
-      const std::string k = pre + kv.first.as<std::string>();
+      const std::string k = pre + key_of(file, kv.first);
       if (kv.second.IsMap())
         walk(kv.second, k + ".");
       else
@@ -186,7 +195,7 @@ Experiment read_experiment(const std::string& path, bool quick) {
   YAML::Node quick_node;
   bool have_problem = false, have_runner = false, have_name = false;
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_of(path, kv.first);
     const YAML::Node& v = kv.second;
     const SourceLoc kloc = loc_of(path, kv.first);
     if (key == "name") {
@@ -228,9 +237,9 @@ Experiment read_experiment(const std::string& path, bool quick) {
           throw ConfigError(loc_of(path, c), "checks[]: expected a one-key map {check_kind: {options}}");
         RawComponent rc;
         rc.loc = loc_of(path, c);
-        rc.kind = c.begin()->first.as<std::string>();
+        rc.kind = key_of(path, c.begin()->first);
         rc.kind_loc = loc_of(path, c.begin()->first);
-        const YAML::Node& body = c.begin()->second;
+        const YAML::Node body = c.begin()->second;  // a copy: c.begin() is a temporary
         if (body.IsMap())
           flatten(path, body, "", rc.params);
         else if (!body.IsNull())
@@ -265,7 +274,7 @@ Experiment read_experiment(const std::string& path, bool quick) {
   if (quick && quick_node && !quick_node.IsNull()) {
     if (!quick_node.IsMap()) throw ConfigError(loc_of(path, quick_node), "quick: expected a map");
     for (const auto& kv : quick_node) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = key_of(path, kv.first);
       const YAML::Node& v = kv.second;
       if (key == "seeds") {
         e.seeds = int_of(path, v, "quick.seeds", 1);
