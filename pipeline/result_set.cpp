@@ -275,10 +275,10 @@ ResultSet ResultSet::load(const fs::path& dir) {
     for_each_csv_row(
         path,
         [&](const std::vector<std::string>& h) {
-          auto col = [&](const char* name) {
+          auto col = [&](const char* column) {
             for (std::size_t i = 0; i < h.size(); ++i)
-              if (h[i] == name) return i;
-            throw DataError(SourceLoc{src, 1}, std::string("missing column '") + name + "'");
+              if (h[i] == column) return i;
+            throw DataError(SourceLoc{src, 1}, std::string("missing column '") + column + "'");
           };
           c_cell = col("cell");
           c_seed = col("seed");
