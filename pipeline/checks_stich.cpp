@@ -49,6 +49,8 @@ class Expr {
   Resolver resolve_;
   std::string what_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
+  static constexpr int kMaxDepth = 200;
 
   [[noreturn]] void fail(const std::string& msg) const {
     throw ConfigError("checks: " + what_ + " = \"" + s_ + "\": " + msg);
@@ -109,6 +111,13 @@ class Expr {
     return base;
   }
   double unary() {
+    // Every nesting (parentheses, arguments, unary signs, ^ chains) passes here: bound the recursion
+    // so a hostile expression is a ConfigError, not a stack overflow (found by fuzz/fuzz_expression).
+    struct Depth {
+      int& d;
+      ~Depth() { --d; }
+    } depth{++depth_};
+    if (depth_ > kMaxDepth) fail("nested more than " + std::to_string(kMaxDepth) + " levels deep");
     if (eat("-")) return -unary();
     if (eat("+")) return unary();
     return primary();
