@@ -1,16 +1,17 @@
-// libFuzzer target: the delay-file reader (runners::DelaySequence::load) and a few cursor steps.
+// libFuzzer target: the delay-file reader (runners::DelaySequence::parse, what load runs on a file's
+// text) and a few cursor steps.
 // DataError is the expected answer to bad input; any other exception or a sanitizer report crashes.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "core/errors.hpp"
-#include "fuzz/fuzz_support.hpp"
 #include "runners/delay_source.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto& path = sgdcheck::fuzz::write_input(data, size, ".txt");
+  const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    const auto seq = sgdcheck::runners::DelaySequence::load(path);
+    const auto seq = sgdcheck::runners::DelaySequence::parse(text, "fuzz.txt");
     (void)seq.describe();
     auto cursor = seq.start(sgdcheck::runners::RunKey{});
     for (int i = 0; i < 64; ++i) {
