@@ -59,7 +59,7 @@ else
   run_ctest asan --preset asan -j "$jobs" ${ASAN_TESTS:+-R "$ASAN_TESTS"} ${asan_exclude:+-E "$asan_exclude"}
 
   stage "4/4 fuzz smoke runs (${fuzz_seconds} s per target)"
-  for target in experiment libsvm csv delay_file expression; do
+  for target in experiment plan libsvm csv delay_file expression; do
     work="$logdir/corpus-$target"
     mkdir -p "$work"
     dict=()
@@ -78,7 +78,7 @@ else
       exit 1
     fi
   done
-  summaries=("fuzz: 5 targets x ${fuzz_seconds} s, no crash, hang or sanitizer report" "${summaries[@]}")
+  summaries=("fuzz: 6 targets x ${fuzz_seconds} s, no crash, hang or sanitizer report" "${summaries[@]}")
 fi
 
 stage "summary"
