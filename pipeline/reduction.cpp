@@ -101,7 +101,9 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
   RunInfo info{seed, rep, to_string(run.termination), run.message, run.iterations};
   run_scalars_.push_back(run.scalars);
   for (const auto& [name, v] : run.scalars) {
-    auto it = std::find_if(scalars_.begin(), scalars_.end(), [&](const auto& s) { return s.first == name; });
+    // A named reference, not the binding: clang 14 cannot capture structured bindings in lambdas.
+    const auto& key = name;
+    auto it = std::find_if(scalars_.begin(), scalars_.end(), [&](const auto& s) { return s.first == key; });
     if (it == scalars_.end()) {
       scalars_.emplace_back(name, RunningStats{});
       it = scalars_.end() - 1;
@@ -143,7 +145,8 @@ void CellAccumulator::merge(const CellAccumulator& later) {
   runs_.insert(runs_.end(), later.runs_.begin(), later.runs_.end());
   run_scalars_.insert(run_scalars_.end(), later.run_scalars_.begin(), later.run_scalars_.end());
   for (const auto& [name, st] : later.scalars_) {
-    auto it = std::find_if(scalars_.begin(), scalars_.end(), [&](const auto& s) { return s.first == name; });
+    const auto& key = name;  // clang 14 cannot capture structured bindings in lambdas
+    auto it = std::find_if(scalars_.begin(), scalars_.end(), [&](const auto& s) { return s.first == key; });
     if (it == scalars_.end()) scalars_.emplace_back(name, st);
     else it->second.merge(st);
   }

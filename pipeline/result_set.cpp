@@ -294,10 +294,10 @@ ResultSet ResultSet::load(const fs::path& dir) {
     }
   };
   auto column_finder = [](const std::vector<std::string>& h, const std::string& src) {
-    return [&h, src](const char* name) {
+    return [&h, src](const char* column) {  // not `name`: clang's -Wshadow (ResultSet::name)
       for (std::size_t i = 0; i < h.size(); ++i)
-        if (h[i] == name) return i;
-      throw DataError(SourceLoc{src, 1}, std::string("missing column '") + name + "'");
+        if (h[i] == column) return i;
+      throw DataError(SourceLoc{src, 1}, std::string("missing column '") + column + "'");
     };
   };
   auto cell_id = [&](const std::string& f, const std::string& src, int line) {

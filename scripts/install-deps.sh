@@ -15,6 +15,7 @@ packages=(
   libbenchmark-dev         # Google Benchmark (bench/)
   gnuplot-nox              # plots (png via pngcairo, svg, pdf via pdfcairo)
   python3 python3-numpy    # NumPy reference loop for bench/ comparison
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev  # presets asan / fuzz: sanitizers and libFuzzer (fuzz/)
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,14 +1,85 @@
 #!/usr/bin/env bash
-# Builds sgdcheck and runs the whole test suite: unit tests of every area plus the quick form of
-# every experiment file (each fails when one of its checks fails). What CI runs (.ci/run).
+# Builds sgdcheck and runs the whole test suite. What CI runs (.ci/run). Stages:
+#   1. Debian packages (scripts/install-deps.sh)
+#   2. Release build, warnings are errors (preset ci) + every test: unit tests of every area and the
+#      quick form of every experiment file (each fails when one of its checks fails)
+#   3. ASan + UBSan build, clang-14, every report fatal (preset asan) + the same tests under it
+#   4. libFuzzer targets (built in the asan tree): a short smoke run of each on its seed corpus
 #   ./scripts/test.sh            # from a fresh clone on Debian 12; installs packages if missing
-# Environment: JOBS (default: number of cores), PRESET (default: ci, warnings are errors).
+# Environment:
+#   JOBS                   parallel jobs (default: number of cores)
+#   PRESET                 preset of stage 2 (default: ci)
+#   SGDCHECK_QUICK_TEST=1  stage 2 only (fast local mode: no sanitizer build, no fuzzing)
+#   ASAN_TESTS             ctest -R regex for stage 3 (default: every test ...)
+#   ASAN_EXCLUDE           ctest -E regex for stage 3 (default: the experiments whose quick form takes
+#                          > 10 s in Release; under ASan + UBSan they take 5-10x longer. '' runs all)
+#   FUZZ_SECONDS           seconds per fuzz target in stage 4 (default: 30)
+# Exits non-zero on the first failing stage; the last lines are ctest's summary lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$(pwd)"
 jobs="${JOBS:-$(nproc)}"
 preset="${PRESET:-ci}"
+quick="${SGDCHECK_QUICK_TEST:-0}"
+fuzz_seconds="${FUZZ_SECONDS:-30}"
+asan_exclude="${ASAN_EXCLUDE-^experiment: (patel_e3_|patel_e4_|patel_e4b_|patel_e5_|stich_e1_|stich_e2_|stich_e5_|stich_e6_|stich_e7_nonconvex$)}"
+logdir="$(mktemp -d "${TMPDIR:-/tmp}/sgdcheck-test.XXXXXX")"
+summaries=()
 
+stage() { echo; echo "==== test.sh: $* ($(date -u +%H:%M:%S))"; }
+# Runs ctest, keeps its summary line for the end of the output.
+run_ctest() {
+  local name="$1"; shift
+  local status=0
+  ctest "$@" 2>&1 | tee "$logdir/$name.log" || status=$?
+  summaries+=("ctest $name:" "$(grep -E 'tests passed|tests failed' "$logdir/$name.log" | tail -1)")
+  if [ "$status" -ne 0 ]; then
+    stage "FAILED: $name (ctest exit $status)"
+    printf '%s\n' "${summaries[@]}"
+    exit "$status"
+  fi
+}
+
+stage "1/4 dependencies"
 ./scripts/install-deps.sh
+
+stage "2/4 release build (preset $preset, warnings are errors)"
 cmake --preset "$preset" -G Ninja
 cmake --build --preset "$preset" -j "$jobs"
-ctest --preset "$preset" -j "$jobs"
+stage "2/4 release tests"
+run_ctest release --preset "$preset" -j "$jobs"
+
+if [ "$quick" = 1 ]; then
+  stage "SGDCHECK_QUICK_TEST=1: skipping 3/4 sanitizers and 4/4 fuzzing"
+else
+  stage "3/4 ASan + UBSan build (preset asan, clang-14)"
+  cmake --preset asan -G Ninja
+  cmake --build --preset asan -j "$jobs"
+  stage "3/4 ASan + UBSan tests${ASAN_TESTS:+ matching $ASAN_TESTS}${asan_exclude:+ except $asan_exclude}"
+  run_ctest asan --preset asan -j "$jobs" ${ASAN_TESTS:+-R "$ASAN_TESTS"} ${asan_exclude:+-E "$asan_exclude"}
+
+  stage "4/4 fuzz smoke runs (${fuzz_seconds} s per target)"
+  for target in experiment plan libsvm csv delay_file expression; do
+    work="$logdir/corpus-$target"
+    mkdir -p "$work"
+    dict=()
+    [ -f "fuzz/dict/$target.dict" ] && dict=("-dict=$root/fuzz/dict/$target.dict")
+    echo "fuzz_$target: ${fuzz_seconds} s"
+    status=0
+    (cd "$logdir" && TMPDIR="$logdir" "$root/build-asan/fuzz/fuzz_$target" "$work" "$root/fuzz/corpus/$target" \
+        "${dict[@]}" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$logdir/fuzz-$target-") > "$logdir/fuzz-$target.log" 2>&1 || status=$?
+    grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$logdir/fuzz-$target.log" | tr '\n' ' '
+    echo
+    if [ "$status" -ne 0 ]; then
+      tail -n 60 "$logdir/fuzz-$target.log"
+      stage "FAILED: fuzz_$target found a crash, hang or sanitizer report (exit $status); input: $logdir/fuzz-$target-*"
+      printf '%s\n' "${summaries[@]}"
+      exit 1
+    fi
+  done
+  summaries=("fuzz: 6 targets x ${fuzz_seconds} s, no crash, hang or sanitizer report" "${summaries[@]}")
+fi
+
+stage "summary"
+printf '%s\n' "${summaries[@]}"

@@ -195,7 +195,7 @@ TEST_CASE("theta_b equals the variance of batch means over all batches, with and
   for (int i = 0; i < n; ++i) perm[static_cast<std::size_t>(i)] = i;
   for (auto sampling : {problems::Sampling::kWithReplacement, problems::Sampling::kWithoutReplacement}) {
     const int R = 200000;
-    double a = 0, a2 = 0, a4 = 0;
+    double a2 = 0, a4 = 0;
     for (int r = 0; r < R; ++r) {
       if (sampling == problems::Sampling::kWithReplacement)
         problems::sample_with_replacement(n, b, rng, idx);
@@ -204,7 +204,7 @@ TEST_CASE("theta_b equals the variance of batch means over all batches, with and
       double m = 0;
       for (auto i : idx) m += v[static_cast<std::size_t>(i)] / b;
       const double dev = m - mean;
-      a += dev, a2 += dev * dev, a4 += dev * dev * dev * dev;
+      a2 += dev * dev, a4 += dev * dev * dev * dev;
     }
     const double var = a2 / R;
     const double se = std::sqrt((a4 / R - var * var) / R);

@@ -224,7 +224,8 @@ TEST_CASE("summary.csv holds the statistics computed from results.csv", "[pipeli
   // n = 2, mean 8.5e149, sd = sqrt(2 · 1.5e149²) = 1.5e149 · sqrt(2), se = sd / sqrt(2) = 1.5e149.
   REQUIRE_THAT(summary, Contains("\n0,1,3,10,70,10,0.6666666666666666,dist2,2,"));
   REQUIRE_THAT(summary, Contains(",7e+149,1e+150\n"));
-  const auto& s = ResultSet::load(dir.path()).cells[0].metrics.at("dist2");
+  const ResultSet loaded = ResultSet::load(dir.path());  // keep it alive: s refers into it
+  const auto& s = loaded.cells[0].metrics.at("dist2");
   REQUIRE(s.n[3] == 2);
   REQUIRE_THAT(s.mean[3], WithinRel(8.5e149, 1e-15));
   REQUIRE_THAT(s.sd[3], WithinRel(1.5e149 * std::sqrt(2.0), 1e-15));

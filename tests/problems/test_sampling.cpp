@@ -17,7 +17,13 @@ std::atomic<long> g_allocations{0};
 std::atomic<bool> g_counting{false};
 }  // namespace
 
-#if defined(__SANITIZE_ADDRESS__)
+// GCC defines __SANITIZE_ADDRESS__ under ASan; clang 14 only answers __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SGDCHECK_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(SGDCHECK_ASAN)
 #define SGDCHECK_COUNT_MALLOC 0  // the sanitizer owns malloc
 #else
 #define SGDCHECK_COUNT_MALLOC 1
