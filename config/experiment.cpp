@@ -1,6 +1,7 @@
 #include "config/experiment.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 
 namespace sgdcheck::config {
 
@@ -347,21 +349,71 @@ Experiment read_experiment(const std::string& path, bool quick) {
   return read_experiment_text(text, path, quick);
 }
 
+namespace {
+
+/// Where each YAML document of a text starts, by a bounded walk of the parser's events.
+///
+/// yaml-cpp 0.7's YAML::LoadAll never returns (and allocates without end) on a stray ',' outside a
+/// flow collection, e.g. the two-byte file ",8": its parser hands out the same empty document
+/// again and again without consuming the token (yaml-cpp issue #1040, fixed upstream after 0.7).
+/// So documents are counted here, stopping at the second one, and a document that starts where the
+/// previous one did — the parser made no progress — is a syntax error at that place.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;  ///< where each document starts (the end of the previous one)
+  std::vector<YAML::Mark> roots;   ///< where each document's root node is (its first event)
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& m) {
+    if (roots.size() < starts.size()) roots.push_back(m);
+  }
+};
+
+/// Parses the first YAML document of `text` (YAML::ParserException propagates). Throws ConfigError
+/// for a second document or a parser that makes no progress.
+YAML::Node load_single_document(const std::string& path, const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts events;
+  while (events.starts.size() < 2 && parser.HandleNextDocument(events)) {
+  }
+  if (events.starts.size() == 2) {
+    const YAML::Mark& second = events.roots.size() == 2 ? events.roots[1] : events.starts[1];
+    const SourceLoc where{path, second.line >= 0 ? second.line + 1 : 0};
+    if (second.pos == events.starts[0].pos)
+      throw ConfigError(where, "YAML syntax error: unexpected ',' outside a flow collection ([...] or {...})");
+    throw ConfigError(where, "a second YAML document (after ---): expected one experiment per file");
+  }
+  return YAML::Load(text);
+}
+
+}  // namespace
+
 Experiment read_experiment_text(const std::string& text, const std::string& name_for_messages, bool quick) {
   const std::string& path = name_for_messages;
   if (text.size() > kMaxExperimentBytes)
     throw ConfigError(SourceLoc{path, 0}, fmt::format("file larger than {} bytes, expected a short experiment "
                                                       "file (data belong in data.file)", kMaxExperimentBytes));
   check_text(path, text);
-  std::vector<YAML::Node> docs;
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(text);
+    root = load_single_document(path, text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(SourceLoc{path, e.mark.line >= 0 ? e.mark.line + 1 : 0}, "YAML syntax error: " + e.msg);
   }
-  if (docs.size() > 1)
-    throw ConfigError(loc_of(path, docs[1]), "a second YAML document (after ---): expected one experiment per file");
-  const YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
   if (!root.IsMap())
     throw ConfigError(SourceLoc{path, 1}, "expected a YAML map of experiment keys, got " + node_kind(root));
   TreeCheck{path}.walk(root, 0);

@@ -54,6 +54,10 @@ std::vector<HostileCase> catalogue() {
       {"duplicate key", kBase + "seeds: 2\nseeds: 3\n", {}, "cat.yaml:5: "},
       {"duplicate nested key", "name: cat\nproblem: {family: least_squares, d: 4, d: 5}\n" + kRunner, {}, "cat.yaml:2: "},
       {"second YAML document", kBase + "---\nname: other\n", {}, "cat.yaml:5: "},
+      // yaml-cpp 0.7's LoadAll looped forever, allocating, on a stray ',' (found by fuzz_experiment).
+      {"stray comma (yaml-cpp LoadAll loop)", ",8", {}, "cat.yaml:1: "},
+      // (yaml-cpp places this one at the end of the map, not at the comma: only the file is required)
+      {"stray comma after a map", kBase + ",\n", {}, "cat.yaml:"},
       {"non-scalar key", kBase + "? [a, b]\n: 1\n", {}, "cat.yaml:4: "},
       {"non-UTF-8 description", kBase + "description: caf\xE9\n", {}, "cat.yaml:4: "},
       {"control character", kBase + "paper: a\x01" "b\n", {}, "cat.yaml:4: "},
