@@ -58,6 +58,11 @@ Field when_field() {
                       "only cells where this expression is nonzero, e.g. runner.batch <= M_curv (empty: every cell)");
 }
 
+std::vector<std::string> bootstrapped_metric(const Params& p) {
+  if (p.get_int("bootstrap") > 0) return {p.get_string("metric")};
+  return {};
+}
+
 double cell_T(const CellResult& c, const TargetSpec& t) {
   const MetricSeries* m = metric_of(c, t.metric);
   return m ? iterations_to_target(*m, t.target, t.relative) : NAN;

@@ -34,6 +34,9 @@ std::vector<Field> target_fields();
 Field when_field();
 /// T_eps of the cell's seed-mean curve (NaN if the metric is not recorded).
 double cell_T(const CellResult& c, const TargetSpec& t);
+/// CheckKind::per_run_metrics of a check that bootstraps its `metric` over reps: that metric when
+/// `bootstrap` > 0, nothing otherwise (the seed statistics suffice).
+std::vector<std::string> bootstrapped_metric(const Params& p);
 
 /// The value of `name` in a cell: T_eps, T.<bound id>, a constant, a sweep value, an option
 /// (name, problem.name or runner.name); NaN when the cell has none.

@@ -326,9 +326,7 @@ std::vector<CheckKind> bound_check_kinds() {
                  int_field("bootstrap", 1000, 0, 1e6, "bootstrap resamples over repetitions"),
                  real_field("level", 0.95, 0.0, 1.0, "confidence level", true, true)}};
     k.run = slope;
-    k.per_run_metrics = [](const Params& p) {  // the bootstrap resamples reps; without it the means suffice
-      return p.get_int("bootstrap") > 0 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
-    };
+    k.per_run_metrics = bootstrapped_metric;
     kinds.push_back(std::move(k));
   }
   return kinds;

@@ -382,9 +382,7 @@ std::vector<CheckKind> rate_check_kinds() {
       const auto& w = p.get_list("within");
       if (w.size() != 2 || !(w[0] <= w[1])) p.fail("within", "within = [lo, hi] with lo <= hi");
     };
-    k.per_run_metrics = [](const Params& p) {
-      return p.get_int("bootstrap") > 0 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
-    };
+    k.per_run_metrics = bootstrapped_metric;
     kinds.push_back(std::move(k));
   }
   {
@@ -404,9 +402,7 @@ std::vector<CheckKind> rate_check_kinds() {
     k.roles = {{"sweep", OptionRole::kNumericSweepKey}, {"lower", OptionRole::kExpression},
                {"upper", OptionRole::kExpression}, {"when", OptionRole::kExpression}};
     k.extra_names = {"beta_hat"};
-    k.per_run_metrics = [](const Params& p) {
-      return p.get_int("bootstrap") > 0 ? std::vector<std::string>{p.get_string("metric")} : std::vector<std::string>{};
-    };
+    k.per_run_metrics = bootstrapped_metric;
     kinds.push_back(std::move(k));
   }
   {
