@@ -5,6 +5,7 @@ namespace sgdcheck::bounds {
 std::string to_string(Label l) {
   switch (l) {
     case Label::kPaperStated: return "paper-stated";
+    case Label::kLiterature: return "literature";
     case Label::kDerived: return "derived";
     case Label::kChecked: return "checked";
     case Label::kUnverified: return "unverified";

@@ -10,6 +10,7 @@ namespace sgdcheck::bounds {
 /// Where a formula comes from. Never present a derived constant as the paper's.
 enum class Label {
   kPaperStated,  ///< as printed in the paper (abstract or a verified theorem)
+  kLiterature,   ///< a known result of the wider literature (cited), not the paper under test
   kDerived,      ///< standard analysis / our algebra; constants are ours, steps in the comment
   kChecked,      ///< derived and confirmed numerically (enumeration or Monte Carlo)
   kUnverified,   ///< plausible, not checked against the paper: never gate CI on it

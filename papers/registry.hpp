@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bounds/formula.hpp"
 #include "pipeline/bound_registry.hpp"
 #include "pipeline/checks.hpp"
 
@@ -31,12 +32,28 @@ class Registry {
     for (auto& a : adapters) add_bound(std::move(a));
   }
 
+  /// A closed-form bound evaluable by `sgdcheck bound` (bounds/formula.hpp): complete (id, metric,
+  /// paper, evaluate; every parameter named and explained) and its id new among formulas.
+  void add_formula(bounds::Formula f) {
+    const std::string& id = f.info.id;
+    bool named = true;
+    for (const auto& p : f.params) named = named && !p.name.empty() && !p.meaning.empty();
+    if (id.empty() || f.info.metric.empty() || f.paper.empty() || !f.evaluate || !named)
+      throw std::logic_error("formula '" + id + "' is incomplete (needs info.id, info.metric, paper, evaluate, " +
+                             "a name and meaning for every parameter)");
+    for (const auto& g : formulas_)
+      if (g.info.id == id) throw std::logic_error("formula id '" + id + "' is registered twice");
+    formulas_.push_back(std::move(f));
+  }
+
   const std::vector<pipeline::CheckKind>& checks() const { return checks_; }
+  const std::vector<bounds::Formula>& formulas() const { return formulas_; }
   const std::vector<pipeline::BoundAdapter>& bounds() const { return bounds_; }
 
  private:
   std::vector<pipeline::CheckKind> checks_;
   std::vector<pipeline::BoundAdapter> bounds_;
+  std::vector<bounds::Formula> formulas_;
 };
 
 /// Every paper registered (foundation first, then the other folders in name order); built once.
