@@ -16,6 +16,12 @@ packages=(
   gnuplot-nox              # plots (png via pngcairo, svg, pdf via pdfcairo)
   python3 python3-numpy    # NumPy reference loop for bench/ comparison
   clang-14 libclang-rt-14-dev libfuzzer-14-dev  # presets asan / fuzz: sanitizers and libFuzzer (fuzz/)
+  libspectra-dev           # Lanczos eigensolvers (critical on large sparse data)
+  libopenmpi-dev openmpi-bin  # mpirun sgdcheck run (optional at build time)
+  pybind11-dev python3-dev # the Python module (build/python/sgdcheck)
+  python3-scipy python3-pandas python3-pytest python3-lxml  # Python module tests, JUnit schema check
+  python3-torch            # PyTorch reference loop for the bench/ comparison
+  chromium                 # report.html screenshot test (headless)
 )
 
 if [ "$(id -u)" -ne 0 ]; then
