@@ -293,6 +293,7 @@ int cmd_run(const RunArgs& args) {
       fmt::print("{}: {} runs in {:.2f} s{}\n", e.name, plan.runs(), ex.total_wall_seconds,
                  diverged ? fmt::format(" ({} diverged: recorded in runs.csv)", diverged) : std::string());
       fmt::print("results: {}/  (results.csv, summary.csv, bounds.csv, constants.csv, manifest.json)\n", final_dir.string());
+      fmt::print("report: {}\n", (final_dir / "report.html").string());
       if (!figures.images.empty()) {
         fmt::print("plots:\n");
         for (const auto& img : figures.images)
