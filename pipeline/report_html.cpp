@@ -88,7 +88,7 @@ std::string badge(const std::string& status) {
 constexpr const char* kStyle = R"(body{font-family:sans-serif;margin:1.5em auto;max-width:1200px;color:#222;padding:0 1em}
 h1{font-size:1.5em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .5em;
-text-align:left;vertical-align:top}th{background:#f2f2f2}td.n{text-align:right;font-family:monospace}
+text-align:left;vertical-align:top}th{background:#f2f2f2}td.n{text-align:right;font-family:monospace;white-space:nowrap}
 .st{display:inline-block;padding:.05em .5em;border-radius:.3em;color:#fff;font-weight:bold;font-size:.85em}
 .pass{background:#2a7d2a}.fail{background:#c0392b}.report{background:#2c6fbb}.skipped{background:#777}
 .applicable{color:#2a7d2a}.vacuous{color:#b06f00}.not_applicable{color:#777}

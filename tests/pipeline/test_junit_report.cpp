@@ -2,7 +2,10 @@
 // four states mapped as CI systems expect, and text from an experiment file escaped so it cannot
 // break the document or inject markup.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "../config/temp_files.hpp"
 
 #include "pipeline/junit.hpp"
 #include "pipeline/report_html.hpp"
@@ -84,4 +87,36 @@ TEST_CASE("XML and HTML escaping removes markup and control characters from expe
   REQUIRE_THAT(x, !Contains("<injected/>"));
   REQUIRE_THAT(x, !Contains("<!--"));
   REQUIRE_THAT(x, Contains("&lt;injected/&gt;"));
+}
+
+TEST_CASE("report.html escapes hostile text of the results folder and links only inside it", "[pipeline]") {
+  sgdcheck::test::TempDir dir;
+  const std::string evil = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+  dir.write("manifest.json", nlohmann::json({{"name", "exp"}, {"description", evil}, {"paper", evil},
+                                             {"figures_missing", {"p: " + evil}}})
+                                 .dump());
+  dir.write("resolved.yaml", "name: exp\ndescription: </pre>" + evil + "\n");
+  dir.write("checks.json",
+            nlohmann::json({{"summary", {{"checks", 1}}},
+                            {"checks", {{{"check", evil}, {"subject", evil}, {"status", "fail"}, {"summary", evil},
+                                         {"cells", {{{"cell", evil}, {"status", "fail"}, {"ratio", 3.5}}}}}}}})
+                .dump());
+  ResultSet rs;
+  rs.name = "exp";
+  const std::string html = report_html(rs, {}, dir.path());
+  REQUIRE_THAT(html, !Contains("<script"));
+  REQUIRE_THAT(html, !Contains("<img src=x"));
+  REQUIRE_THAT(html, Contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  REQUIRE_THAT(html, Contains("3.5"));
+  REQUIRE(count(html, "<pre>") == 1);
+  REQUIRE(count(html, "</pre>") == 1);
+}
+
+TEST_CASE("report.html names the file when checks.json is not JSON", "[pipeline]") {
+  sgdcheck::test::TempDir dir;
+  dir.write("manifest.json", "{\"name\": \"exp\"}");
+  dir.write("resolved.yaml", "name: exp\n");
+  dir.write("checks.json", "{not json");
+  ResultSet rs;
+  REQUIRE_THROWS_WITH(report_html(rs, {}, dir.path()), Contains("checks.json") && Contains("malformed JSON"));
 }
