@@ -334,6 +334,10 @@ std::string report_html(const ResultSet& results, const std::vector<ComponentSpe
   } catch (const nlohmann::json::exception& e) {
     throw DataError(SourceLoc{(dir / "manifest.json").string(), 0}, std::string("unexpected JSON shape: ") + e.what());
   }
+  if (fs::is_regular_file(dir / "tuned.csv", ec))
+    h += "<p><b>Tuned.</b> The experiment picks the best value of one sweep key per setting of the others "
+         "(<a href=\"tuned.csv\">tuned.csv</a> lists the winners and every candidate's score); the checks, figures "
+         "and tables below show the winning cells only.</p>\n";
   try {
     section_checks(h, cj);
   } catch (const nlohmann::json::exception& e) {
