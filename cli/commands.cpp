@@ -18,9 +18,11 @@
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
 #include "pipeline/execute.hpp"
+#include "pipeline/junit.hpp"
 #include "pipeline/outputs.hpp"
 #include "pipeline/plan.hpp"
 #include "pipeline/plot_schema.hpp"
+#include "pipeline/report_html.hpp"
 #include "pipeline/result_set.hpp"
 #include "pipeline/tune.hpp"
 #include "plots/plot_writer.hpp"
@@ -225,6 +227,7 @@ int cmd_run(const RunArgs& args) {
     throw UsageError("gnuplot not found: install it with scripts/install-deps.sh (package gnuplot-nox) or pass --no-plots");
 
   int rc = kExitOk;
+  std::vector<pipeline::JunitSuite> suites;  // --junit: written once every experiment has finished
   for (auto& plan : plans) {
     if (interrupted()) return interrupted_exit(pipeline::staging_path(args.out, plan.experiment.name));
     const auto& e = plan.experiment;
@@ -280,6 +283,8 @@ int cmd_run(const RunArgs& args) {
       for (const auto& f : figures.failures) mi.figures_missing.push_back(f.name + ": " + f.reason);
       pipeline::write_manifest(plan, ex, mi, sdir);
       fs::remove_all(sdir / "checkpoints");  // complete: the tables are the result
+      pipeline::write_report_html(rs, plan.plots, sdir);
+      if (!args.junit.empty()) suites.push_back({e.name, outcomes, ex.total_wall_seconds, started});
       const fs::path final_dir = staging.commit();
 
       std::size_t diverged = 0;
@@ -288,6 +293,7 @@ int cmd_run(const RunArgs& args) {
       fmt::print("{}: {} runs in {:.2f} s{}\n", e.name, plan.runs(), ex.total_wall_seconds,
                  diverged ? fmt::format(" ({} diverged: recorded in runs.csv)", diverged) : std::string());
       fmt::print("results: {}/  (results.csv, summary.csv, bounds.csv, constants.csv, manifest.json)\n", final_dir.string());
+      fmt::print("report: {}\n", (final_dir / "report.html").string());
       if (!figures.images.empty()) {
         fmt::print("plots:\n");
         for (const auto& img : figures.images)
@@ -309,6 +315,7 @@ int cmd_run(const RunArgs& args) {
       throw;
     }
   }
+  if (!args.junit.empty()) write_text_file(args.junit, pipeline::junit_xml(suites));
   return rc;
 }
 
@@ -326,12 +333,14 @@ int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed
   return kExitOk;
 }
 
-int cmd_check(const std::string& dir) {
+int cmd_check(const std::string& dir, const std::string& junit) {
   const auto e = experiment_of(dir);
   const auto specs = pipeline::validate_components(e);
   const auto rs = checked_results(pipeline::ResultSet::load(dir), specs.tune, dir);
   const auto outcomes = pipeline::run_checks(specs.checks, rs);
   pipeline::write_checks(outcomes, pipeline::bound_summaries(rs), dir);  // checked: a full disk is exit 2 naming the file
+  pipeline::write_report_html(rs, specs.plots, dir);
+  if (!junit.empty()) write_text_file(junit, pipeline::junit_xml({{e.name, outcomes, 0.0, pipeline::utc_now()}}));
   for (const auto& line : pipeline::bound_states(rs)) fmt::print("  {}\n", line);  // as `run` prints them
   return report_checks(outcomes);
 }
@@ -345,6 +354,7 @@ int cmd_plot(const std::string& dir, const std::vector<std::string>& formats) {
   if (!specs.plots.empty() && !plots::gnuplot_available())
     throw UsageError("gnuplot not found: install it with scripts/install-deps.sh (package gnuplot-nox)");
   const auto report = plots::write_plots(rs, specs.plots, dir, plot_options(e, formats, specs.tune));
+  pipeline::write_report_html(rs, specs.plots, dir);
   for (const auto& img : report.images) fmt::print("{}\n", img.string());
   return report_figures(report, dir);
 }

@@ -34,11 +34,13 @@ struct RunArgs {
   bool force = false;  ///< replace complete results at OUT/<name> (else exit 2)
   bool traces = false;  ///< --traces: every metric of every run in results.csv
   bool resume = false;  ///< --resume: take finished cells of an interrupted run from its checkpoints
+  std::string junit;    ///< --junit FILE: the checks of every experiment as JUnit XML (empty: none)
 };
 
 int cmd_run(const RunArgs& args);
 int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed_only);
-int cmd_check(const std::string& dir);
+/// `junit`: also write the checks as JUnit XML to that file (empty: none).
+int cmd_check(const std::string& dir, const std::string& junit = "");
 int cmd_plot(const std::string& dir, const std::vector<std::string>& formats);
 int cmd_list(const std::string& what);
 /// The experiment-file reference as Markdown (docs/reference.md is this output).

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/compare_command.hpp"
 #include "cli/critical_command.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--resume", run.resume,
                     "skip cells that an interrupted run of the same experiment, options, seed and code already "
                     "finished (checkpoints in OUT/.<name>.partial/checkpoints)");
+  run_cmd->add_option("--junit", run.junit,
+                      "also write the checks as JUnit XML to FILE (one testcase per check, or per cell), for CI");
 
   std::vector<std::string> validate_files;
   bool changed_only = false;
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
   std::string check_dir;
   auto* check_cmd = app.add_subcommand("check", "re-evaluate the checks of a results directory (no rerun)");
   check_cmd->add_option("dir", check_dir, "results directory, e.g. results/quickstart")->required();
+  std::string check_junit;
+  check_cmd->add_option("--junit", check_junit, "also write the checks as JUnit XML to FILE");
 
   std::string plot_dir;
   std::vector<std::string> plot_formats{"png", "svg", "pdf"};
@@ -85,6 +90,9 @@ int main(int argc, char** argv) {
   CriticalArgs critical;
   auto* critical_cmd = add_critical_subcommand(app, critical);
 
+  CompareArgs compare;
+  auto* compare_cmd = add_compare_subcommand(app, compare);
+
   // Every exception ends here as one line on stderr and an exit code; none reaches std::terminate.
   try {
     try {
@@ -99,10 +107,11 @@ int main(int argc, char** argv) {
     if (*run_cmd) sgdcheck::install_interrupt_handlers();
     if (*run_cmd) return cmd_run(run);
     if (*val_cmd) return cmd_validate(validate_files, validate_quick, changed_only);
-    if (*check_cmd) return cmd_check(check_dir);
+    if (*check_cmd) return cmd_check(check_dir, check_junit);
     if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
     if (*list_cmd) return markdown ? cmd_list_markdown() : cmd_list(what);
     if (*critical_cmd) return cmd_critical(critical);
+    if (*compare_cmd) return cmd_compare(compare);
   } catch (const sgdcheck::Interrupted&) {
     // A stop polled outside the places that report it themselves (cmd_run does): still 130 / 143.
     std::fprintf(stderr, "sgdcheck: interrupted\n");

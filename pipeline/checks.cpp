@@ -119,14 +119,22 @@ std::string format_checks(const std::vector<CheckOutcome>& outcomes) {
   return out;
 }
 
+namespace {
+
+/// JSON has no inf / NaN: they are written as the strings "inf", "-inf", "nan".
+nlohmann::json json_real(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+}
+
+}  // namespace
+
 void write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
                   const std::string& dir) {
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& o : outcomes) {
     nlohmann::json values = nlohmann::json::object();
     for (const auto& [name, v] : o.values) {
-      // JSON has no inf / NaN: they are written as the strings "inf", "-inf", "nan".
-      nlohmann::json x = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+      nlohmann::json x = json_real(v);
       // A name given once per cell / group becomes an array in that order.
       if (!values.contains(name)) values[name] = std::move(x);
       else if (values[name].is_array()) values[name].push_back(std::move(x));
@@ -136,6 +144,16 @@ void write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<B
                         {"passed", o.status == CheckStatus::kPass}, {"values", values}, {"summary", o.summary},
                         {"details", o.details}};
     if (!o.reason.empty()) e["reason"] = o.reason;
+    if (!o.cells.empty()) {
+      // Per-cell verdicts with their numbers as fields of their own (observed, bound, ratio, se, k, …).
+      nlohmann::json cells = nlohmann::json::array();
+      for (const auto& c : o.cells) {
+        nlohmann::json jc = {{"cell", c.cell}, {"status", status_name(c.status)}, {"message", c.message}};
+        for (const auto& [name, v] : c.values) jc[name] = json_real(v);
+        cells.push_back(std::move(jc));
+      }
+      e["cells"] = std::move(cells);
+    }
     checks.push_back(std::move(e));
   }
   const auto n = status_counts(outcomes);

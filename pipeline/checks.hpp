@@ -20,6 +20,17 @@ enum class CheckStatus { kPass, kFail, kReport, kSkipped };
 /// "pass", "fail", "report", "skipped".
 std::string status_name(CheckStatus s);
 
+/// One cell's verdict of a check that judges cell by cell (bound_holds, tightness, matches_exact, slope):
+/// checks.json "cells", one JUnit testcase each. `values` are the decisive numbers of that cell under
+/// fixed names where they apply: observed (the seed mean or fitted value), bound (the bound, exact value
+/// or expected exponent), ratio, se, z, k, iter (where the worst point is).
+struct CellVerdict {
+  std::string cell;  ///< ResultSet::cell_label ("runner.batch=8" or "all")
+  CheckStatus status = CheckStatus::kPass;  ///< pass, fail, or skipped (the bound does not apply there)
+  std::string message;  ///< one line: what was compared, with the numbers
+  std::vector<std::pair<std::string, double>> values;
+};
+
 struct CheckOutcome {
   std::string check;    ///< kind, e.g. "bound_holds"
   std::string subject;  ///< e.g. "sgd.strongly_convex.dist2"
@@ -32,6 +43,8 @@ struct CheckOutcome {
   std::string reason;                ///< why it is report-only or skipped
   /// The decisive numbers (checks.json "values"), e.g. {"worst_ratio", 0.93}.
   std::vector<std::pair<std::string, double>> values;
+  /// Per-cell verdicts (empty for checks that judge the experiment as a whole, e.g. saturation).
+  std::vector<CellVerdict> cells;
   bool status_set = false;
 
   void report(std::string why) {

@@ -199,6 +199,11 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
     c.options["runner.kind"] = plan.experiment.runner.kind;
     for (const auto& [k, v] : cell.problem_params.values()) c.options["problem." + k] = to_string(v);
     for (const auto& [k, v] : cell.runner_params.values()) c.options["runner." + k] = to_string(v);
+    if (cell.problem_params.has("data.file") && !cell.problem_params.get_string("data.file").empty()) {
+      // A data-file problem has the file's n and d, not the generator's defaults (cells.csv).
+      c.options["problem.n"] = std::to_string(plan.problem_of(cell).n());
+      c.options["problem.d"] = std::to_string(plan.problem_of(cell).dim());
+    }
     add_constants(plan.problem_of(cell), *cell.runner, c);
     c.bounds = evaluate_bounds(plan, cell);
   }

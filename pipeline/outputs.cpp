@@ -19,6 +19,7 @@
 #include "core/csv.hpp"
 #include "core/errors.hpp"
 #include "core/text_file.hpp"
+#include "pipeline/sha256.hpp"
 #include "problems/registry.hpp"
 #include "runners/runner.hpp"
 
@@ -62,13 +63,38 @@ void emit_params(YAML::Emitter& y,
   y << YAML::EndMap;
 }
 
+/// JSON has no inf / NaN: they are the strings "inf", "-inf", "nan" (as in checks.json).
+nlohmann::json json_real(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+}
+
+/// Option values with their types: booleans, integers, reals, strings and lists as JSON values.
 nlohmann::json params_json(const Params& p) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : p.values()) j[k] = to_string(v);
+  for (const auto& [k, v] : p.values()) {
+    if (const auto* b = std::get_if<bool>(&v)) j[k] = *b;
+    else if (const auto* i = std::get_if<std::int64_t>(&v)) j[k] = *i;
+    else if (const auto* d = std::get_if<double>(&v)) j[k] = json_real(*d);
+    else if (const auto* s = std::get_if<std::string>(&v)) j[k] = *s;
+    else if (const auto* l = std::get_if<std::vector<double>>(&v)) {
+      nlohmann::json a = nlohmann::json::array();
+      for (double x : *l) a.push_back(json_real(x));
+      j[k] = std::move(a);
+    }
+  }
   return j;
 }
 
 }  // namespace
+
+std::optional<fs::path> data_file_path(const Plan& plan, const CellPlan& cell) {
+  const Params& p = cell.problem_params;
+  if (!p.has("data.file") || p.get_string("data.file").empty()) return std::nullopt;
+  fs::path path = p.get_string("data.file");
+  const fs::path base = fs::path(plan.experiment.file).parent_path();
+  if (path.is_relative() && !base.empty()) path = base / path;  // as the plan resolved it
+  return path;
+}
 
 std::string utc_now() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -163,10 +189,26 @@ void write_manifest(const Plan& plan, const Execution& ex, const ManifestInfo& i
     for (const auto& r : c.runs) ++terms[r.termination];
   j["terminations"] = terms;
   nlohmann::json cells = nlohmann::json::array();
+  std::map<std::string, nlohmann::json> data_files;  // resolved path → {file, sha256, bytes}, hashed once
   for (const auto& c : plan.cells) {
     nlohmann::json jc;
     jc["cell"] = c.id;
     jc["problem"] = params_json(c.problem_params);
+    if (const auto data = data_file_path(plan, c)) {
+      // n and d of a data-file problem are the file's, not the generator defaults.
+      const auto& prob = plan.problem_of(c);
+      jc["problem"]["n"] = static_cast<std::int64_t>(prob.n());
+      jc["problem"]["d"] = static_cast<std::int64_t>(prob.dim());
+      auto [it, added] = data_files.try_emplace(data->string());
+      if (added) {
+        std::error_code ec;
+        it->second = {{"file", c.problem_params.get_string("data.file")},
+                      {"path", data->string()},
+                      {"bytes", static_cast<std::uintmax_t>(fs::file_size(*data, ec))},
+                      {"sha256", sha256_file(*data)}};
+      }
+      jc["data"] = it->second;
+    }
     jc["runner"] = params_json(c.runner_params);
     jc["problem_description"] = plan.problem_of(c).describe();
     jc["ground_truth"] = plan.problem_of(c).constants().ground_truth;
@@ -174,6 +216,9 @@ void write_manifest(const Plan& plan, const Execution& ex, const ManifestInfo& i
     cells.push_back(jc);
   }
   j["resolved_cells"] = cells;
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& [path, f] : data_files) files.push_back(f);
+  j["data_files"] = files;
   j["figures_missing"] = info.figures_missing;
   write_text_file(dir / "manifest.json", j.dump(2) + "\n");
 }

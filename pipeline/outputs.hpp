@@ -15,6 +15,10 @@ namespace sgdcheck::pipeline {
 /// `changed_only`: only keys whose value differs from the schema default.
 std::string resolved_yaml(const Plan& plan, bool changed_only = false);
 
+/// The data file of a cell's problem, resolved against the experiment file's folder as the plan
+/// resolved it; nullopt for generated problems.
+std::optional<std::filesystem::path> data_file_path(const Plan& plan, const CellPlan& cell);
+
 struct ManifestInfo {
   int jobs = 1;
   double wall_seconds = 0.0;

@@ -43,27 +43,35 @@ CheckOutcome compare_with_bound(const std::string& kind, const std::string& boun
     ++selected_cells;
     const BoundSeries* b = c.bound(bound_id);
     const std::string label = rs.cell_label(c);
+    CellVerdict v;
+    v.cell = label;
+    auto note = [&](CheckStatus st, std::string msg) {
+      out.details.push_back(label + ": " + msg);
+      v.status = st;
+      v.message = std::move(msg);
+      out.cells.push_back(std::move(v));
+    };
     if (!b) {
-      out.details.push_back(label + ": bound not evaluated");
+      note(CheckStatus::kFail, "bound not evaluated");
       ok = false;
       continue;
     }
     if (!b->applicable) {
-      out.details.push_back(label + ": not applicable (" + b->reason + ")");
       if (first_reason.empty()) first_reason = b->reason;
+      note(CheckStatus::kSkipped, "not applicable (" + b->reason + ")");
       continue;
     }
     const MetricSeries* m = metric_of(c, b->metric);
     if (!m) {
-      out.details.push_back(label + ": metric " + b->metric + " not recorded");
+      note(CheckStatus::kFail, "metric " + b->metric + " not recorded");
       ok = false;
       continue;
     }
     ++applicable;
     std::string worst;
-    const bool cell_ok = fn(*b, *m, worst);
+    const bool cell_ok = fn(*b, *m, worst, v);
     ok = ok && cell_ok;
-    out.details.push_back(label + ": " + (cell_ok ? "ok" : "FAIL") + " — " + worst);
+    note(cell_ok ? CheckStatus::kPass : CheckStatus::kFail, std::string(cell_ok ? "ok" : "FAIL") + " — " + worst);
   }
   out.passed = ok;
   out.values.emplace_back("cells_selected", selected_cells);
@@ -83,7 +91,7 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
   const std::int64_t from = p.get_int("from_iter");
   const double floor_rel = p.get_real("floor");
   double worst_ratio = 0.0;
-  auto out = compare_with_bound("bound_holds", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& worst) {
+  auto out = compare_with_bound("bound_holds", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& worst, CellVerdict& v) {
     bool ok = true;
     double wr = -INFINITY;
     std::string wtxt = "no points";
@@ -97,6 +105,7 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
         ok = false;
         worst = bad;
         worst_ratio = INFINITY;
+        v.values = {{"observed", m.mean[i]}, {"se", m.se[i]}, {"k", k}, {"bound", B}, {"iter", static_cast<double>(it)}};
         return false;
       }
       const double lhs = strict ? m.mean[i] + k * m.se[i] : m.mean[i] - k * m.se[i];
@@ -107,6 +116,8 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
         wr = ratio;
         wtxt = fmt::format("worst at iter {}: mean {:.6g} {} {}·SE {:.3g} = {:.6g} vs bound {:.6g} (ratio {:.4g})", it,
                            m.mean[i], strict ? "+" : "-", k, m.se[i], lhs, B, ratio);
+        v.values = {{"observed", m.mean[i]}, {"se", m.se[i]}, {"k", k},
+                    {"bound", B}, {"ratio", ratio}, {"iter", static_cast<double>(it)}};
       }
     }
     worst_ratio = std::max(worst_ratio, wr);
@@ -123,7 +134,7 @@ CheckOutcome tightness(const Params& p, const ResultSet& rs) {
   const std::string id = p.get_string("bound");
   const double max_ratio = p.get_real("max_ratio");
   double worst = 0.0;
-  auto out = compare_with_bound("tightness", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt) {
+  auto out = compare_with_bound("tightness", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt, CellVerdict& v) {
     if (m.size() == 0) {
       txt = "no recorded points";
       return false;
@@ -137,6 +148,8 @@ CheckOutcome tightness(const Params& p, const ResultSet& rs) {
     const double B = b.at(m.points[last].iter);
     const double ratio = B / m.mean[last];
     worst = std::max(worst, ratio);
+    v.values = {{"observed", m.mean[last]}, {"se", m.se[last]}, {"bound", B}, {"ratio", ratio},
+                {"max_ratio", max_ratio}, {"iter", static_cast<double>(m.points[last].iter)}};
     txt = fmt::format("at iter {}: bound {:.6g} / mean {:.6g} = {:.4g} (max {})", m.points[last].iter, B,
                       m.mean[last], ratio, max_ratio);
     return ratio <= max_ratio;
@@ -153,7 +166,7 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
   const std::int64_t from = p.get_int("from_iter");
   const double floor_rel = p.get_real("floor");
   double worst_z = 0.0;
-  auto out = compare_with_bound("matches_exact", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt) {
+  auto out = compare_with_bound("matches_exact", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt, CellVerdict& v) {
     bool ok = true;
     double wz = 0.0;
     txt = "no points";
@@ -168,6 +181,7 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
       if (const auto bad = non_finite(m, i); !bad.empty()) {
         txt = bad;
         worst_z = INFINITY;
+        v.values = {{"observed", m.mean[i]}, {"se", m.se[i]}, {"k", k}, {"bound", E}, {"iter", static_cast<double>(it)}};
         return false;
       }
       const double diff = std::abs(m.mean[i] - E);
@@ -179,6 +193,8 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
         wz = std::max(wz, z);
         txt = fmt::format("largest |mean - exact| at iter {}: mean {:.6g}, exact {:.6g}, {:.3g} SE (SE {:.3g})", it,
                           m.mean[i], E, z, m.se[i]);
+        v.values = {{"observed", m.mean[i]}, {"se", m.se[i]}, {"k", k}, {"bound", E},
+                    {"z", z}, {"ratio", m.mean[i] / E}, {"iter", static_cast<double>(it)}};
       }
     }
     worst_z = std::max(worst_z, wz);
@@ -229,6 +245,7 @@ CheckOutcome slope(const Params& p, const ResultSet& rs) {
     if (!m) {
       ok = false;
       out.details.push_back(label + ": metric " + metric + " not recorded");
+      out.cells.push_back({label, CheckStatus::kFail, "metric " + metric + " not recorded", {}});
       continue;
     }
     const double s = curve_slope(*m, m->mean, axis, from, to);
@@ -253,8 +270,11 @@ CheckOutcome slope(const Params& p, const ResultSet& rs) {
     const bool cell_ok = std::isfinite(s) && expected >= lo - tol && expected <= hi + tol;
     worst_gap = std::max(worst_gap, std::isfinite(s) ? std::max({0.0, lo - expected, expected - hi}) : INFINITY);
     ok = ok && cell_ok;
-    out.details.push_back(fmt::format("{}: {} — fitted slope {:.4f}, {:.0f}% bootstrap CI [{:.4f}, {:.4f}] ± {} vs expected {}",
-                                      label, cell_ok ? "ok" : "FAIL", s, 100 * level, lo, hi, tol, expected));
+    const std::string msg = fmt::format("{} — fitted slope {:.4f}, {:.0f}% bootstrap CI [{:.4f}, {:.4f}] ± {} vs expected {}",
+                                        cell_ok ? "ok" : "FAIL", s, 100 * level, lo, hi, tol, expected);
+    out.details.push_back(label + ": " + msg);
+    out.cells.push_back({label, cell_ok ? CheckStatus::kPass : CheckStatus::kFail, msg,
+                         {{"observed", s}, {"bound", expected}, {"ci_low", lo}, {"ci_high", hi}, {"tolerance", tol}}});
     out.values.emplace_back("slope", s);
     out.values.emplace_back("ci_low", lo);
     out.values.emplace_back("ci_high", hi);

@@ -377,3 +377,59 @@ TEST_CASE("a gnuplot that does not finish within the timeout is killed and repor
   REQUIRE_FALSE(fs::exists(dir.path() / "out" / "plots" / "p.png"));
   REQUIRE(fs::exists(dir.path() / "out" / "plots" / "p.gp"));
 }
+
+TEST_CASE("a step that is the same in every run is labelled as such, not as a seed mean", "[plots]") {
+  // SE 0 at every point: the step is a setting of the runs (e.g. the tuned step of each cell).
+  ResultSet rs = one_metric_results({two_rep_series(kIters, {0.1, 0.1, 0.1, 0.1}, {0, 0, 0, 0}),
+                                     two_rep_series(kIters, {0.2, 0.2, 0.2, 0.2}, {0, 0, 0, 0})},
+                                    {{}, {}}, "step");
+  std::string data;
+  const std::string sweep = sgdcheck::plots::plot_script(
+      rs, plot_spec({{"name", "p"}, {"x", "runner.batch"}, {"y", "step"}, {"scale", "linear"}}).params, "p", "", data);
+  REQUIRE_THAT(sweep, Contains("step size per cell (the same in every run)"));
+  REQUIRE_THAT(sweep, !Contains("empirical (seed mean)"));
+  // Measured values with spread keep the seed-mean label.
+  ResultSet noisy = two_cells();
+  const std::string measured = sgdcheck::plots::plot_script(
+      noisy, plot_spec({{"name", "p"}, {"x", "runner.batch"}, {"y", "dist2"}, {"scale", "linear"}}).params, "p", "", data);
+  REQUIRE_THAT(measured, Contains("empirical (seed mean)"));
+}
+
+TEST_CASE("a constant curve on a log y axis gets distinct tick labels around its value", "[plots]") {
+  ResultSet rs = one_metric_results({two_rep_series(kIters, {0.14, 0.14, 0.14, 0.14}, {0, 0, 0, 0})}, {{}}, "step");
+  std::string data;
+  const std::string gp = sgdcheck::plots::plot_script(
+      rs, plot_spec({{"name", "p"}, {"y", "step"}, {"scale", "semilogy"}}).params, "p", "", data);
+  // Range [0.07, 0.28]: ticks 0.1, 0.2 (1-2-3-5 steps), never one decade label twice.
+  REQUIRE_THAT(gp, Contains("set yrange [0.07:0.28]"));
+  REQUIRE_THAT(gp, Contains("set ytics ('0.1' 0.1, '0.2' 0.2)"));
+}
+
+TEST_CASE("a figure with a single x value centres it with one tick", "[plots]") {
+  ResultSet rs = one_metric_results({two_rep_series({0, 10}, {1.0, 0.5}, {0.1, 0.1})}, {{}});
+  std::string data;
+  const std::string gp =
+      sgdcheck::plots::plot_script(rs, plot_spec({{"name", "p"}, {"scale", "loglog"}}).params, "p", "", data);
+  // iter 0 is not drawn on the log x axis, which leaves x = 10 alone: range [5, 20], tick at 10.
+  REQUIRE_THAT(gp, Contains("set xrange [5:20]\nset xtics ('10' 10)"));
+  REQUIRE_THAT(gp, !Contains("set autoscale xfix"));
+}
+
+TEST_CASE("a long legend makes the canvas taller instead of being cut off", "[plots]") {
+  std::vector<sgdcheck::pipeline::MetricSeries> series;
+  std::vector<std::vector<sgdcheck::pipeline::BoundSeries>> bounds;
+  for (int i = 0; i < 16; ++i) {
+    series.push_back(two_rep_series(kIters, {1.0, 0.5, 0.1, 0.01}, {0.01, 0.01, 0.01, 0.001}));
+    bounds.push_back({});
+  }
+  ResultSet many = one_metric_results(series, bounds);
+  std::string data;
+  const std::string tall =
+      sgdcheck::plots::plot_script(many, plot_spec({{"name", "p"}, {"scale", "loglog"}}).params, "p", "", data);
+  // 16 entries in 2 columns = 8 rows, 3 beyond the 5 the default canvas holds: 3 · 22 px more.
+  REQUIRE_THAT(tall, Contains("set terminal pngcairo size 1000,866 "));
+  ResultSet few = two_cells();
+  const std::string normal =
+      sgdcheck::plots::plot_script(few, plot_spec({{"name", "p"}, {"scale", "loglog"}}).params, "p", "", data);
+  REQUIRE_THAT(normal, Contains("set terminal pngcairo size 1000,800 "));
+}
