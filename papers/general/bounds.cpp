@@ -170,8 +170,10 @@ std::optional<Resolved> resolve(const CellContext& ctx, Algo algo, Regime regime
   };
   std::size_t best = 0;
   double best_value = std::numeric_limits<double>::infinity();
+  std::size_t n_admissible = 0;
   for (std::size_t k = 0; k < choices.size(); ++k) {
     if (!admissible(choices[k].first)) continue;
+    ++n_admissible;
     const double v = value_at_end(choices[k].first);
     if (v < best_value) {
       best_value = v;
@@ -180,7 +182,10 @@ std::optional<Resolved> resolve(const CellContext& ctx, Algo algo, Regime regime
   }
   r.cnoise = choices[best].first;
   text += "; " + choices[best].second;
-  if (choices.size() > 1) text += " (the smaller of noise (i) and (ii) at the horizon)";
+  if (choices.size() > 1)
+    text += n_admissible == 2   ? " (of noise (i) and (ii) the one with the smaller bound at the horizon)"
+            : n_admissible == 1 ? " (the other noise choice violates the step condition at this gamma)"
+                                : "";
   text += fmt::format("; r0 = ||x0 - x*||^2 = {}", num(r.r0));
   r.text = commas_to_semicolons(text);
   return r;
