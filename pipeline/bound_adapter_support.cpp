@@ -106,6 +106,47 @@ std::optional<bounds::NoiseModel> noise_model_for(const problems::Problem& probl
   return std::nullopt;
 }
 
+std::optional<bounds::NoisePair> valid_noise_pair(const problems::Problem& problem, std::string& why) {
+  const auto& c = problem.constants();
+  if (is_least_squares(problem) && c.exact_M && std::isfinite(c.M_grad) && std::isfinite(c.sigma2)) {
+    if (problem.random_design() != nullptr) return bounds::independent_noise_pair(c.M_grad, c.sigma2);
+    return bounds::least_squares_noise_pair(c.M_grad, c.sigma2, is_realizable(c));
+  }
+  if (std::isfinite(c.grad_variance_max))
+    return bounds::bounded_variance_noise_pair(
+        c.grad_variance_max, "sup_x E||g - grad f||^2 <= mean ||a_i||^2 since |l'| <= 1 (logistic loss), exact");
+  why = "no valid noise pair (M, sigmaM2) is known for " + problem.family() +
+        (std::isfinite(c.M_grad) && !c.exact_M ? " (its M_grad is an estimate, never used as an upper bound)" : "");
+  return std::nullopt;
+}
+
+std::string noise_model_text(const problems::Problem& problem, const bounds::NoiseModel& m) {
+  const auto& c = problem.constants();
+  const std::string form = bounds::to_string(m.form) + " form";
+  std::string source;
+  if (is_least_squares(problem) && c.exact_M && std::isfinite(c.M_grad) && m.form == bounds::NoiseModel::kGradientNorm &&
+      m.M == c.M_grad && m.sigma2 == 0.0)
+    source = "(M_grad; 0): realizable least squares; exact";
+  else if (is_least_squares(problem) && c.exact_M && m.M == 2.0 * c.M_grad && m.sigma2 == 2.0 * c.sigma2)
+    source = "(2 M_grad; 2 sigma2): least squares with sigma2 > 0; Young's inequality; M_grad and sigma2 exact";
+  else if (m.form == bounds::NoiseModel::kFunctionValue)
+    source = fmt::format("M + 1 = 2 L_max/L and 2 sigma2 at x*: convex L_max-smooth f_i (L_max = {:.6g} {}; sigma2 {})",
+                         c.L_max, c.exact_L ? "exact" : "an upper bound", c.exact_sigma2 ? "exact" : "estimated") +
+             (std::isfinite(c.M_grad) && !c.exact_M
+                  ? fmt::format("; not the estimated M_grad = {:.6g} (a lower bound)", c.M_grad)
+                  : std::string());
+  else if (m.M == 0.0 && m.sigma2 == c.grad_variance_max)
+    source = "(0; sup_x E||g - grad f||^2): bounded gradient variance; exact";
+  else
+    source = "noise model of the problem";
+  return fmt::format("noise (M; sigma2) = ({:.6g}; {:.6g}) {} from {}", m.M, m.sigma2, form, source);
+}
+
+std::string smoothness_and_noise_text(const problems::Problem& problem, double L, const bounds::NoiseModel& m) {
+  const auto& c = problem.constants();
+  return fmt::format("L = {:.6g} ({}); ", L, c.exact_L ? "exact" : "upper bound") + noise_model_text(problem, m);
+}
+
 LeastSquaresRows least_squares_rows(const problems::Problem& problem) {
   const auto* ls = problem.finite_least_squares();
   if (!ls) throw std::logic_error("least_squares_rows: not a finite least-squares problem");

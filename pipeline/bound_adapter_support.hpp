@@ -64,6 +64,14 @@ std::vector<BoundAdapter> with_sgd_model_checks(std::vector<BoundAdapter> adapte
 /// - bounded sample-gradient variance (ProblemConstants::grad_variance_max): (0, that bound).
 std::optional<bounds::NoiseModel> noise_model_for(const problems::Problem& problem, std::string& why);
 
+/// A pair (M, σ_M²) valid for the gradient-norm noise inequality at every x, with its source
+/// (bounds::NoisePair), or nullopt with the reason in `why`. Never built from an estimate:
+/// - finite-sum least squares (exact M_grad): (M_grad, 0) realizable, else (2 M_grad, 2σ²);
+/// - random-design least squares: (M_grad, σ²) (noise independent of the design);
+/// - bounded sample-gradient variance (logistic losses): (0, grad_variance_max).
+/// Used by the general bounds (papers/general) and reported by `sgdcheck critical`.
+std::optional<bounds::NoisePair> valid_noise_pair(const problems::Problem& problem, std::string& why);
+
 bool is_least_squares(const problems::Problem& problem);
 bool is_realizable(const problems::ProblemConstants& c);
 /// ‖x₀ − x*‖².
@@ -77,17 +85,40 @@ std::vector<std::int64_t> horizons(const std::vector<std::int64_t>& iters);
 /// or nullopt with the reason in `why`. Shared by the mini-batch and the delayed (τ = 0) adapters.
 std::optional<bounds::SgdStronglyConvexParams> strongly_convex_params(const CellContext& ctx, std::string& why);
 
+/// Where the noise model `m` that noise_model_for chose for `problem` comes from, in words without
+/// commas ("(2 M_grad; 2 sigma2) = (8.6; 0.63) gradient-norm form: least squares with sigma2 > 0 …").
+std::string noise_model_text(const problems::Problem& problem, const bounds::NoiseModel& m);
+/// "L = 0.93 (upper bound); noise …" for a params struct with members L and noise (NoiseModel).
+std::string smoothness_and_noise_text(const problems::Problem& problem, double L, const bounds::NoiseModel& m);
+
 /// Fills a.not_applicable and a.evaluate from two pieces every params-struct bound has:
 /// `params(ctx, why)` gives the bound's params struct for the cell (or nullopt with the reason in
 /// `why`), and `eval(p, ctx)` evaluates the pure bound at ctx.iters. The bound applies when the
 /// params exist and bounds::hypotheses_violated(p) finds nothing (found by argument lookup).
+/// When the params struct has members L and noise (a NoiseModel), a.constants says which L and
+/// which noise model the bound used and where they came from, and a violated hypothesis quotes them.
 template <class ParamsFn, class EvalFn>
 void set_from_params(BoundAdapter& a, ParamsFn params, EvalFn eval) {
-  a.not_applicable = [params](const CellContext& ctx) -> std::optional<std::string> {
+  auto constants = [params](const CellContext& ctx) -> std::string {
+    std::string why;
+    const auto p = params(ctx, why);
+    if (!p) return {};
+    if constexpr (requires { p->L; p->noise.M; p->noise.sigma2; })
+      return smoothness_and_noise_text(ctx.problem, p->L, p->noise);
+    else
+      return {};
+  };
+  a.constants = constants;
+  a.not_applicable = [params, constants](const CellContext& ctx) -> std::optional<std::string> {
     std::string why;
     const auto p = params(ctx, why);
     if (!p) return why;
-    return hypotheses_violated(*p);
+    auto violated = hypotheses_violated(*p);
+    if (violated) {
+      const std::string text = constants(ctx);
+      if (!text.empty()) *violated += " [constants: " + text + "]";
+    }
+    return violated;
   };
   a.evaluate = [params, eval](const CellContext& ctx) {
     std::string why;
