@@ -3,14 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/interrupt.hpp"
 #include "core/trace.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
+#include "pipeline/execute.hpp"
 #include "pipeline/plot_schema.hpp"
+#include "pipeline/yaml_bound.hpp"
 #include "problems/registry.hpp"
 
 namespace sgdcheck::pipeline {
@@ -253,7 +258,35 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     cp.record_iters = runners::record_iterations(cp.runner->spec());
   }
 
+  // What bounds written in YAML may name, per cell: constants.csv and the numeric sweep values.
+  for (auto& cp : plan.cells) {
+    for (const auto& [name, v] : cell_constants(plan.problem_of(cp), *cp.runner)) cp.names[name] = v.first;
+    for (std::size_t k = 0; k < plan.sweep_keys.size() && k < cp.sweep_values.size(); ++k) {
+      const std::string& text = cp.sweep_values[k];
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) continue;
+      const std::string& key = plan.sweep_keys[k];
+      cp.names[key] = v;
+      const std::string short_key = key.substr(key.find('.') + 1);
+      if (!cp.names.count(short_key)) cp.names[short_key] = v;
+    }
+  }
+  std::vector<std::map<std::string, double>> cell_names;
+  if (!e.yaml_bounds.empty())
+    for (const auto& cp : plan.cells) cell_names.push_back(cp.names);
+
+  std::set<std::string> seen_bounds;
   for (const auto& b : e.bounds) {
+    if (!seen_bounds.insert(b.name).second)
+      throw ConfigError(b.loc, "bound " + b.name + " is listed twice under bounds:");
+    const auto yb = std::find_if(e.yaml_bounds.begin(), e.yaml_bounds.end(),
+                                 [&](const config::YamlBound& y) { return y.id == b.name && y.loc.line == b.loc.line; });
+    if (yb != e.yaml_bounds.end()) {
+      plan.owned_bounds.push_back(make_yaml_bound(*yb, cell_names, recorded_metrics(plan)));
+      plan.bounds.push_back(plan.owned_bounds.back().get());
+      continue;
+    }
     const BoundAdapter* a = find_bound(b.name);
     if (!a) {
       Schema names;

@@ -4,6 +4,7 @@
 /// validates everything (every grid point, every data file, every bound id, every check and plot)
 /// before the first run, so bad input never leaves partial results behind.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -31,6 +32,8 @@ struct CellPlan {
   std::size_t problem_index = 0;  ///< into Plan::problems (identical problem options share an instance)
   std::unique_ptr<runners::Runner> runner;
   std::vector<std::int64_t> record_iters;
+  /// constants.csv names and numeric sweep values of this cell (CellContext::names).
+  std::map<std::string, double> names;
 };
 
 /// A validated `checks:` or `plots:` entry.
@@ -46,7 +49,9 @@ struct Plan {
   std::vector<std::string> sweep_keys;  ///< qualified ("runner.batch")
   std::vector<std::unique_ptr<problems::Problem>> problems;
   std::vector<CellPlan> cells;
-  std::vector<const BoundAdapter*> bounds;  // not owned: static registry entries
+  std::vector<const BoundAdapter*> bounds;  // not owned: static registry entries or owned_bounds
+  /// Bounds written in the experiment file (`bounds: [{id:, expr:, …}]`), pointed to by `bounds`.
+  std::vector<std::shared_ptr<const BoundAdapter>> owned_bounds;
   std::vector<ComponentSpec> checks;
   std::vector<ComponentSpec> plots;
   std::optional<ComponentSpec> tune;
@@ -58,7 +63,7 @@ struct Plan {
   const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }
   /// What a bound adapter sees of cell `c` (references into this plan: valid while it lives).
   CellContext context_of(const CellPlan& c) const {
-    return {problem_of(c), c.record_iters, c.runner->spec()};
+    return {problem_of(c), c.record_iters, c.runner->spec(), &c.names};
   }
   std::size_t runs() const { return cells.size() * static_cast<std::size_t>(experiment.seeds); }
 };
