@@ -272,6 +272,7 @@ int cmd_run(const RunArgs& args) {
                  plan.runs(), args.jobs, e.quick ? " (quick form)" : "");
       for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
       std::fflush(stdout);
+      for (const auto& line : pipeline::noise_floor_warnings(plan)) std::fprintf(stderr, "sgdcheck: %s\n", line.c_str());
       Progress progress(e.name);
       pipeline::ExecuteOptions xo;
       xo.jobs = args.jobs;
@@ -350,6 +351,7 @@ int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed
     const auto plan = pipeline::make_plan(f, {quick, std::nullopt});
     fmt::print("# {}: valid — {} cells x {} seeds = {} runs\n", f, plan.cells.size(), plan.experiment.seeds, plan.runs());
     for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("# {}\n", line);
+    for (const auto& line : pipeline::noise_floor_warnings(plan)) fmt::print("# {}\n", line);
     for (std::size_t i = 0; i < plan.problems.size(); ++i) {
       const auto& p = *plan.problems[i];
       for (const auto& note : p.constants().notes) fmt::print("# note: {}: {}\n", p.describe(), note);

@@ -326,6 +326,72 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   return plan;
 }
 
+namespace {
+
+/// The predicted constant-step floor of `metric` in cell `cp` (NaN when none is predicted).
+double noise_floor(const CellPlan& cp, const std::string& metric) {
+  const auto& spec = cp.runner->spec();
+  if (!spec.step.is_constant() || !spec.step.ignores_delay() || spec.iterate != runners::IterateKind::kLast ||
+      spec.is_local())
+    return NAN;
+  auto get = [&](const char* n) {
+    const auto it = cp.names.find(n);
+    return it == cp.names.end() ? NAN : it->second;
+  };
+  const double gamma = get("gamma"), theta = get("theta_b"), sigma2 = get("sigma2"), L = get("L");
+  if (!(gamma > 0) || !(theta >= 0) || !(sigma2 > 0) || !(L > 0)) return NAN;
+  if (metric == "dist2") return gamma * theta * sigma2 / (2 * L);
+  if (metric == "subopt") return gamma * theta * sigma2 / 4;
+  return NAN;
+}
+
+}  // namespace
+
+std::vector<std::string> noise_floor_warnings(const Plan& plan) {
+  struct Target {
+    std::string who, metric;
+    double target;
+    bool relative;
+  };
+  std::vector<Target> targets;
+  for (const auto& c : plan.checks)
+    if (c.params.has("metric") && c.params.has("target") && c.params.has("relative"))
+      targets.push_back({"check " + c.kind, c.params.get_string("metric"), c.params.get_real("target"),
+                         c.params.get_bool("relative")});
+  if (!plan.cells.empty() && plan.cells.front().runner->spec().target_metric != runners::TargetMetric::kNone) {
+    const auto& spec = plan.cells.front().runner->spec();
+    targets.push_back({"runner target", runners::to_string(spec.target_metric), spec.target_value, false});
+  }
+  std::vector<std::string> out;
+  for (const auto& t : targets) {
+    std::size_t below = 0;
+    std::string first;
+    for (const auto& cp : plan.cells) {
+      const double floor = noise_floor(cp, t.metric);
+      if (!std::isfinite(floor)) continue;
+      const auto init = cp.names.find(t.metric == "dist2" ? "r0" : "F0");
+      if (t.relative && init == cp.names.end()) continue;
+      const double eps = t.relative ? t.target * init->second : t.target;
+      if (!(eps < floor)) continue;
+      if (++below == 1) {
+        std::string where;
+        for (std::size_t k = 0; k < plan.sweep_keys.size() && k < cp.sweep_values.size(); ++k)
+          where += (where.empty() ? "" : ", ") + plan.sweep_keys[k] + "=" + cp.sweep_values[k];
+        first = fmt::format("{}{} = {:.4g} < floor {:.4g}", where.empty() ? "" : where + ": ",
+                            t.relative ? "target x initial" : "target", eps, floor);
+      }
+    }
+    if (below > 0)
+      out.push_back(fmt::format(
+          "warning: {}: target {} {} {:g} is below the predicted constant-step noise floor of {} ({}) in {} of {} "
+          "cells (first: {}); T_eps will be inf there and the check fails: raise the target or lower the step",
+          t.who, t.metric, t.relative ? "/ initial <=" : "<=", t.target, t.metric,
+          t.metric == "dist2" ? "gamma theta_b sigma2 / (2L)" : "gamma theta_b sigma2 / 4", below, plan.cells.size(),
+          first));
+  }
+  return out;
+}
+
 std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,
                                          const std::vector<ComponentSpec>& plots) {
   std::set<std::string> out;

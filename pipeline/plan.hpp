@@ -88,6 +88,14 @@ ComponentSpecs validate_components(const config::Experiment& e,
 std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,
                                          const std::vector<ComponentSpec>& plots);
 
+/// Targets ε below the predicted constant-step noise floor, one line per target (a check's
+/// metric/target/relative or the runner's `target:`), before any run. The floor is the stationary
+/// level of constant-step SGD on a quadratic, E‖x − x*‖² >= γθ_bσ²/(2L) and E f − f* >= γθ_bσ²/4
+/// (σ² the gradient noise at x*; derived: the stationary covariance Σ = (I−γH)Σ(I−γH) + γ²θ_bC has
+/// Σ_ii >= γθ_bC_ii/(2h_i)); a target below it is never reached, so T_eps = inf. Only for the last
+/// iterate with a constant step and σ² > 0; elsewhere nothing is predicted.
+std::vector<std::string> noise_floor_warnings(const Plan& plan);
+
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);
 
