@@ -19,6 +19,9 @@
 
 namespace sgdcheck::pipeline {
 
+/// Per-run values kept for the heavy-tail report of bound_holds / matches_exact (cells × points × seeds).
+constexpr std::size_t kMaxTailValues = 20'000'000;
+
 struct PlanOptions {
   bool quick = false;
   std::optional<std::uint64_t> seed;  ///< overrides the file's `seed:`
