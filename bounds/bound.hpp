@@ -34,6 +34,10 @@ struct BoundInfo {
   Label label = Label::kDerived;
   Guarantee guarantee = Guarantee::kUpper;
   std::string metric;  ///< which recorded metric it is about: dist2, subopt, grad2, …
+  /// Problem regime(s) it is valid in and which constants must be exact or may be bounds, in words
+  /// ("strongly convex, L-smooth (L upper, mu lower bound)"); shown by `sgdcheck list bounds`.
+  /// Empty: list bounds infers it from the id (strongly_convex / convex / nonconvex / oracle).
+  std::string regime = {};
 };
 
 /// Thrown when a bound is evaluated although a hypothesis fails (call `hypotheses_violated` first).

@@ -14,6 +14,7 @@
 #include "config/experiment.hpp"
 #include "core/interrupt.hpp"
 #include "core/text_file.hpp"
+#include "papers/registry.hpp"
 #include "pipeline/bound_registry.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
@@ -132,6 +133,38 @@ std::string md_escape(std::string s) {
   return out;
 }
 
+/// The closed form registered under `id` (sgdcheck bound evaluates it), or nullptr.
+const bounds::Formula* formula_of(const std::string& id) {
+  for (const auto& f : papers::registry().formulas())
+    if (f.info.id == id) return &f;
+  return nullptr;
+}
+
+/// Where a bound is valid: its own regime text, else that of its closed form, else read off the id.
+std::string regime_of(const bounds::BoundInfo& info) {
+  if (!info.regime.empty()) return info.regime;
+  if (const auto* f = formula_of(info.id); f && !f->info.regime.empty()) return f->info.regime;
+  const std::string& id = info.id;
+  auto has = [&](const char* w) { return id.find(w) != std::string::npos; };
+  if (id.rfind("oracle.", 0) == 0) return "exact oracle: least squares, every constant exact (computed from the data)";
+  if (has("strongly_convex")) return "strongly convex (L upper, mu lower bound)";
+  if (has("nonconvex")) return "nonconvex, L-smooth (L upper bound)";
+  if (has("convex")) return "convex, L-smooth (L upper bound)";
+  if (has("lsq") || has("ls_floor")) return "least squares (exact constants)";
+  return "as its reference states";
+}
+
+/// The parameters a bound needs: those of its closed form (names as `sgdcheck bound --set`), or, for
+/// an adapter without one, what it reads from the cell.
+std::string params_of(const bounds::BoundInfo& info) {
+  if (const auto* f = formula_of(info.id)) {
+    std::vector<std::string> names;
+    for (const auto& p : f->params) names.push_back(p.name);
+    return fmt::format("{}", fmt::join(names, ", "));
+  }
+  return "from the cell (problem data and constants, runner options); no closed form";
+}
+
 void print_schema_markdown(const Schema& s, const std::string& heading) {
   fmt::print("{} `{}`\n\n{}\n\n", heading, s.name, md_escape(s.description));
   fmt::print("| key | type | default | constraint | meaning |\n|---|---|---|---|---|\n");
@@ -242,6 +275,7 @@ int cmd_run(const RunArgs& args) {
                  plan.runs(), args.jobs, e.quick ? " (quick form)" : "");
       for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
       std::fflush(stdout);
+      for (const auto& line : pipeline::noise_floor_warnings(plan)) std::fprintf(stderr, "sgdcheck: %s\n", line.c_str());
       Progress progress(e.name);
       pipeline::ExecuteOptions xo;
       xo.jobs = args.jobs;
@@ -324,6 +358,7 @@ int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed
     const auto plan = pipeline::make_plan(f, {quick, std::nullopt});
     fmt::print("# {}: valid — {} cells x {} seeds = {} runs\n", f, plan.cells.size(), plan.experiment.seeds, plan.runs());
     for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("# {}\n", line);
+    for (const auto& line : pipeline::noise_floor_warnings(plan)) fmt::print("# {}\n", line);
     for (std::size_t i = 0; i < plan.problems.size(); ++i) {
       const auto& p = *plan.problems[i];
       for (const auto& note : p.constants().notes) fmt::print("# note: {}: {}\n", p.describe(), note);
@@ -373,12 +408,26 @@ int cmd_list_markdown() {
   fmt::print("## Bounds and exact oracles (`bounds: [ID, ...]`)\n\n");
   fmt::print("A bound is *about* a run when the run is of the kind its model describes (column `about`; naming\n"
              "it for another run is an error at plan time); it then applies, or says why not, cell by cell.\n\n");
-  fmt::print("| id | guarantee | label | metric | about (what a run must be) | runners today | title | reference |\n"
-             "|---|---|---|---|---|---|---|---|\n");
+  fmt::print("| id | guarantee | label | metric | about (what a run must be) | runners today | regime | parameters | title | reference |\n"
+             "|---|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& b : pipeline::bound_adapters())
-    fmt::print("| `{}` | {} | {} | `{}` | {} | {} | {} | {} |\n", b.info.id, bounds::to_string(b.info.guarantee),
+    fmt::print("| `{}` | {} | {} | `{}` | {} | {} | {} | {} | {} | {} |\n", b.info.id, bounds::to_string(b.info.guarantee),
                bounds::to_string(b.info.label), b.info.metric, md_escape(b.about), fmt::join(b.runners, ", "),
-               md_escape(b.info.title), md_escape(b.info.reference));
+               md_escape(regime_of(b.info)), md_escape(params_of(b.info)), md_escape(b.info.title),
+               md_escape(b.info.reference));
+  fmt::print("\n### Closed forms (`sgdcheck bound ID --set name=value --at t1,t2`)\n\n"
+             "Every closed-form bound or rate, evaluable without an experiment. A parameter in parentheses has a\n"
+             "default; the axis variable is the one `--at` sweeps.\n\n"
+             "| id | guarantee | label | metric | regime | parameters | axis | title |\n|---|---|---|---|---|---|---|---|\n");
+  for (const auto& f : papers::registry().formulas()) {
+    std::vector<std::string> ps;
+    for (const auto& p : f.params)
+      ps.push_back(p.default_value ? fmt::format("({}={:g})", p.name, *p.default_value) : p.name);
+    fmt::print("| `{}` | {} | {} | `{}` | {} | {} | {} | {} |\n", f.info.id, bounds::to_string(f.info.guarantee),
+               bounds::to_string(f.info.label), f.info.metric, md_escape(regime_of(f.info)),
+               md_escape(fmt::format("{}", fmt::join(ps, ", "))), f.axis.empty() ? "—" : "`" + f.axis + "`",
+               md_escape(f.info.title));
+  }
   fmt::print("\n## Checks (`checks: [{{KIND: {{...}}}}, ...]`)\n\n");
   for (const auto& s : pipeline::check_schemas()) print_schema_markdown(s, "###");
   fmt::print("## Plots (`plots: [{{...}}, ...]`)\n\n");
@@ -409,9 +458,21 @@ int cmd_list(const std::string& what) {
   if (all || what == "bounds") {
     fmt::print("BOUNDS AND ORACLES (bounds: [ID, ...])\n");
     for (const auto& b : pipeline::bound_adapters())
-      fmt::print("  {:<36} {:<6} {:<13} metric {}\n      {} — {}\n      about: {} (runners today: {})\n",
+      fmt::print("  {:<36} {:<6} {:<13} metric {}\n      {} — {}\n      about: {} (runners today: {})\n"
+                 "      regime: {}\n      parameters: {}\n",
                  b.info.id, bounds::to_string(b.info.guarantee), bounds::to_string(b.info.label), b.info.metric,
-                 b.info.title, b.info.reference, b.about, fmt::join(b.runners, ", "));
+                 b.info.title, b.info.reference, b.about, fmt::join(b.runners, ", "), regime_of(b.info),
+                 params_of(b.info));
+    fmt::print("\nCLOSED FORMS (sgdcheck bound ID --set name=value [--at t1,t2,...]; (name=v): default)\n");
+    for (const auto& f : papers::registry().formulas()) {
+      std::vector<std::string> ps;
+      for (const auto& p : f.params)
+        ps.push_back(p.default_value ? fmt::format("({}={:g})", p.name, *p.default_value) : p.name);
+      fmt::print("  {:<36} {:<6} {:<13} metric {}\n      {} — {}\n      regime: {}\n      parameters: {}{}\n",
+                 f.info.id, bounds::to_string(f.info.guarantee), bounds::to_string(f.info.label), f.info.metric,
+                 f.info.title, f.info.reference, regime_of(f.info), fmt::join(ps, ", "),
+                 f.axis.empty() ? std::string() : "; axis (--at): " + f.axis);
+    }
     fmt::print("\n");
   }
   if (all || what == "checks") {

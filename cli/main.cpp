@@ -10,6 +10,7 @@
 #include <new>
 #include <string>
 
+#include "cli/bound_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/critical_command.hpp"
@@ -92,6 +93,8 @@ int main(int argc, char** argv) {
 
   CompareArgs compare;
   auto* compare_cmd = add_compare_subcommand(app, compare);
+  BoundArgs bound;
+  auto* bound_cmd = add_bound_subcommand(app, bound);
 
   // Every exception ends here as one line on stderr and an exit code; none reaches std::terminate.
   try {
@@ -112,6 +115,7 @@ int main(int argc, char** argv) {
     if (*list_cmd) return markdown ? cmd_list_markdown() : cmd_list(what);
     if (*critical_cmd) return cmd_critical(critical);
     if (*compare_cmd) return cmd_compare(compare);
+    if (*bound_cmd) return cmd_bound(bound);
   } catch (const sgdcheck::Interrupted&) {
     // A stop polled outside the places that report it themselves (cmd_run does): still 130 / 143.
     std::fprintf(stderr, "sgdcheck: interrupted\n");

@@ -189,7 +189,9 @@ const TopLevel kTopLevel[] = {
                                       "at most 1e5 cells)"},
     {"quick", "map", "{}", "overrides for --quick (CI): seeds, sweep dimensions, problem/runner keys (checked "
                            "also without --quick)"},
-    {"bounds", "list of ids", "[]", "bounds and exact oracles to evaluate per cell (`sgdcheck list bounds`)"},
+    {"bounds", "list of ids or maps", "[]",
+     "bounds and exact oracles to evaluate per cell (`sgdcheck list bounds`), or bounds of your own: "
+     "{id, expr, metric, guarantee, label, reference, title, when} (README \"Bounds of your own\")"},
     {"checks", "list", "[]", "claims to check, each `{kind: {…}}` (`sgdcheck list checks`)"},
     {"plots", "list", "[]", "figures to draw (`sgdcheck list plots`)"},
     {"outputs", "map", "{traces: false}",
@@ -219,6 +221,45 @@ std::int64_t int_of(const std::string& file,
   const std::string s = scalar_of(file, v, key);
   const Field f = int_field(key, std::nullopt, static_cast<double>(lower), upper, "");
   return std::get<std::int64_t>(parse_value(f, RawValue{s, {}, false, loc_of(file, v)}, key));
+}
+
+/// One `bounds:` entry written as a map (a bound of the user's own).
+YamlBound read_yaml_bound(const std::string& file, const YAML::Node& node) {
+  static const std::vector<std::string> kKeys = {"id", "expr", "metric", "guarantee", "label", "reference", "title", "when"};
+  YamlBound b;
+  b.loc = loc_of(file, node);
+  for (const auto& kv : node) {
+    const std::string key = scalar_of(file, kv.first, "bounds[] key");
+    const SourceLoc at = loc_of(file, kv.second);
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
+      Schema s;
+      for (const auto& k : kKeys) s.fields.push_back(string_field(k, "", ""));
+      const std::string near = s.nearest(key);
+      throw ConfigError(loc_of(file, kv.first), "bounds[]: unknown key " + key +
+                                                    (near.empty() ? "" : " (did you mean " + near + "?)") +
+                                                    "; a bound of your own has id, expr, metric, guarantee, label, "
+                                                    "reference, title, when");
+    }
+    const std::string value = scalar_of(file, kv.second, "bounds[]." + key);
+    if (key == "id") b.id = value;
+    else if (key == "expr") b.expr = value, b.expr_loc = at;
+    else if (key == "metric") b.metric = value, b.metric_loc = at;
+    else if (key == "guarantee") b.guarantee = value, b.guarantee_loc = at;
+    else if (key == "label") b.label = value, b.label_loc = at;
+    else if (key == "reference") b.reference = value;
+    else if (key == "title") b.title = value;
+    else if (key == "when") b.when = value, b.when_loc = at;
+  }
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"id", &b.id}, {"expr", &b.expr},
+                                   {"metric", &b.metric}})
+    if (value->empty())
+      throw ConfigError(b.loc, std::string("bounds[]: ") + key + " is missing; a bound of your own needs id, expr and "
+                                                             "metric, e.g. {id: draft.eq7, expr: \"(1 - gamma*mu)^t * r0\", "
+                                                             "metric: dist2}");
+  if (b.guarantee_loc.line == 0) b.guarantee_loc = b.loc;
+  if (b.label_loc.line == 0) b.label_loc = b.loc;
+  if (b.when_loc.line == 0) b.when_loc = b.loc;
+  return b;
 }
 
 RawComponent read_component(const std::string& file,
@@ -453,8 +494,16 @@ Experiment read_experiment_text(const std::string& text, const std::string& name
       quick_node = v;
     } else if (key == "bounds") {
       if (v.IsNull()) continue;
-      if (!v.IsSequence()) throw ConfigError(kloc, "bounds: expected a list of bound ids, got " + node_kind(v));
-      for (const auto& b : v) e.bounds.push_back({scalar_of(path, b, "bounds[]"), loc_of(path, b)});
+      if (!v.IsSequence())
+        throw ConfigError(kloc, "bounds: expected a list of bound ids or {id:, expr:, metric:} maps, got " + node_kind(v));
+      for (const auto& b : v) {
+        if (b.IsMap()) {
+          e.yaml_bounds.push_back(read_yaml_bound(path, b));
+          e.bounds.push_back({e.yaml_bounds.back().id, e.yaml_bounds.back().loc});
+        } else {
+          e.bounds.push_back({scalar_of(path, b, "bounds[]"), loc_of(path, b)});
+        }
+      }
     } else if (key == "checks") {
       if (v.IsNull()) continue;
       if (!v.IsSequence()) throw ConfigError(kloc, "checks: expected a list, got " + node_kind(v));

@@ -33,6 +33,22 @@ struct LocatedName {
   SourceLoc loc;
 };
 
+/// A bound written in the experiment file: `bounds: [{id: draft.eq7, expr: "…", metric: dist2, …}]`.
+/// The pipeline parses `expr` and `when` (analysis::parse_expression) and resolves their names against
+/// the axis variable (t, samples, rounds, vtime), the constants of constants.csv, the runner's derived
+/// constants and the sweep values, before any run.
+struct YamlBound {
+  std::string id;                        ///< a new id (not a registered bound's)
+  std::string expr;                      ///< the bound's value as an expression of the names above
+  std::string metric;                    ///< the recorded metric it is about (dist2, subopt, …)
+  std::string guarantee = "upper";       ///< upper | lower | exact | prediction
+  std::string label = "unverified";      ///< paper-stated | literature | derived | checked | unverified
+  std::string reference;                 ///< where it comes from ("our draft, eq. 7")
+  std::string title;                     ///< legend text (default: the id)
+  std::string when;                      ///< optional condition on constants / sweep values; empty: always
+  SourceLoc loc, expr_loc, metric_loc, guarantee_loc, label_loc, when_loc;
+};
+
 /// The `quick:` block as written (read and checked even when it is not applied).
 struct QuickForm {
   bool present = false;
@@ -62,7 +78,8 @@ struct Experiment {
   RawComponent problem;
   RawComponent runner;
   std::vector<SweepDim> sweep;
-  std::vector<LocatedName> bounds;
+  std::vector<LocatedName> bounds;  ///< every id under `bounds:`, registered or written in the file
+  std::vector<YamlBound> yaml_bounds;  ///< the entries of `bounds:` written as maps (their ids are in `bounds` too)
   std::vector<RawComponent> checks;
   std::vector<RawComponent> plots;
   bool traces = false;  ///< `outputs: {traces: true}`: write every metric of every run to results.csv

@@ -5,6 +5,7 @@
 /// struct, using the same step schedule as the runner (runners::make_step_schedule).
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ struct CellContext {
   const problems::Problem& problem;        ///< not owned
   const std::vector<std::int64_t>& iters;  ///< recorded iterations (not owned)
   const runners::RunSpec& spec;            ///< the cell's resolved runner options (not owned)
+  /// The cell's named values: constants.csv names (problem constants, runner derived constants) and
+  /// the numeric sweep values (as `runner.tau` and `tau`); what bounds written in YAML refer to.
+  /// nullptr when the caller has none (unit tests of built-in adapters).
+  const std::map<std::string, double>* names = nullptr;
 };
 
 struct BoundAdapter {

@@ -102,6 +102,13 @@ void add_standard_scalars(const CellPlan& cell, RunResult& r) {
 
 }  // namespace
 
+std::map<std::string, std::pair<double, bool>> cell_constants(const problems::Problem& problem,
+                                                              const runners::Runner& runner) {
+  CellResult c;
+  add_constants(problem, runner, c);
+  return c.constants;
+}
+
 Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& ck) {
   const std::size_t seeds = static_cast<std::size_t>(plan.experiment.seeds);
   const std::size_t ncells = plan.cells.size();

@@ -44,4 +44,9 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
 /// Evaluates every bound of the plan for one cell (applicability + values at its record iterations).
 std::vector<BoundSeries> evaluate_bounds(const Plan& plan, const CellPlan& cell);
 
+/// The constants a cell records in constants.csv: name → (value, exact) — the problem constants (NaN
+/// ones left out) and the runner's derived constants. Bounds written in YAML see these names.
+std::map<std::string, std::pair<double, bool>> cell_constants(const problems::Problem& problem,
+                                                              const runners::Runner& runner);
+
 }  // namespace sgdcheck::pipeline

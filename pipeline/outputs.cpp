@@ -1,5 +1,7 @@
 #include "pipeline/outputs.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -134,7 +136,22 @@ std::string resolved_yaml(const Plan& plan, bool changed_only) {
   }
   if (!plan.bounds.empty()) {
     y << YAML::Key << "bounds" << YAML::Value << YAML::BeginSeq;
-    for (const auto* b : plan.bounds) y << b->info.id;
+    for (const auto* b : plan.bounds) {
+      const auto yb = std::find_if(e.yaml_bounds.begin(), e.yaml_bounds.end(),
+                                   [&](const config::YamlBound& x) { return x.id == b->info.id; });
+      if (yb == e.yaml_bounds.end()) {
+        y << b->info.id;
+        continue;
+      }
+      // A bound written in the file, resolved: every key with its value (defaults filled in).
+      y << YAML::BeginMap << YAML::Key << "id" << YAML::Value << yb->id << YAML::Key << "expr" << YAML::Value
+        << yb->expr << YAML::Key << "metric" << YAML::Value << yb->metric << YAML::Key << "guarantee" << YAML::Value
+        << yb->guarantee << YAML::Key << "label" << YAML::Value << yb->label;
+      if (!yb->reference.empty()) y << YAML::Key << "reference" << YAML::Value << yb->reference;
+      if (!yb->title.empty()) y << YAML::Key << "title" << YAML::Value << yb->title;
+      if (!yb->when.empty()) y << YAML::Key << "when" << YAML::Value << yb->when;
+      y << YAML::EndMap;
+    }
     y << YAML::EndSeq;
   }
   auto emit_specs = [&](const char* key, const std::vector<ComponentSpec>& specs, bool keyed) {

@@ -3,14 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/interrupt.hpp"
 #include "core/trace.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
+#include "pipeline/execute.hpp"
 #include "pipeline/plot_schema.hpp"
+#include "pipeline/yaml_bound.hpp"
 #include "problems/registry.hpp"
 
 namespace sgdcheck::pipeline {
@@ -253,7 +258,35 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
     cp.record_iters = runners::record_iterations(cp.runner->spec());
   }
 
+  // What bounds written in YAML may name, per cell: constants.csv and the numeric sweep values.
+  for (auto& cp : plan.cells) {
+    for (const auto& [name, v] : cell_constants(plan.problem_of(cp), *cp.runner)) cp.names[name] = v.first;
+    for (std::size_t k = 0; k < plan.sweep_keys.size() && k < cp.sweep_values.size(); ++k) {
+      const std::string& text = cp.sweep_values[k];
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) continue;
+      const std::string& key = plan.sweep_keys[k];
+      cp.names[key] = v;
+      const std::string short_key = key.substr(key.find('.') + 1);
+      if (!cp.names.count(short_key)) cp.names[short_key] = v;
+    }
+  }
+  std::vector<std::map<std::string, double>> cell_names;
+  if (!e.yaml_bounds.empty())
+    for (const auto& cp : plan.cells) cell_names.push_back(cp.names);
+
+  std::set<std::string> seen_bounds;
   for (const auto& b : e.bounds) {
+    if (!seen_bounds.insert(b.name).second)
+      throw ConfigError(b.loc, "bound " + b.name + " is listed twice under bounds:");
+    const auto yb = std::find_if(e.yaml_bounds.begin(), e.yaml_bounds.end(),
+                                 [&](const config::YamlBound& y) { return y.id == b.name && y.loc.line == b.loc.line; });
+    if (yb != e.yaml_bounds.end()) {
+      plan.owned_bounds.push_back(make_yaml_bound(*yb, cell_names, recorded_metrics(plan)));
+      plan.bounds.push_back(plan.owned_bounds.back().get());
+      continue;
+    }
     const BoundAdapter* a = find_bound(b.name);
     if (!a) {
       Schema names;
@@ -289,8 +322,85 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
   plan.tune = std::move(specs.tune);
   validate_plots(plan.plots, plot_context(plan));  // names and references, before any run
   plan.per_run_metrics = per_run_metrics_of(plan.checks, plan.plots);
+  // bound_holds and matches_exact report heavy tails at their worst point from the per-run values of
+  // the bound's metric; kept when they fit in kMaxTailValues doubles (else the checks omit the report).
+  std::size_t points = 0;
+  for (const auto& cp : plan.cells) points += cp.record_iters.size();
+  if (points * static_cast<std::size_t>(e.seeds) <= kMaxTailValues)
+    for (const auto& c : plan.checks) {
+      const char* ref = c.kind == "bound_holds" ? "bound" : c.kind == "matches_exact" ? "oracle" : nullptr;
+      if (!ref || !c.params.has(ref)) continue;
+      for (const BoundAdapter* b : plan.bounds)
+        if (b->info.id == c.params.get_string(ref)) plan.per_run_metrics.insert(b->info.metric);
+    }
   plan.traces = e.traces;
   return plan;
+}
+
+namespace {
+
+/// The predicted constant-step floor of `metric` in cell `cp` (NaN when none is predicted).
+double noise_floor(const CellPlan& cp, const std::string& metric) {
+  const auto& spec = cp.runner->spec();
+  if (!spec.step.is_constant() || !spec.step.ignores_delay() || spec.iterate != runners::IterateKind::kLast ||
+      spec.is_local())
+    return NAN;
+  auto get = [&](const char* n) {
+    const auto it = cp.names.find(n);
+    return it == cp.names.end() ? NAN : it->second;
+  };
+  const double gamma = get("gamma"), theta = get("theta_b"), sigma2 = get("sigma2"), L = get("L");
+  if (!(gamma > 0) || !(theta >= 0) || !(sigma2 > 0) || !(L > 0)) return NAN;
+  if (metric == "dist2") return gamma * theta * sigma2 / (2 * L);
+  if (metric == "subopt") return gamma * theta * sigma2 / 4;
+  return NAN;
+}
+
+}  // namespace
+
+std::vector<std::string> noise_floor_warnings(const Plan& plan) {
+  struct Target {
+    std::string who, metric;
+    double target;
+    bool relative;
+  };
+  std::vector<Target> targets;
+  for (const auto& c : plan.checks)
+    if (c.params.has("metric") && c.params.has("target") && c.params.has("relative"))
+      targets.push_back({"check " + c.kind, c.params.get_string("metric"), c.params.get_real("target"),
+                         c.params.get_bool("relative")});
+  if (!plan.cells.empty() && plan.cells.front().runner->spec().target_metric != runners::TargetMetric::kNone) {
+    const auto& spec = plan.cells.front().runner->spec();
+    targets.push_back({"runner target", runners::to_string(spec.target_metric), spec.target_value, false});
+  }
+  std::vector<std::string> out;
+  for (const auto& t : targets) {
+    std::size_t below = 0;
+    std::string first;
+    for (const auto& cp : plan.cells) {
+      const double floor = noise_floor(cp, t.metric);
+      if (!std::isfinite(floor)) continue;
+      const auto init = cp.names.find(t.metric == "dist2" ? "r0" : "F0");
+      if (t.relative && init == cp.names.end()) continue;
+      const double eps = t.relative ? t.target * init->second : t.target;
+      if (!(eps < floor)) continue;
+      if (++below == 1) {
+        std::string where;
+        for (std::size_t k = 0; k < plan.sweep_keys.size() && k < cp.sweep_values.size(); ++k)
+          where += (where.empty() ? "" : ", ") + plan.sweep_keys[k] + "=" + cp.sweep_values[k];
+        first = fmt::format("{}{} = {:.4g} < floor {:.4g}", where.empty() ? "" : where + ": ",
+                            t.relative ? "target x initial" : "target", eps, floor);
+      }
+    }
+    if (below > 0)
+      out.push_back(fmt::format(
+          "warning: {}: target {} {} {:g} is below the predicted constant-step noise floor of {} ({}) in {} of {} "
+          "cells (first: {}); T_eps will be inf there and the check fails: raise the target or lower the step",
+          t.who, t.metric, t.relative ? "/ initial <=" : "<=", t.target, t.metric,
+          t.metric == "dist2" ? "gamma theta_b sigma2 / (2L)" : "gamma theta_b sigma2 / 4", below, plan.cells.size(),
+          first));
+  }
+  return out;
 }
 
 std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,

@@ -4,6 +4,7 @@
 /// validates everything (every grid point, every data file, every bound id, every check and plot)
 /// before the first run, so bad input never leaves partial results behind.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -18,6 +19,9 @@
 
 namespace sgdcheck::pipeline {
 
+/// Per-run values kept for the heavy-tail report of bound_holds / matches_exact (cells × points × seeds).
+constexpr std::size_t kMaxTailValues = 20'000'000;
+
 struct PlanOptions {
   bool quick = false;
   std::optional<std::uint64_t> seed;  ///< overrides the file's `seed:`
@@ -31,6 +35,8 @@ struct CellPlan {
   std::size_t problem_index = 0;  ///< into Plan::problems (identical problem options share an instance)
   std::unique_ptr<runners::Runner> runner;
   std::vector<std::int64_t> record_iters;
+  /// constants.csv names and numeric sweep values of this cell (CellContext::names).
+  std::map<std::string, double> names;
 };
 
 /// A validated `checks:` or `plots:` entry.
@@ -46,7 +52,9 @@ struct Plan {
   std::vector<std::string> sweep_keys;  ///< qualified ("runner.batch")
   std::vector<std::unique_ptr<problems::Problem>> problems;
   std::vector<CellPlan> cells;
-  std::vector<const BoundAdapter*> bounds;  // not owned: static registry entries
+  std::vector<const BoundAdapter*> bounds;  // not owned: static registry entries or owned_bounds
+  /// Bounds written in the experiment file (`bounds: [{id:, expr:, …}]`), pointed to by `bounds`.
+  std::vector<std::shared_ptr<const BoundAdapter>> owned_bounds;
   std::vector<ComponentSpec> checks;
   std::vector<ComponentSpec> plots;
   std::optional<ComponentSpec> tune;
@@ -58,7 +66,7 @@ struct Plan {
   const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }
   /// What a bound adapter sees of cell `c` (references into this plan: valid while it lives).
   CellContext context_of(const CellPlan& c) const {
-    return {problem_of(c), c.record_iters, c.runner->spec()};
+    return {problem_of(c), c.record_iters, c.runner->spec(), &c.names};
   }
   std::size_t runs() const { return cells.size() * static_cast<std::size_t>(experiment.seeds); }
 };
@@ -82,6 +90,14 @@ ComponentSpecs validate_components(const config::Experiment& e,
 /// The union of the per-run metrics that the checks and plots of `specs` need.
 std::set<std::string> per_run_metrics_of(const std::vector<ComponentSpec>& checks,
                                          const std::vector<ComponentSpec>& plots);
+
+/// Targets ε below the predicted constant-step noise floor, one line per target (a check's
+/// metric/target/relative or the runner's `target:`), before any run. The floor is the stationary
+/// level of constant-step SGD on a quadratic, E‖x − x*‖² >= γθ_bσ²/(2L) and E f − f* >= γθ_bσ²/4
+/// (σ² the gradient noise at x*; derived: the stationary covariance Σ = (I−γH)Σ(I−γH) + γ²θ_bC has
+/// Σ_ii >= γθ_bC_ii/(2h_i)); a target below it is never reached, so T_eps = inf. Only for the last
+/// iterate with a constant step and σ² > 0; elsewhere nothing is predicted.
+std::vector<std::string> noise_floor_warnings(const Plan& plan);
 
 /// Reads, validates and instantiates everything. Throws ConfigError / DataError (exit code 2).
 Plan make_plan(const std::string& file, const PlanOptions& options);

@@ -28,6 +28,84 @@ double axis_value(const Point& p, const std::string& axis) {
   return static_cast<double>(p.iter);
 }
 
+/// Heavy tails of the per-run values at point i (needs MetricSeries::values): the share of the sum
+/// carried by the largest ⌈0.1 % of n⌉ runs and the sample kurtosis m4/m2² (3 for a normal law).
+/// SE-based tolerances assume the mean is near normal and its SE well estimated; the relative
+/// standard error of the SE estimate is about sqrt((kurtosis − 1)/n)/2, and a few runs carrying much
+/// of the mean make the sample mean skewed. `unreliable` is set when the top runs carry >= 5 % of the
+/// sum or the SE itself is uncertain by >= 25 % ((kurtosis − 1)/n >= 0.25). Empty without per-run values.
+struct Tails {
+  std::string text;
+  bool unreliable = false;
+  double top_share = NAN, kurtosis = NAN;
+};
+
+Tails tails_at(const MetricSeries& m, std::size_t i) {
+  Tails t;
+  if (m.values.empty()) return t;
+  std::vector<double> x;
+  x.reserve(m.values.size());
+  for (const auto& row : m.values)
+    if (i < row.size() && std::isfinite(row[i])) x.push_back(row[i]);
+  const std::size_t n = x.size();
+  if (n < 2) return t;
+  double sum = 0;
+  for (double v : x) sum += v;
+  const double mean = sum / static_cast<double>(n);
+  double m2 = 0, m4 = 0;
+  for (double v : x) {
+    const double d = (v - mean) * (v - mean);
+    m2 += d;
+    m4 += d * d;
+  }
+  m2 /= static_cast<double>(n);
+  m4 /= static_cast<double>(n);
+  t.kurtosis = m2 > 0 ? m4 / (m2 * m2) : NAN;
+  const std::size_t top = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.001 * static_cast<double>(n))));
+  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n - top), x.end());
+  double top_sum = 0;
+  for (std::size_t k = n - top; k < n; ++k) top_sum += x[k];
+  t.top_share = sum > 0 && std::all_of(x.begin(), x.end(), [](double v) { return v >= 0; }) ? top_sum / sum : NAN;
+  const double se_rel = std::isfinite(t.kurtosis) ? std::sqrt(std::max(0.0, t.kurtosis - 1) / static_cast<double>(n)) / 2 : 0;
+  // The top runs count as heavy when they carry >= 5 % of the sum and >= 10 times their fair share.
+  t.unreliable = (t.top_share >= 0.05 && t.top_share >= 10.0 * static_cast<double>(top) / static_cast<double>(n)) || se_rel >= 0.25;
+  t.text = fmt::format("tails at iter {}: the top 0.1 % of runs ({} of {}) carry {} of the mean, kurtosis {:.3g}{}",
+                       m.points[i].iter, top, n,
+                       std::isfinite(t.top_share) ? fmt::format("{:.3g} %", 100 * t.top_share) : std::string("n/a"),
+                       t.kurtosis,
+                       t.unreliable ? " — heavy tails: SE-based tolerances are unreliable here (the mean is skewed by "
+                                      "rare large runs; more seeds or a quantile check)"
+                                    : "");
+  return t;
+}
+
+/// Heavy-tail diagnostics over the cells of one check.
+struct HeavyTails {
+  double top_share = NAN, kurtosis = NAN;
+  std::size_t unreliable_cells = 0;
+  bool any = false;
+};
+
+void note_tails(const Tails& t, std::string& txt, HeavyTails& h) {
+  if (t.text.empty()) return;
+  txt += "; " + t.text;
+  h.any = true;
+  if (std::isfinite(t.top_share)) h.top_share = std::isnan(h.top_share) ? t.top_share : std::max(h.top_share, t.top_share);
+  if (std::isfinite(t.kurtosis)) h.kurtosis = std::isnan(h.kurtosis) ? t.kurtosis : std::max(h.kurtosis, t.kurtosis);
+  h.unreliable_cells += t.unreliable;
+}
+
+void finish_tails(CheckOutcome& out, const HeavyTails& h) {
+  if (!h.any) return;
+  if (std::isfinite(h.top_share)) out.values.emplace_back("top_share_max", h.top_share);
+  if (std::isfinite(h.kurtosis)) out.values.emplace_back("kurtosis_max", h.kurtosis);
+  if (h.unreliable_cells > 0)
+    out.details.insert(out.details.begin(),
+                       fmt::format("warning: heavy tails in {} cell(s) (top 0.1 % of runs carry up to {:.3g} % of the "
+                                   "mean, kurtosis up to {:.3g}): SE-based tolerances are unreliable there",
+                                   h.unreliable_cells, 100 * h.top_share, h.kurtosis));
+}
+
 /// Shared walk for checks that compare a metric with a bound/oracle point by point.
 template <class PointFn>
 CheckOutcome compare_with_bound(const std::string& kind, const std::string& bound_id, const ResultSet& rs,
@@ -91,10 +169,12 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
   const std::int64_t from = p.get_int("from_iter");
   const double floor_rel = p.get_real("floor");
   double worst_ratio = 0.0;
+  HeavyTails heavy;
   auto out = compare_with_bound("bound_holds", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& worst, CellVerdict& v) {
     bool ok = true;
     double wr = -INFINITY;
     std::string wtxt = "no points";
+    std::size_t wi = m.size();
     for (std::size_t i = 0; i < m.size(); ++i) {
       const auto it = m.points[i].iter;
       if (it < from) continue;
@@ -114,6 +194,7 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
       if (!pt_ok) ok = false;
       if (ratio > wr || (!pt_ok && ok)) {
         wr = ratio;
+        wi = i;
         wtxt = fmt::format("worst at iter {}: mean {:.6g} {} {}·SE {:.3g} = {:.6g} vs bound {:.6g} (ratio {:.4g})", it,
                            m.mean[i], strict ? "+" : "-", k, m.se[i], lhs, B, ratio);
         v.values = {{"observed", m.mean[i]}, {"se", m.se[i]}, {"k", k},
@@ -122,9 +203,11 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
     }
     worst_ratio = std::max(worst_ratio, wr);
     worst = wtxt;
+    if (wi < m.size()) note_tails(tails_at(m, wi), worst, heavy);
     return ok;
   });
   out.values.emplace_back("worst_ratio", worst_ratio);
+  finish_tails(out, heavy);
   out.summary = fmt::format("{}: mean {} {}·SE <= bound at every recorded point from iter {}; worst ratio {:.4g}",
                             id, strict ? "+" : "-", k, from, worst_ratio);
   return out;
@@ -166,10 +249,12 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
   const std::int64_t from = p.get_int("from_iter");
   const double floor_rel = p.get_real("floor");
   double worst_z = 0.0;
+  HeavyTails heavy;
   auto out = compare_with_bound("matches_exact", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt, CellVerdict& v) {
     bool ok = true;
     double wz = 0.0;
     txt = "no points";
+    std::size_t wi = m.size();
     for (std::size_t i = 0; i < m.size(); ++i) {
       const auto it = m.points[i].iter;
       if (it < from) continue;
@@ -191,6 +276,7 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
       if (!pt_ok) ok = false;
       if (z >= wz || !pt_ok) {
         wz = std::max(wz, z);
+        wi = i;
         txt = fmt::format("largest |mean - exact| at iter {}: mean {:.6g}, exact {:.6g}, {:.3g} SE (SE {:.3g})", it,
                           m.mean[i], E, z, m.se[i]);
         v.values = {{"observed", m.mean[i]}, {"se", m.se[i]}, {"k", k}, {"bound", E},
@@ -198,9 +284,11 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
       }
     }
     worst_z = std::max(worst_z, wz);
+    if (wi < m.size()) note_tails(tails_at(m, wi), txt, heavy);
     return ok;
   });
   out.values.emplace_back("largest_z", worst_z);
+  finish_tails(out, heavy);
   out.summary = fmt::format("{}: |MC mean - exact| <= {}·SE at every point from iter {}; largest {:.3g} SE", id, k,
                             from, worst_z);
   return out;

@@ -81,7 +81,14 @@ CheckOutcome saturation(const Params& p, const ResultSet& rs) {
       why = "needs at least two swept values";
     } else if (!std::all_of(T.begin(), T.end(), [](double v) { return std::isfinite(v) && v > 0; })) {
       cell_ok = false;
-      why = "T_eps not finite and positive at every swept value (target not reached?)";
+      std::vector<double> never;
+      for (std::size_t i = 0; i < T.size(); ++i)
+        if (std::isinf(T[i])) never.push_back(g.x[i]);
+      why = never.empty()
+                ? std::string("T_eps not finite and positive at every swept value")
+                : fmt::format("T_eps = inf at {} = [{}]: the seed-mean {} never reached {} there (a target below the "
+                              "constant-step noise floor, or too few iterations); no crossing can be measured",
+                              sweep, fmt_list(never), t.metric, t.target);
     } else {
       xc = crossing(g.x, T, batch, level);
       cell_ok = std::isfinite(xc) && xc >= within[0] * pred && xc <= within[1] * pred;
@@ -290,20 +297,30 @@ CheckOutcome ratio(const Params& p, const ResultSet& rs) {
     const double a = eval_in_cell(num_expr, rs, *c, t);
     const double b = eval_in_cell(den_expr, rs, *c, t);
     const double r = a / b;
-    const bool cell_ok = std::isfinite(r) && r >= lo && r <= hi;
-    if (!std::isnan(r)) {
+    // An infinite side is a target never reached (T_eps = inf), not a ratio of 0 or inf: it fails,
+    // saying so, whatever [min, max] allows.
+    const bool infinite = std::isinf(a) || std::isinf(b);
+    const bool cell_ok = !infinite && std::isfinite(r) && r >= lo && r <= hi;
+    if (!std::isnan(r) && !infinite) {
       rmin = std::min(rmin, r);
       rmax = std::max(rmax, r);
     }
     ok = ok && cell_ok;
-    out.details.push_back(fmt::format("{}: {} — {} = {:.6g}, {} = {:.6g}, ratio {:.4g} (allowed [{}, {}])", rs.cell_label(*c),
-                                      cell_ok ? "ok" : "FAIL", num, a, den, b, r, lo, hi));
+    const std::string why =
+        infinite ? fmt::format("; {} is infinite: T_eps = inf means the seed-mean {} never reached {} in this cell (a "
+                               "target below the constant-step noise floor, or too few iterations); the ratio is "
+                               "undefined",
+                               std::isinf(b) ? den : num, t.metric, t.target)
+                 : std::string();
+    out.details.push_back(fmt::format("{}: {} — {} = {:.6g}, {} = {:.6g}, ratio {:.4g} (allowed [{}, {}]){}", rs.cell_label(*c),
+                                      cell_ok ? "ok" : "FAIL", num, a, den, b, r, lo, hi, why));
   }
   out.passed = ok;
   out.values.emplace_back("ratio_min", rmin);
   out.values.emplace_back("ratio_max", rmax);
-  out.summary = fmt::format("({}) / ({}) in [{}, {}] in every selected cell (T_eps: seed-mean {} {} {}); range [{:.4g}, {:.4g}]",
-                            num, den, lo, hi, t.metric, t.relative ? "/ initial <=" : "<=", t.target, rmin, rmax);
+  out.summary = fmt::format("({}) / ({}) in [{}, {}] in every selected cell (T_eps: seed-mean {} {} {}); range {}",
+                            num, den, lo, hi, t.metric, t.relative ? "/ initial <=" : "<=", t.target,
+                            rmin <= rmax ? fmt::format("[{:.4g}, {:.4g}]", rmin, rmax) : std::string("none (no finite ratio)"));
   return out;
 }
 

@@ -5,7 +5,11 @@
 namespace sgdcheck::papers::stich2021 {
 
 std::vector<pipeline::BoundAdapter> adapters();  // bounds.cpp
+std::vector<bounds::Formula> formulas();         // formulas.cpp
 
-void register_paper(Registry& r) { r.add_bounds(adapters()); }
+void register_paper(Registry& r) {
+  r.add_bounds(adapters());
+  for (auto& f : formulas()) r.add_formula(std::move(f));
+}
 
 }  // namespace sgdcheck::papers::stich2021

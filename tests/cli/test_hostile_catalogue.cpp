@@ -92,6 +92,33 @@ std::vector<HostileCase> catalogue() {
                "  step.gamma: [.1,.2,.3,.4,.5,.6,.7,.8,.9,1]\n  noise: [1,2,3,4,5,6,7,8,9,10]\n"
                "  seed: [1,2,3,4,5,6,7,8,9,10]\n  init.radius: [1,2,3,4,5,6,7,8,9,10]\n",
        {}, "cat.yaml:"},
+      // --- bounds written in YAML (issue #15): names, keys and values checked before any run
+      {"YAML bound with an unknown name", kBase + "bounds:\n  - {id: d.e, expr: \"r0 * muu^t\", metric: dist2}\n", {},
+       "cat.yaml:5: "},
+      {"YAML bound with a parse error", kBase + "bounds:\n  - {id: d.e, expr: \"r0 * (1 +\", metric: dist2}\n", {},
+       "cat.yaml:5: "},
+      {"YAML bound nested too deep", kBase + "bounds:\n  - {id: d.e, expr: \"" + std::string(200, '(') + "1" +
+                                         std::string(200, ')') + "\", metric: dist2}\n",
+       {}, "cat.yaml:5: "},
+      {"YAML bound expression too long", kBase + "bounds:\n  - {id: d.e, expr: \"" + std::string(5000, '1') +
+                                             "\", metric: dist2}\n",
+       {}, "cat.yaml:5: "},
+      {"YAML bound with an unknown key", kBase + "bounds:\n  - {id: d.e, expr: r0, metric: dist2, gaurantee: upper}\n", {},
+       "cat.yaml:5: "},
+      {"YAML bound without expr", kBase + "bounds:\n  - {id: d.e, metric: dist2}\n", {}, "cat.yaml:5: "},
+      {"YAML bound with a list as expr", kBase + "bounds:\n  - {id: d.e, expr: [1, 2], metric: dist2}\n", {},
+       "cat.yaml:5: "},
+      {"YAML bound with an unknown metric", kBase + "bounds:\n  - {id: d.e, expr: r0, metric: dist3}\n", {}, "cat.yaml:5: "},
+      {"YAML bound with a bad guarantee", kBase + "bounds:\n  - {id: d.e, expr: r0, metric: dist2, guarantee: maybe}\n", {},
+       "cat.yaml:5: "},
+      {"YAML bound with the id of a built-in bound",
+       kBase + "bounds:\n  - {id: sgd.strongly_convex.dist2, expr: r0, metric: dist2}\n", {}, "cat.yaml:5: "},
+      {"YAML bound id with a slash", kBase + "bounds:\n  - {id: ../x, expr: r0, metric: dist2}\n", {}, "cat.yaml:5: "},
+      {"YAML bound when on the axis", kBase + "bounds:\n  - {id: d.e, expr: r0, metric: dist2, when: \"t < 3\"}\n", {},
+       "cat.yaml:5: "},
+      {"YAML bound listed twice",
+       kBase + "bounds:\n  - {id: d.e, expr: r0, metric: dist2}\n  - {id: d.e, expr: r0, metric: dist2}\n", {},
+       "cat.yaml:6: "},
       // --- data files (item 3)
       {"value 1e160", data_problem("d.libsvm"), {{"d.libsvm", "1 1:1e160 2:1\n-1 1:2\n1 2:3\n"}}, "d.libsvm:1: "},
       {"value 1e100", data_problem("d.libsvm"), {{"d.libsvm", "1 1:1 2:1\n-1 1:1e100\n1 2:3\n"}}, "d.libsvm:2: "},

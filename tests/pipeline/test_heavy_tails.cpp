@@ -1,0 +1,104 @@
+// Heavy-tail diagnostics of bound_holds and matches_exact (issue #15 item 5): at the worst point they
+// report the share of the mean carried by the top 0.1 % of runs and the sample kurtosis, and warn
+// when SE-based tolerances are unreliable. Reference values are computed here from the runs.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "pipeline/checks.hpp"
+#include "synthetic.hpp"
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinRel;
+using namespace sgdcheck::pipeline;
+using namespace sgdcheck::pipeline::test;
+
+namespace {
+
+const std::vector<std::int64_t> kIters{0, 10, 100};
+
+/// n runs; at every point each run has `base` except the last `heavy` runs, which have `big`.
+MetricSeries runs(std::size_t n, std::size_t heavy, double base, double big) {
+  MetricSeries s;
+  for (auto it : kIters) s.points.push_back(sgdcheck::Point{it, it, it, static_cast<double>(it)});
+  for (std::size_t r = 0; r < n; ++r) {
+    // A small deterministic spread so the light case is not degenerate.
+    const double v = r + heavy >= n ? big : base * (1.0 + 0.1 * static_cast<double>(r % 7U) / 6.0);
+    s.values.push_back(std::vector<double>(kIters.size(), v));
+    s.seeds.push_back(1);
+  }
+  s.compute_stats();
+  return s;
+}
+
+double value_of(const CheckOutcome& o, const std::string& name) {
+  for (const auto& [k, v] : o.values)
+    if (k == name) return v;
+  return NAN;
+}
+
+/// Share of the sum carried by the `top` largest values and the kurtosis m4/m2², computed directly.
+std::pair<double, double> reference(const MetricSeries& s, std::size_t top) {
+  std::vector<double> x;
+  for (const auto& row : s.values) x.push_back(row[0]);
+  std::sort(x.begin(), x.end());
+  double sum = 0, top_sum = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sum += x[i];
+    if (i + top >= x.size()) top_sum += x[i];
+  }
+  const double mean = sum / static_cast<double>(x.size());
+  double m2 = 0, m4 = 0;
+  for (double v : x) {
+    m2 += std::pow(v - mean, 2);
+    m4 += std::pow(v - mean, 4);
+  }
+  m2 /= static_cast<double>(x.size());
+  m4 /= static_cast<double>(x.size());
+  return {top_sum / sum, m4 / (m2 * m2)};
+}
+
+}  // namespace
+
+TEST_CASE("matches_exact reports the top 0.1 percent share and kurtosis and warns on heavy tails", "[pipeline][tails]") {
+  // 4000 runs, 4 of them (the top 0.1 %) 300 times larger: they carry about a quarter of the mean.
+  const auto s = runs(4000, 4, 1.0, 300.0);
+  const auto [share, kurt] = reference(s, 4);
+  REQUIRE(share > 0.2);
+  const std::vector<double> exact(kIters.size(), s.mean[0]);
+  const auto rs = one_metric_results({s}, {Bounds{bound_series("o", "dist2", kIters, exact)}});
+  const auto out = run_one("matches_exact", {{"oracle", "o"}, {"k", "4"}}, rs);
+  INFO(out.summary << "\n" << out.details.front());
+  REQUIRE_THAT(value_of(out, "top_share_max"), WithinRel(share, 1e-9));
+  REQUIRE_THAT(value_of(out, "kurtosis_max"), WithinRel(kurt, 1e-9));
+  REQUIRE_THAT(out.details.front(), Contains("heavy tails"));
+  REQUIRE_THAT(out.details.back(), Contains("top 0.1 % of runs (4 of 4000)"));
+  REQUIRE_THAT(out.details.back(), Contains("SE-based tolerances are unreliable"));
+}
+
+TEST_CASE("bound_holds reports tails at its worst point without a warning when the runs are light-tailed",
+          "[pipeline][tails]") {
+  const auto s = runs(4000, 0, 1.0, 1.0);
+  const auto [share, kurt] = reference(s, 4);
+  const std::vector<double> bound(kIters.size(), 2.0);
+  const auto rs = one_metric_results({s}, {Bounds{bound_series("b", "dist2", kIters, bound)}});
+  const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
+  INFO(out.summary);
+  REQUIRE(out.passed);
+  REQUIRE_THAT(value_of(out, "top_share_max"), WithinRel(share, 1e-9));
+  REQUIRE_THAT(value_of(out, "kurtosis_max"), WithinRel(kurt, 1e-9));
+  REQUIRE(out.details.size() == 1);
+  REQUIRE_THAT(out.details.front(), Contains("tails at iter"));
+  REQUIRE_THAT(out.details.front(), !Contains("unreliable"));
+}
+
+TEST_CASE("bound_holds warns when a few runs carry most of the mean even though the bound holds", "[pipeline][tails]") {
+  const auto s = runs(2000, 2, 0.01, 50.0);
+  const std::vector<double> bound(kIters.size(), 1000.0);
+  const auto rs = one_metric_results({s}, {Bounds{bound_series("b", "dist2", kIters, bound)}});
+  const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
+  REQUIRE(out.passed);
+  REQUIRE_THAT(out.details.front(), Contains("warning: heavy tails in 1 cell(s)"));
+}
