@@ -36,12 +36,19 @@ std::string bound_state_name(BoundState s) {
 
 BoundState bound_state(const CellResult& c, const BoundSeries& b) {
   if (!b.applicable) return BoundState::kNotApplicable;
-  // Vacuous: at every recorded point after the first the bound is at least the trivial value, the
-  // seed-mean metric at the first point (an upper bound that never promises progress).
+  // Vacuous: at every recorded point after the first the bound is +inf (it says nothing there, e.g. a
+  // stability bound at or above the loss range), or at least the trivial value, the seed-mean metric
+  // at the first point when that is > 0 (an upper bound that never promises progress; a metric that
+  // starts at 0 and grows, like a stability divergence, has no such trivial value).
+  if (b.iters.size() >= 2) {
+    bool all_inf = true;
+    for (std::size_t i = 1; i < b.iters.size() && i < b.values.size() && all_inf; ++i) all_inf = b.values[i] == INFINITY;
+    if (all_inf) return BoundState::kVacuous;
+  }
   auto it = c.metrics.find(b.metric);
   if (it == c.metrics.end() || it->second.size() == 0 || b.iters.size() < 2) return BoundState::kApplicable;
   const double trivial = it->second.mean.front();
-  bool vacuous = std::isfinite(trivial);
+  bool vacuous = std::isfinite(trivial) && trivial > 0;
   for (std::size_t i = 1; i < b.iters.size() && i < b.values.size() && vacuous; ++i) vacuous = !(b.values[i] < trivial);
   return vacuous ? BoundState::kVacuous : BoundState::kApplicable;
 }
@@ -74,7 +81,7 @@ std::vector<std::string> bound_states(const ResultSet& rs) {
   std::vector<std::string> out;
   for (const auto& n : bound_summaries(rs))
     out.push_back(fmt::format("bound {}: applies to {} of {} cells{}{}", n.id, n.applicable, n.cells,
-                              n.vacuous ? fmt::format(" ({} vacuous: never below the initial value)", n.vacuous) : "",
+                              n.vacuous ? fmt::format(" ({} vacuous: never below the initial value, or infinite)", n.vacuous) : "",
                               n.first_reason.empty() ? "" : "; first reason otherwise: " + n.first_reason));
   return out;
 }

@@ -59,6 +59,12 @@ CheckOutcome compare_with_bound(const std::string& kind, const std::string& boun
       ok = false;
       continue;
     }
+    if (bound_state(c, *b) == BoundState::kVacuous) {
+      // Admissible but says nothing: skipped with the reason, never counted as a pass.
+      out.details.push_back(label + ": skipped, vacuous (never below the initial value, or infinite)");
+      if (first_reason.empty()) first_reason = "vacuous";
+      continue;
+    }
     ++applicable;
     std::string worst;
     const bool cell_ok = fn(*b, *m, worst);
