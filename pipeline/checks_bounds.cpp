@@ -82,7 +82,7 @@ std::vector<std::string> bound_states(const ResultSet& rs) {
   std::vector<std::string> out;
   for (const auto& n : bound_summaries(rs))
     out.push_back(fmt::format("bound {}: applies to {} of {} cells{}{}", n.id, n.applicable, n.cells,
-                              n.vacuous ? fmt::format(" ({} vacuous: never below the initial value, or infinite)", n.vacuous) : "",
+                              n.vacuous ? fmt::format(" ({} vacuous: never below the initial value)", n.vacuous) : "",
                               n.first_reason.empty() ? "" : "; first reason otherwise: " + n.first_reason));
   return out;
 }
