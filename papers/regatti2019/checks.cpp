@@ -247,6 +247,106 @@ CheckOutcome golden(const Params&, const ResultSet&) {
   return out;
 }
 
+
+/// The baseline file of C6: relative to the experiment file, no "..", a .json name.
+std::filesystem::path baseline_path(const Params& p) {
+  const std::string& file = p.get_string("file");
+  std::filesystem::path path = file;
+  const std::string origin = p.where("file").file;
+  if (!origin.empty()) path = std::filesystem::path(origin).parent_path() / path;
+  return path;
+}
+
+void check_baseline_options(const Params& p) {
+  const std::string& file = p.get_string("file");
+  const std::filesystem::path f = file;
+  bool up = false;
+  for (const auto& part : f) up = up || part == "..";
+  if (file.empty() || f.is_absolute() || up || f.extension() != ".json")
+    p.fail("file", "a relative .json path below the experiment file's directory (no '..')");
+}
+
+/// ρ = bound/mean at the last recorded point of every applicable, finite regatti bound series.
+struct Rho {
+  std::string key;  ///< "<cell label> | <bound id> | T=<T> n=<n>"
+  double rho, rel_se;
+};
+std::vector<Rho> current_rhos(const ResultSet& rs, const Params& p) {
+  std::vector<Rho> out;
+  for (const CellResult* c : cells_where(rs, p))
+    for (const BoundSeries& b : c->bounds) {
+      if (b.id.rfind("regatti.", 0) != 0 || !b.applicable || b.values.empty()) continue;
+      const MetricSeries* m = metric_of(*c, b.metric);
+      if (!m || m->size() == 0) continue;
+      const std::size_t last = m->size() - 1;
+      const double B = b.at(m->points[last].iter), mean = m->mean[last];
+      if (!std::isfinite(B) || !(mean > 0) || !std::isfinite(m->se[last])) continue;
+      // T and n are part of the key: a baseline of the quick form is never compared with the full form.
+      const auto n = c->options.find("problem.n");
+      out.push_back({fmt::format("{} | {} | T={} n={}", rs.cell_label(*c), b.id, m->points[last].iter,
+                                 n == c->options.end() ? std::string("?") : n->second),
+                     B / mean, m->se[last] / mean});
+    }
+  return out;
+}
+
+CheckOutcome baseline(const Params& p, const ResultSet& rs) {
+  CheckOutcome out;
+  out.check = "regatti2019.baseline";
+  out.subject = "C6: tightness rho = bound/measured at T against the stored baseline " + p.get_string("file");
+  const double factor = p.get_real("factor"), k = p.get_real("k");
+  const std::vector<Rho> now = current_rhos(rs, p);
+  // The current values, for regenerating the baseline (scripts/regatti_baseline.py reads checks.json).
+  for (const auto& r : now) out.values.emplace_back("rho " + r.key, r.rho);
+  const std::filesystem::path path = baseline_path(p);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    out.skip("baseline file " + path.string() + " not found (regenerate it: scripts/regatti_baseline.py)");
+    return out;
+  }
+  if (size > (1u << 20)) {
+    out.details.push_back("baseline file larger than 1 MiB");
+    return out;
+  }
+  std::ifstream in(path);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("rho") || !j["rho"].is_object()) {
+    out.details.push_back("baseline file " + path.string() + " is not a JSON object with a \"rho\" object");
+    return out;
+  }
+  const auto& base = j["rho"];
+  int compared = 0, flagged = 0, missing = 0;
+  double worst = 0.0;
+  for (const auto& r : now) {
+    if (!base.contains(r.key) || !base[r.key].is_number()) {
+      ++missing;
+      continue;
+    }
+    const double b = base[r.key].get<double>();
+    if (!(b > 0)) continue;
+    ++compared;
+    // log ρ moves by more than log(factor) beyond k standard errors of log(measured) ≈ SE/mean.
+    const double change = std::abs(std::log(r.rho / b));
+    const double allowed = std::log(factor) + k * r.rel_se;
+    worst = std::max(worst, change);
+    if (change > allowed) {
+      ++flagged;
+      out.details.push_back(fmt::format("{}: FLAG — rho {:.4g} vs baseline {:.4g} (|log change| {:.3g} > {:.3g})", r.key,
+                                        r.rho, b, change, allowed));
+    }
+  }
+  if (missing) out.details.push_back(fmt::format("{} series not in the baseline (not compared)", missing));
+  out.passed = compared > 0 && flagged == 0;
+  if (compared == 0) out.skip("no series of the baseline is in these results");
+  out.values.emplace_back("compared", compared);
+  out.values.emplace_back("flagged", flagged);
+  out.summary = fmt::format("{} series compared with the baseline, {} changed by more than {}x (beyond {} SE); largest "
+                            "|log change| {:.3g}",
+                            compared, flagged, factor, k, worst);
+  return out;
+}
+
 }  // namespace
 
 std::vector<CheckKind> check_kinds() {
@@ -287,6 +387,18 @@ std::vector<CheckKind> check_kinds() {
     CheckKind k;
     k.schema = {"regatti2019.golden", "C5: golden values of the regatti.* formulas", {}};
     k.run = golden;
+    out.push_back(std::move(k));
+  }
+  {
+    CheckKind k;
+    k.schema = {"regatti2019.baseline",
+                "C6 (regression signal, not a theory claim): rho = bound/measured at the last point of every regatti.* "
+                "series against a stored baseline; fails when log rho moves by more than log(factor) + k SE/mean",
+                {string_field("file", std::nullopt, "baseline JSON, relative to the experiment file (no '..')"),
+                 real_field("factor", 2.0, 1.0, 1e6, "allowed change of rho"),
+                 real_field("k", 3.0, 0.0, 100.0, "standard errors of the measured mean added to the allowance")}};
+    k.run = baseline;
+    k.check_options = check_baseline_options;
     out.push_back(std::move(k));
   }
   return out;
