@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/errors.hpp"
 #include "problems/stability_model.hpp"
 #include "runners/delay_source.hpp"
 #include "runners/delayed_sgd.hpp"
@@ -242,10 +243,17 @@ RunnerKind CoupledSgd::kind() {
   for (auto& f : stability_lr_fields()) k.schema.fields.push_back(std::move(f));
   k.validate = [](const Params& p, const problems::Problem& problem) {
     if (!problem.stability_model())
-      p.fail("kind", fmt::format("a problem with a stability model (sphere_logistic, ridge_logistic_projected, "
-                                 "sigmoid_loss), not {}", problem.family()));
+      throw ConfigError(p.where("iterations"),
+                        fmt::format("runner.kind = coupled_sgd needs a problem with a stability model "
+                                    "(sphere_logistic, ridge_logistic_projected, sigmoid_loss), not {}",
+                                    problem.family()));
     const double cost = static_cast<double>(p.get_int("test_samples")) * static_cast<double>(problem.dim());
     if (cost > 1e8) p.fail("test_samples", "test_samples * d <= 1e8");
+    // eps_sup keeps one running sum per (recorded point, test point).
+    const double points = static_cast<double>(
+        log_spaced_iterations(p.get_int("iterations"), static_cast<int>(p.get_int("record.per_decade"))).size());
+    if (points * static_cast<double>(p.get_int("test_samples")) > 1e8)
+      p.fail("test_samples", fmt::format("test_samples * (recorded points = {}) <= 1e8", points));
     const double ring = (static_cast<double>(p.get_int("delay.tau")) + 1.0) * static_cast<double>(problem.dim());
     if (ring > 1e8) p.fail("delay.tau", "(tau + 1) * d <= 1e8");
     (void)make_delay_source(p);
