@@ -36,12 +36,20 @@ std::string bound_state_name(BoundState s) {
 
 BoundState bound_state(const CellResult& c, const BoundSeries& b) {
   if (!b.applicable) return BoundState::kNotApplicable;
-  // Vacuous: at every recorded point after the first the bound is at least the trivial value, the
-  // seed-mean metric at the first point (an upper bound that never promises progress).
+  // Vacuous: at every recorded point after the first the bound is +inf (it says nothing there, e.g. a
+  // stability bound at or above the loss range), or at least the trivial value, the seed-mean metric
+  // at the first point (an upper bound that never promises progress).
+  if (b.iters.size() >= 2) {
+    bool all_inf = true;
+    for (std::size_t i = 1; i < b.iters.size() && i < b.values.size() && all_inf; ++i) all_inf = b.values[i] == INFINITY;
+    if (all_inf) return BoundState::kVacuous;
+  }
   auto it = c.metrics.find(b.metric);
   if (it == c.metrics.end() || it->second.size() == 0 || b.iters.size() < 2) return BoundState::kApplicable;
   const double trivial = it->second.mean.front();
-  bool vacuous = std::isfinite(trivial);
+  // Only for a bound that starts at or above that value (a convergence bound); a bound that starts at
+  // 0 (stability: the runs start together) is judged by the +inf rule above.
+  bool vacuous = std::isfinite(trivial) && trivial > 0 && !b.values.empty() && b.values.front() >= trivial;
   for (std::size_t i = 1; i < b.iters.size() && i < b.values.size() && vacuous; ++i) vacuous = !(b.values[i] < trivial);
   return vacuous ? BoundState::kVacuous : BoundState::kApplicable;
 }

@@ -85,6 +85,7 @@ struct RandomDesignView {
 
 struct Dataset;
 struct LeastSquaresConstants;
+class StabilityModel;
 
 /// What a problem can do, for code that must not know its class (bound adapters, `sgdcheck
 /// critical`): queried through Problem::capabilities() and the typed views below, never dynamic_cast.
@@ -146,6 +147,9 @@ class Problem {
   virtual std::optional<double> logistic_lambda() const { return std::nullopt; }
   /// Teacher w* of well-specified Gaussian logistic regression (labels drawn from σ(⟨w*, a⟩)).
   virtual const Vec* logistic_teacher() const { return nullptr; }
+  /// The data distribution and per-sample loss of a stability test problem (problems/stability_model.hpp);
+  /// nullptr otherwise.
+  virtual const StabilityModel* stability_model() const { return nullptr; }
   /// Everything above, in one struct.
   Capabilities capabilities() const;
 

@@ -13,6 +13,7 @@
 #include "problems/nonconvex_logistic.hpp"
 #include "problems/random_design_logistic.hpp"
 #include "problems/random_design_ls.hpp"
+#include "problems/sphere_glm.hpp"
 
 namespace sgdcheck::problems {
 
@@ -259,7 +260,8 @@ ProblemFamily random_design_family() {
 
 const std::vector<ProblemFamily>& problem_families() {
   // One entry per family; `sgdcheck list problems` prints them in this order.
-  static const std::vector<ProblemFamily> families = {
+  static const std::vector<ProblemFamily> families = [] {
+    std::vector<ProblemFamily> out = {
       least_squares_family(),
       logistic_like_family<LogisticRegression>(
           "logistic",
@@ -277,7 +279,10 @@ const std::vector<ProblemFamily>& problem_families() {
           "0"),
       random_design_family(),
       random_design_logistic_family(),
-  };
+    };
+    for (auto& f : sphere_glm_families()) out.push_back(std::move(f));
+    return out;
+  }();
   return families;
 }
 

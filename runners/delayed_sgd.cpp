@@ -9,8 +9,6 @@
 
 namespace sgdcheck::runners {
 
-namespace {
-
 std::vector<Field> delay_fields() {
   return {
       choice_field("delay.kind",
@@ -26,8 +24,6 @@ std::vector<Field> delay_fields() {
                    "the experiment file"),
   };
 }
-
-}  // namespace
 
 std::shared_ptr<const DelaySource> make_delay_source(const Params& p) {
   enum class Kind { kFixed, kUniform, kFile };

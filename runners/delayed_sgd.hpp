@@ -11,6 +11,9 @@
 
 namespace sgdcheck::runners {
 
+/// Schema fields delay.kind, delay.tau, delay.file (delayed_sgd, coupled_sgd).
+std::vector<Field> delay_fields();
+
 /// The delay model of runner params `p` (keys delay.kind, delay.tau, delay.file). A delay file is
 /// resolved relative to the directory of the experiment file that named it (p.where) and loaded
 /// here, so a bad file fails at plan time: "delays.txt:7: 'x' is not an integer delay ...".

@@ -19,7 +19,14 @@ double StepSchedule::at(std::int64_t t) const {
   return gamma;
 }
 
-std::string to_string(DelayPolicy p) { return p == DelayPolicy::kNone ? "none" : "inverse_delay"; }
+std::string to_string(DelayPolicy p) {
+  switch (p) {
+    case DelayPolicy::kNone: return "none";
+    case DelayPolicy::kInverseDelay: return "inverse_delay";
+    case DelayPolicy::kStalenessAware: return "staleness_aware";
+  }
+  return "none";
+}
 
 namespace {
 std::string describe_in_t(const StepSchedule& s) {
@@ -35,6 +42,7 @@ std::string describe_in_t(const StepSchedule& s) {
 
 std::string StepSchedule::describe() const {
   if (delay_policy == DelayPolicy::kNone) return describe_in_t(*this);
+  if (delay_policy == DelayPolicy::kStalenessAware) return fmt::format("({})/max(1, tau_t)", describe_in_t(*this));
   return fmt::format("({})/(1 + tau_t)", describe_in_t(*this));
 }
 

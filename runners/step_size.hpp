@@ -21,6 +21,7 @@ enum class StepRule {
 enum class DelayPolicy {
   kNone,          ///< γ_t does not depend on τ_t
   kInverseDelay,  ///< γ_t / (1 + τ_t): a stale gradient takes a shorter step
+  kStalenessAware,  ///< γ_t / max(1, τ_t) (Zhang et al. 2016, arXiv:1511.05950; form unverified)
 };
 std::string to_string(DelayPolicy p);
 
@@ -34,7 +35,12 @@ struct StepSchedule {
   DelayPolicy delay_policy = DelayPolicy::kNone;
   double at(std::int64_t t) const;
   double at(std::int64_t t, std::int64_t tau) const {
-    return delay_policy == DelayPolicy::kNone ? at(t) : at(t) / (1.0 + static_cast<double>(tau));
+    switch (delay_policy) {
+      case DelayPolicy::kNone: return at(t);
+      case DelayPolicy::kInverseDelay: return at(t) / (1.0 + static_cast<double>(tau));
+      case DelayPolicy::kStalenessAware: return at(t) / static_cast<double>(tau > 1 ? tau : 1);
+    }
+    return at(t);
   }
   /// Constant in t (the delay policy may still scale it by 1/(1 + τ_t)).
   bool is_constant() const { return rule == StepRule::kConstant || rule == StepRule::kCritical; }

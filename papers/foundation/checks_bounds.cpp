@@ -109,7 +109,7 @@ void finish_tails(CheckOutcome& out, const HeavyTails& h) {
 /// Shared walk for checks that compare a metric with a bound/oracle point by point.
 template <class PointFn>
 CheckOutcome compare_with_bound(const std::string& kind, const std::string& bound_id, const ResultSet& rs,
-                                const Params& p, PointFn&& fn) {
+                                const Params& p, PointFn&& fn, bool skip_vacuous = false) {
   CheckOutcome out;
   out.check = kind;
   out.subject = bound_id;
@@ -144,6 +144,17 @@ CheckOutcome compare_with_bound(const std::string& kind, const std::string& boun
       note(CheckStatus::kFail, "metric " + b->metric + " not recorded");
       ok = false;
       continue;
+    }
+    if (skip_vacuous && bound_state(c, *b) == BoundState::kVacuous) {
+      // Admissible but says nothing: skipped with the reason, never counted as a pass (a non-finite
+      // measured point still fails below).
+      bool finite = true;
+      for (std::size_t i = 0; i < m->size() && finite; ++i) finite = non_finite(*m, i).empty();
+      if (finite) {
+        out.details.push_back(label + ": skipped, vacuous (never below the initial value, or infinite)");
+        if (first_reason.empty()) first_reason = "vacuous";
+        continue;
+      }
     }
     ++applicable;
     std::string worst;
@@ -205,7 +216,7 @@ CheckOutcome bound_holds(const Params& p, const ResultSet& rs) {
     worst = wtxt;
     if (wi < m.size()) note_tails(tails_at(m, wi), worst, heavy);
     return ok;
-  });
+  }, /*skip_vacuous=*/true);
   out.values.emplace_back("worst_ratio", worst_ratio);
   finish_tails(out, heavy);
   out.summary = fmt::format("{}: mean {} {}·SE <= bound at every recorded point from iter {}; worst ratio {:.4g}",
