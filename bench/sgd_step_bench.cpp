@@ -18,9 +18,9 @@
 /// - BM_StreamRead:   sum of a 256 MiB array (pure read stream, like reading a matrix row).
 ///
 /// Counters: d, b, n, nnz_row (stored entries per row), matrix_MB, bytes_per_step =
-/// b·(row bytes: 8d dense, 12·nnz sparse values + int indices) + 16d (x read + write) + 8d (g), i.e. the
-/// bytes the library step must touch (g and the x update are dense length-d vectors in the Problem API,
-/// also for sparse rows). items = samples (b per step). Benchmarks never assert (STYLE.md §6).
+/// b·(row bytes: 8d dense, 12·nnz sparse values + int indices) + 16·min(d, b·nnz) (the entries of x the
+/// rows touch, read + write), i.e. the bytes the two-phase step (draw_step: residuals of the b rows;
+/// apply_step: x -= γ/b Σ r_j a_j over stored entries) must move at least once; no dense g any more. items = samples (b per step). Benchmarks never assert (STYLE.md §6).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -183,7 +183,8 @@ const pr::Problem& registry_problem(int pct, Index d) {
 
 void set_counters(benchmark::State& state, const pr::Problem& problem, int pct, Index b) {
   const Index d = problem.dim();
-  const double bytes = static_cast<double>(b) * row_bytes(pct, d) + 24.0 * static_cast<double>(d);
+  const double touched = static_cast<double>(std::min<Index>(d, b * nnz_per_row(pct, d)));
+  const double bytes = static_cast<double>(b) * row_bytes(pct, d) + 16.0 * touched;
   state.SetItemsProcessed(state.iterations() * b);
   state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations()) * bytes));
   state.counters["d"] = static_cast<double>(d);

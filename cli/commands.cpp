@@ -293,7 +293,7 @@ int cmd_run(const RunArgs& args) {
       if (ex.resumed_cells > 0)
         fmt::print("{}: resumed {} of {} cells from checkpoints\n", e.name, ex.resumed_cells, plan.cells.size());
 
-      ex.results.write(sdir);
+      ex.results.write(sdir, args.jobs);
       pipeline::write_timings(plan, ex, sdir);
 
       // Checks and plots use the results in memory; `sgdcheck check/plot DIR` rebuild the same

@@ -109,6 +109,29 @@ std::map<std::string, std::pair<double, bool>> cell_constants(const problems::Pr
   return c.constants;
 }
 
+void describe_cell(const Plan& plan, std::size_t ci, CellResult& c) {
+  const CellPlan& cell = plan.cells[ci];
+  c.id = cell.id;
+  c.sweep_values = cell.sweep_values;
+  c.options["problem.family"] = plan.experiment.problem.kind;
+  c.options["runner.kind"] = plan.experiment.runner.kind;
+  for (const auto& [k, v] : cell.problem_params.values()) c.options["problem." + k] = to_string(v);
+  for (const auto& [k, v] : cell.runner_params.values()) c.options["runner." + k] = to_string(v);
+  if (cell.problem_params.has("data.file") && !cell.problem_params.get_string("data.file").empty()) {
+    // A data-file problem has the file's n and d, not the generator's defaults (cells.csv).
+    c.options["problem.n"] = std::to_string(plan.problem_of(cell).n());
+    c.options["problem.d"] = std::to_string(plan.problem_of(cell).dim());
+  }
+  add_constants(plan.problem_of(cell), *cell.runner, c);
+  c.bounds = evaluate_bounds(plan, cell);
+}
+
+void describe_cells(const Plan& plan, int jobs, ResultSet& rs) {
+  // Each cell writes only its own CellResult, so the outcome is the same for any number of jobs; the
+  // exact oracles (O(n d^2) per step) dominate here when cells have large data.
+  parallel_for(plan.cells.size(), jobs, [&](std::size_t ci) { describe_cell(plan, ci, rs.cells[ci]); });
+}
+
 Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& ck) {
   const std::size_t seeds = static_cast<std::size_t>(plan.experiment.seeds);
   const std::size_t ncells = plan.cells.size();
@@ -197,24 +220,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
   if (interrupted()) return ex;  // incomplete: the caller keeps the staging folder and exits 130 / 143
   ex.total_wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
 
-  // What does not depend on the runs: options, constants and bounds (cheap, deterministic, serial).
-  for (std::size_t ci = 0; ci < ncells; ++ci) {
-    const CellPlan& cell = plan.cells[ci];
-    CellResult& c = rs.cells[ci];
-    c.id = cell.id;
-    c.sweep_values = cell.sweep_values;
-    c.options["problem.family"] = plan.experiment.problem.kind;
-    c.options["runner.kind"] = plan.experiment.runner.kind;
-    for (const auto& [k, v] : cell.problem_params.values()) c.options["problem." + k] = to_string(v);
-    for (const auto& [k, v] : cell.runner_params.values()) c.options["runner." + k] = to_string(v);
-    if (cell.problem_params.has("data.file") && !cell.problem_params.get_string("data.file").empty()) {
-      // A data-file problem has the file's n and d, not the generator's defaults (cells.csv).
-      c.options["problem.n"] = std::to_string(plan.problem_of(cell).n());
-      c.options["problem.d"] = std::to_string(plan.problem_of(cell).dim());
-    }
-    add_constants(plan.problem_of(cell), *cell.runner, c);
-    c.bounds = evaluate_bounds(plan, cell);
-  }
+  describe_cells(plan, options.jobs, rs);
   return ex;
 }
 

@@ -41,6 +41,11 @@ struct Execution {
 
 Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& checkpoints = {});
 
+/// What does not depend on the runs (options, constants, bounds) for cell `ci`, into `c`; deterministic.
+void describe_cell(const Plan& plan, std::size_t ci, CellResult& c);
+/// describe_cell for every cell of the plan on `jobs` threads (each cell into rs.cells[ci]).
+void describe_cells(const Plan& plan, int jobs, ResultSet& rs);
+
 /// Evaluates every bound of the plan for one cell (applicability + values at its record iterations).
 std::vector<BoundSeries> evaluate_bounds(const Plan& plan, const CellPlan& cell);
 

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "core/thread_pool.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/reduction.hpp"
 
@@ -106,8 +108,10 @@ double to_real(const std::string& s, const CsvTable& t) {
 
 }  // namespace
 
-void ResultSet::write(const fs::path& dir) const {
-  {
+void ResultSet::write(const fs::path& dir, int jobs) const {
+  // Every table is its own file from its own task, so writing them in parallel gives the same bytes.
+  std::vector<std::function<void()>> tasks;
+  tasks.emplace_back([&] {
     CsvWriter w(dir / "results.csv",
                 header(sweep_keys, {"seed", "rep", "iter", "samples", "rounds", "vtime", "metric", "value"}));
     // Only the metrics that carry per-run values (those a check or plot needs, or all with traces).
@@ -144,8 +148,8 @@ void ResultSet::write(const fs::path& dir) const {
       }
     }
     w.close();
-  }
-  {
+  });
+  tasks.emplace_back([&] {
     CsvWriter w(dir / "summary.csv",
                 header(sweep_keys,
                        {"iter", "samples", "rounds", "vtime", "metric", "n", "mean", "sd", "se", "min", "max"}));
@@ -167,39 +171,39 @@ void ResultSet::write(const fs::path& dir) const {
                     format_real(s.max[k])));
         }
     w.close();
-  }
-  {
+  });
+  tasks.emplace_back([&] {
     CsvWriter w(dir / "runs.csv", header(sweep_keys, {"seed", "rep", "termination", "iterations", "message"}));
     for (const auto& c : cells)
       for (const auto& r : c.runs)
         w.row(cat(lead(c), std::to_string(r.seed), std::to_string(r.rep), r.termination,
                   std::to_string(r.iterations), r.message));
     w.close();
-  }
-  {
+  });
+  tasks.emplace_back([&] {
     CsvWriter w(dir / "run_scalars.csv", header(sweep_keys, {"seed", "rep", "scalar", "value"}));
     for (const auto& c : cells)
       for (std::size_t i = 0; i < c.run_scalars.size() && i < c.runs.size(); ++i)
         for (const auto& [sname, v] : c.run_scalars[i])
           w.row(cat(lead(c), std::to_string(c.runs[i].seed), std::to_string(c.runs[i].rep), sname, format_real(v)));
     w.close();
-  }
-  {
+  });
+  tasks.emplace_back([&] {
     CsvWriter w(dir / "scalar_summary.csv", header(sweep_keys, {"scalar", "n", "mean", "sd", "se", "min", "max"}));
     for (const auto& c : cells)
       for (const auto& [sname, st] : c.scalars)
         w.row(cat(lead(c), sname, std::to_string(st.n), format_real(st.mean), format_real(st.sd), format_real(st.se),
                   format_real(st.min), format_real(st.max)));
     w.close();
-  }
-  {
+  });
+  tasks.emplace_back([&] {
     CsvWriter w(dir / "constants.csv", header(sweep_keys, {"constant", "value", "exact"}));
     for (const auto& c : cells)
       for (const auto& [cname, ve] : c.constants)
         w.row(cat(lead(c), cname, format_real(ve.first), ve.second ? "true" : "false"));
     w.close();
-  }
-  {
+  });
+  tasks.emplace_back([&] {
     CsvWriter w(dir / "bounds.csv",
                 header(sweep_keys,
                        {"bound", "title", "label", "guarantee", "metric", "applicable", "state", "reason", "constants", "iter",
@@ -217,8 +221,8 @@ void ResultSet::write(const fs::path& dir) const {
                     std::to_string(b.iters[k]), format_real(b.values[k])));
       }
     w.close();
-  }
-  {
+  });
+  tasks.emplace_back([&] {
     std::vector<std::string> keys;
     if (!cells.empty())
       for (const auto& [k, v] : cells.front().options) keys.push_back(k);
@@ -232,7 +236,8 @@ void ResultSet::write(const fs::path& dir) const {
       w.row(row);
     }
     w.close();
-  }
+  });
+  parallel_for(tasks.size(), jobs, [&](std::size_t i) { tasks[i](); });
 }
 
 ResultSet ResultSet::load(const fs::path& dir) {

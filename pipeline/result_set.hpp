@@ -84,7 +84,8 @@ struct ResultSet {
   std::string cell_label(const CellResult& c) const;
   /// Writes every CSV of docs/results-format.md except timings.csv into `dir`. results.csv holds the
   /// per-run values that are present (MetricSeries::values), summary.csv every metric's statistics.
-  void write(const std::filesystem::path& dir) const;
+  /// Writes every table into `dir`; with jobs > 1 the tables are written by parallel tasks (same bytes).
+  void write(const std::filesystem::path& dir, int jobs = 1) const;
   /// Reads them back: statistics from summary.csv, per-run values from results.csv. Throws DataError
   /// naming the file if a file is missing or malformed.
   static ResultSet load(const std::filesystem::path& dir);

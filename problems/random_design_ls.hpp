@@ -51,6 +51,7 @@ class RandomDesignLs final : public Problem {
   double density_;
   double noise_;  ///< s
   Vec sqrt_h_;
+  double inv_sqrt_p_ = 1.0;  ///< 1/sqrt(density), once (draw_sample is the inner loop of every run)
   Vec x0_;
 };
 

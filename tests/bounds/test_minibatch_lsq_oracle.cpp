@@ -164,3 +164,60 @@ TEST_CASE("R1 with (2M_grad, 2σ*²) lies above O1 on noisy least squares", "[bo
     REQUIRE(bound.back() < 50.0 * exact.dist2.back());
   }
 }
+
+namespace {
+
+/// E‖e_t‖² for b = 1 with replacement by the per-sample form of the recursion (independent of the
+/// oracle's S(P) = (1/n)Σ w_i a_ia_iᵀ): e ← (I − γ a_ia_iᵀ)e − γ r_i a_i averaged over i, second moment
+/// P' = (1/n)Σ_i [B_i P B_iᵀ − γ r_i (B_i m a_iᵀ + a_i mᵀB_iᵀ) + γ² r_i² a_ia_iᵀ], B_i = I − γ a_ia_iᵀ.
+std::vector<double> per_sample_recursion(const LsqInstance& p, const Eigen::VectorXd& e0, double gamma,
+                                         const std::vector<std::int64_t>& ts) {
+  const Eigen::Index n = p.X.rows(), d = p.X.cols();
+  Eigen::MatrixXd P = e0 * e0.transpose();
+  Eigen::VectorXd m = e0;
+  std::vector<double> out;
+  std::int64_t t = 0;
+  for (const std::int64_t target : ts) {
+    for (; t < target; ++t) {
+      Eigen::MatrixXd next = Eigen::MatrixXd::Zero(d, d);
+      Eigen::VectorXd mnext = Eigen::VectorXd::Zero(d);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const Eigen::VectorXd a = p.X.row(i).transpose();
+        const double r = p.residuals[i];
+        const Eigen::MatrixXd B = Eigen::MatrixXd::Identity(d, d) - gamma * a * a.transpose();
+        next += B * P * B.transpose() - gamma * r * (B * m * a.transpose() + a * m.transpose() * B.transpose()) +
+                gamma * gamma * r * r * a * a.transpose();
+        mnext += B * m - gamma * r * a;
+      }
+      P = next / static_cast<double>(n);
+      m = mnext / static_cast<double>(n);
+    }
+    out.push_back(P.trace());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("O1 equals the per-sample second-moment recursion on small and on tall data (both evaluation forms)",
+          "[bounds]") {
+  // n = 6, d = 3 takes the O(n d²) row form; n = 400, d = 4 the precomputed fourth-moment form (its cost
+  // does not grow with n). Both must reproduce the per-sample recursion to round-off.
+  const std::vector<std::int64_t> ts{0, 1, 3, 10, 40};
+  for (const auto& [n, d] : {std::pair<Eigen::Index, Eigen::Index>{6, 3}, {400, 4}}) {
+    CAPTURE(n, d);
+    const Eigen::MatrixXd X = bounds_test::normal_matrix(n, d, 21);
+    const Eigen::VectorXd w = bounds_test::normal_matrix(d, 1, 22);
+    const Eigen::VectorXd y = X * w + 0.5 * bounds_test::normal_matrix(n, 1, 23);
+    const LsqInstance p = bounds_test::make_instance(X, y);
+    const Eigen::VectorXd e0 = bounds_test::normal_matrix(d, 1, 24);
+    const double gamma = 0.5 / X.rowwise().squaredNorm().maxCoeff();
+    const MinibatchLsqOracleParams op{.e0 = e0, .step = StepSchedule::constant(gamma), .theta_b = 1.0, .iterations = ts};
+    const OracleCurve o1 = minibatch_lsq_oracle(p.X, p.residuals, op);
+    const std::vector<double> ref = per_sample_recursion(p, e0, gamma, ts);
+    for (std::size_t k = 0; k < ts.size(); ++k) {
+      CAPTURE(ts[k]);
+      REQUIRE_THAT(o1.dist2[k], WithinRel(ref[k], 1e-11));
+    }
+  }
+}
