@@ -56,6 +56,18 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--resume", run.resume,
                     "skip cells that an interrupted run of the same experiment, options, seed and code already "
                     "finished (checkpoints in OUT/.<name>.partial/checkpoints)");
+  run_cmd->add_option("--shard", run.shard,
+                      "i/N: run shard i (0-based) of N for a job array and write OUT/<name>.shards/shard-i-of-N.sgdshard; "
+                      "`sgdcheck merge` combines the N shards into the results of one run");
+
+  MergeArgs merge;
+  auto* merge_cmd = app.add_subcommand("merge", "combine the shard files of `run FILE --shard i/N` into the results of one run");
+  merge_cmd->add_option("shards", merge.shards, "shard files, or directories holding them (e.g. results/NAME.shards)")->required();
+  merge_cmd->add_option("--jobs,-j", merge.jobs, "threads")->check(CLI::Range(1, 1024));
+  merge_cmd->add_option("--out,-o", merge.out, "output directory; results go to OUT/<experiment name>/")->capture_default_str();
+  merge_cmd->add_option("--format", merge.formats, "plot formats, comma separated: png,svg,pdf")->delimiter(',')->capture_default_str();
+  merge_cmd->add_flag("--no-plots", merge.no_plots, "skip rendering plots");
+  merge_cmd->add_flag("--force", merge.force, "replace complete results already at OUT/<experiment name>/");
 
   std::vector<std::string> validate_files;
   bool changed_only = false;
@@ -96,8 +108,9 @@ int main(int argc, char** argv) {
     }
     // `run` stops cleanly between runs on SIGINT / SIGTERM (exit 130 / 143); the other commands are
     // short and keep the default behaviour.
-    if (*run_cmd) sgdcheck::install_interrupt_handlers();
+    if (*run_cmd || *merge_cmd) sgdcheck::install_interrupt_handlers();
     if (*run_cmd) return cmd_run(run);
+    if (*merge_cmd) return cmd_merge(merge);
     if (*val_cmd) return cmd_validate(validate_files, validate_quick, changed_only);
     if (*check_cmd) return cmd_check(check_dir);
     if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
