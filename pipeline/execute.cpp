@@ -194,6 +194,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
   bool complete = true;
   if (options.scheduler) {
     WorkItems wi;
+    wi.plan = &plan;
     wi.list = items;
     wi.run = run_item;
     wi.block = [&](std::size_t i) -> CellAccumulator& { return blocks[i]; };

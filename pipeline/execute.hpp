@@ -17,6 +17,7 @@ namespace sgdcheck::pipeline {
 
 /// The work items of one execute() call, as a Scheduler sees them.
 struct WorkItems {
+  const Plan* plan = nullptr;
   std::vector<std::pair<std::size_t, std::size_t>> list;  ///< (cell, seed block), cell-major
   /// Runs item i's reps in this process into block(i); false if interrupted (the block is unfinished).
   std::function<bool(std::size_t)> run;
