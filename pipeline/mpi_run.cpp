@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -107,6 +108,16 @@ std::string failure_text(const std::exception_ptr& e) {
   }
 }
 
+/// Test hook: SGDCHECK_TEST_MPI_FAIL=RANK:CELL makes that rank fail in the first item of that cell
+/// (tests/cluster: a failing rank aborts the job with one line). Returns the cell, or SIZE_MAX.
+std::size_t test_fail_cell(int rank) {
+  const char* v = std::getenv("SGDCHECK_TEST_MPI_FAIL");
+  int r = -1;
+  std::size_t c = 0;
+  if (!v || std::sscanf(v, "%d:%zu", &r, &c) != 2 || r != rank) return SIZE_MAX;
+  return c;
+}
+
 }  // namespace
 
 MpiSession::MpiSession(int& argc, char**& argv) {
@@ -133,6 +144,8 @@ bool MpiSession::schedule(const WorkItems& items, int jobs) {
 
 bool MpiSession::schedule_root(const WorkItems& items, int jobs) {
   const Plan& plan = *items.plan;
+  const std::string fingerprint = config_fingerprint(plan, SGDCHECK_GIT_COMMIT);
+  const std::size_t fail_cell = test_fail_cell(0);
   const std::size_t n = items.list.size();
   const std::size_t workers = static_cast<std::size_t>(size_ - 1);
   std::mutex m;  // next, failure
@@ -162,6 +175,7 @@ bool MpiSession::schedule_root(const WorkItems& items, int jobs) {
     local.emplace_back([&] {
       for (std::size_t i; (i = take()) < n;) {
         try {
+          if (items.list[i].first == fail_cell) throw std::runtime_error("SGDCHECK_TEST_MPI_FAIL");
           if (!items.run(i)) break;  // interrupted
           items.reduce(i);
           ++reduced;
@@ -195,6 +209,9 @@ bool MpiSession::schedule_root(const WorkItems& items, int jobs) {
     const std::string msg = receive(st);
     switch (st.MPI_TAG) {
       case kRequest: {
+        if (msg != fingerprint && !abort)
+          fail(fmt::format("rank {} planned another configuration (fingerprint {}, rank 0: {}): every rank needs the same "
+                           "files, options and sgdcheck build", src, msg, fingerprint), 2);
         const std::size_t i = take();
         if (i < n) {
           ByteWriter w;
@@ -246,6 +263,8 @@ bool MpiSession::schedule_root(const WorkItems& items, int jobs) {
 
 bool MpiSession::schedule_worker(const WorkItems& items, int jobs) {
   const Plan& plan = *items.plan;
+  const std::string fingerprint = config_fingerprint(plan, SGDCHECK_GIT_COMMIT);
+  const std::size_t fail_cell = test_fail_cell(rank_);
   std::mutex mpi;  // MPI_THREAD_SERIALIZED: one thread in MPI at a time
   bool stop = false, aborted = false, failed = false;
   auto worker = [&] {
@@ -254,7 +273,7 @@ bool MpiSession::schedule_worker(const WorkItems& items, int jobs) {
       {
         std::lock_guard lock(mpi);
         if (stop) return;
-        send(0, kRequest);
+        send(0, kRequest, fingerprint);
         const MPI_Status st = wait_message(0);
         const std::string msg = receive(st);
         if (st.MPI_TAG == kNoMore || st.MPI_TAG == kAbort || st.MPI_TAG != kItem) {
@@ -274,6 +293,7 @@ bool MpiSession::schedule_worker(const WorkItems& items, int jobs) {
       try {
         if (it == items.list.end() || *it != key)
           throw std::runtime_error(fmt::format("cell {} block {} is not a work item of this rank's plan", key.first, key.second));
+        if (key.first == fail_cell) throw std::runtime_error("SGDCHECK_TEST_MPI_FAIL");
         done = items.run(j);
         if (done) {
           bytes = encode_item(plan, items, j);
