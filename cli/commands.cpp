@@ -229,8 +229,9 @@ int run_plan(pipeline::Plan& plan, const RunArgs& args, pipeline::Scheduler* sch
     // The inputs first: an interrupted staging folder says what it was running.
     copy_text_file(e.file, sdir / "experiment.yaml");
     write_text_file(sdir / "resolved.yaml", pipeline::resolved_yaml(plan));
-    fmt::print("{}: {} cells x {} seeds = {} runs on {} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
-               plan.runs(), args.jobs, e.quick ? " (quick form)" : "");
+    fmt::print("{}: {} cells x {} seeds = {} runs on {}{} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
+               plan.runs(), args.ranks > 1 ? fmt::format("{} ranks x ", args.ranks) : std::string(), args.jobs,
+               e.quick ? " (quick form)" : "");
     for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
     std::fflush(stdout);
     Progress progress(e.name);

@@ -43,6 +43,7 @@ struct RunArgs {
   pipeline::Scheduler* scheduler = nullptr;
   /// An MPI worker rank: plans and runs items for rank 0, writes nothing and prints nothing.
   bool worker = false;
+  int ranks = 1;  ///< MPI ranks (for the messages)
 };
 
 struct MergeArgs {

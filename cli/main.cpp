@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
     }
     run.scheduler = mpi.get();
     run.worker = mpi->rank() != 0;
+    run.ranks = mpi->size();
   }
 #else
   if (*run_cmd && std::getenv("OMPI_COMM_WORLD_SIZE") && std::string(std::getenv("OMPI_COMM_WORLD_SIZE")) != "1") {
