@@ -48,20 +48,31 @@ namespace {
 class Progress {
  public:
   explicit Progress(std::string name) : name_(std::move(name)), tty_(isatty(STDERR_FILENO) != 0) {}
+  /// Under mpirun (stderr is a pipe to mpirun, often a log file): one line every 10 s instead.
+  void lines() { lines_ = true; }
   void operator()(std::size_t done, std::size_t total) {
-    if (!tty_) return;
+    if (!tty_ && !lines_) return;
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (done < total && el - last_ < 0.2) return;
+    if (done < total && el - last_ < (lines_ ? 10.0 : 0.2)) return;
     last_ = el;
     const double eta = done > 0 ? el * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
-    std::fprintf(stderr, "\r[%s] %zu/%zu runs (%3.0f%%), %.1f s elapsed, ETA %.0f s   ", name_.c_str(), done, total,
-                 100.0 * static_cast<double>(done) / static_cast<double>(total), el, eta);
-    if (done == total) std::fprintf(stderr, "\n");
+    const std::string cells = cells_total_ > 0 ? fmt::format(", {}/{} cells", cells_done_, cells_total_) : std::string();
+    std::fprintf(stderr, "%s[%s] %zu/%zu runs (%3.0f%%)%s, %.1f s elapsed, ETA %.0f s%s", lines_ ? "" : "\r",
+                 name_.c_str(), done, total, 100.0 * static_cast<double>(done) / static_cast<double>(total),
+                 cells.c_str(), el, eta, lines_ ? "\n" : "   ");
+    if (done == total && !lines_) std::fprintf(stderr, "\n");
+  }
+  /// Cells finished (shown with the runs when the run is spread over MPI ranks).
+  void cells(std::size_t done, std::size_t total) {
+    cells_done_ = done;
+    cells_total_ = total;
   }
 
  private:
   std::string name_;
   bool tty_;
+  bool lines_ = false;
+  std::size_t cells_done_ = 0, cells_total_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   double last_ = -1.0;
 };
@@ -239,6 +250,10 @@ int run_plan(pipeline::Plan& plan, const RunArgs& args, pipeline::Scheduler* sch
     xo.jobs = args.jobs;
     xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
     xo.scheduler = scheduler;
+    if (scheduler && args.ranks > 1) {  // MPI (pipeline/mpi_run.hpp): cells and runs across the ranks
+      progress.lines();
+      xo.cell_progress = [&](std::size_t d, std::size_t t) { progress.cells(d, t); };
+    }
     // Each finished cell is checkpointed in the staging folder; --resume keeps the folder of an
     // interrupted run of the same name and takes the cells whose checkpoint matches (same options,
     // seed and code version) from there.

@@ -149,7 +149,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
   for (std::size_t c = 0; c < ncells; ++c) remaining[c].store(blocks_per_cell);
 
   const std::size_t total = (ncells - ex.resumed_cells) * seeds;
-  std::atomic<std::size_t> done{0};
+  std::atomic<std::size_t> done{0}, cells_done{0};
   std::mutex progress_mutex;
   // Runs item i's reps here into its block.
   auto run_item = [&](std::size_t i) -> bool {
@@ -185,6 +185,11 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
       blocks[k] = CellAccumulator(&plan.per_run_metrics, plan.traces, axis_of(c));  // release
     }
     whole.finish(rs.cells[c]);
+    if (options.cell_progress) {
+      const std::size_t d = ++cells_done;
+      std::lock_guard lock(progress_mutex);
+      options.cell_progress(d, ncells - ex.resumed_cells);
+    }
     if (!ck.checkpoint_dir.empty()) {
       const std::vector<double> wall(ex.wall_seconds.begin() + static_cast<std::ptrdiff_t>(c * seeds),
                                      ex.wall_seconds.begin() + static_cast<std::ptrdiff_t>((c + 1) * seeds));
