@@ -92,7 +92,8 @@ class BlockCodec {
   }
 
   /// Reads a block of `reps` reps starting at rep `first_rep` into `a` (constructed for the plan's cell).
-  static void get(ByteReader& in, const Plan& plan, std::size_t first_rep, std::size_t reps, CellAccumulator& a) {
+  static void get(
+      ByteReader& in, const Plan& plan, std::size_t first_rep, std::size_t reps, CellAccumulator& a) {
     const auto R = static_cast<std::int64_t>(reps);
     const auto seed = static_cast<std::int64_t>(plan.seed);
     const std::size_t M = in.count(8);
@@ -105,7 +106,8 @@ class BlockCodec {
     const auto kept = in.get_array<std::uint64_t>();
     for (std::size_t m = 0; m < M; ++m)
       if (a.all_per_run_ || (a.per_run_ && a.per_run_->count(a.metrics_[m]))) a.kept_.push_back(m);
-    if (!std::equal(kept.begin(), kept.end(), a.kept_.begin(), a.kept_.end())) in.fail("kept per-run metrics differ from the plan's");
+    if (!std::equal(kept.begin(), kept.end(), a.kept_.begin(), a.kept_.end()))
+      in.fail("kept per-run metrics differ from the plan's");
     const std::size_t K = in.count(6 * 8 + 1);
     a.points_.resize(K);
     for (std::size_t k = 0; k < K; ++k) {
@@ -120,7 +122,8 @@ class BlockCodec {
       if (varies > 1 || pa.reps < 1 || pa.reps > R) in.fail("point reps");
       pa.vtime_varies = varies == 1;
       const double key = axis_value(pa.p, a.axis_);
-      if (std::isnan(key) || (k > 0 && !(axis_value(a.points_[k - 1].p, a.axis_) < key))) in.fail("points not increasing");
+      if (std::isnan(key) || (k > 0 && !(axis_value(a.points_[k - 1].p, a.axis_) < key)))
+        in.fail("points not increasing");
     }
     a.stats_ = in.get_array<RunningStats>();
     if (a.stats_.size() != K * M) in.fail("statistics size");
@@ -134,11 +137,14 @@ class BlockCodec {
     for (auto& rv : a.rep_values_) {
       rv.keys = in.get_array<double>();
       rv.values = in.get_array<double>();
-      if (rv.keys.size() > K || rv.values.size() != rv.keys.size() * a.kept_.size()) in.fail("per-run values size");
+      if (rv.keys.size() > K || rv.values.size() != rv.keys.size() * a.kept_.size())
+        in.fail("per-run values size");
       // finish() places each value at its point: every key must be one of the points'.
       for (double key : rv.keys) {
-        const auto it = std::lower_bound(a.points_.begin(), a.points_.end(), key,
-                                         [&](const auto& p, double v) { return axis_value(p.p, a.axis_) < v; });
+        const auto it =
+            std::lower_bound(a.points_.begin(), a.points_.end(), key, [&](const auto& p, double v) {
+              return axis_value(p.p, a.axis_) < v;
+            });
         if (it == a.points_.end() || axis_value(it->p, a.axis_) != key) in.fail("per-run value at no point");
       }
     }
@@ -156,7 +162,8 @@ class BlockCodec {
       info.iterations = in.get<std::int64_t>();
       info.termination = in.get_string();
       info.message = in.get_string();
-      if (info.seed != seed || info.rep != static_cast<std::int64_t>(first_rep + r)) in.fail("run seed or rep");
+      if (info.seed != seed || info.rep != static_cast<std::int64_t>(first_rep + r))
+        in.fail("run seed or rep");
     }
     a.run_scalars_.resize(nruns);
     for (auto& sc : a.run_scalars_) {
@@ -173,7 +180,8 @@ class BlockCodec {
       std::string name = in.get_string();
       if (!seen.insert(name).second) in.fail("scalar " + name + " twice");
       const auto st = in.get<RunningStats>();
-      if (st.n < 0 || st.pos_inf < 0 || st.neg_inf < 0 || st.n > R || st.pos_inf > R || st.neg_inf > R || st.count() > R)
+      if (st.n < 0 || st.pos_inf < 0 || st.neg_inf < 0 || st.n > R || st.pos_inf > R || st.neg_inf > R ||
+          st.count() > R)
         in.fail("scalar counts");
       a.scalars_.emplace_back(std::move(name), st);
     }
@@ -188,17 +196,22 @@ std::string encode_item(const Plan& plan, const WorkItems& items, std::size_t i)
   w.put<std::uint64_t>(b);
   BlockCodec::put(w, items.block(i));
   const std::size_t first = c * seeds + b * kSeedBlock;
-  w.put_array(std::vector<double>(items.wall_seconds + first, items.wall_seconds + first + block_reps(plan, b)));
+  w.put_array(
+      std::vector<double>(items.wall_seconds + first, items.wall_seconds + first + block_reps(plan, b)));
   return std::move(w.buffer());
 }
 
-std::size_t decode_item(const Plan& plan, const WorkItems& items, std::string_view bytes, const std::string& what) {
+std::size_t decode_item(const Plan& plan,
+                        const WorkItems& items,
+                        std::string_view bytes,
+                        const std::string& what) {
   ByteReader in(bytes, what);
   const auto c = in.get<std::uint64_t>();
   const auto b = in.get<std::uint64_t>();
   const std::pair<std::size_t, std::size_t> key{static_cast<std::size_t>(c), static_cast<std::size_t>(b)};
   const auto it = std::lower_bound(items.list.begin(), items.list.end(), key);
-  if (it == items.list.end() || *it != key) in.fail(fmt::format("cell {} block {} is not a work item of this run", c, b));
+  if (it == items.list.end() || *it != key)
+    in.fail(fmt::format("cell {} block {} is not a work item of this run", c, b));
   const auto j = static_cast<std::size_t>(it - items.list.begin());
   const std::size_t reps = block_reps(plan, key.second);
   CellAccumulator acc(&plan.per_run_metrics, plan.traces, plan.cells[key.first].runner->spec().record_axis);

@@ -51,7 +51,8 @@ class ByteWriter {
 /// early or a count exceeds the bytes left (checked before anything is allocated).
 class ByteReader {
  public:
-  ByteReader(std::string_view bytes, std::string what) : p_(bytes.data()), end_(bytes.data() + bytes.size()), what_(std::move(what)) {}
+  ByteReader(std::string_view bytes, std::string what)
+      : p_(bytes.data()), end_(bytes.data() + bytes.size()), what_(std::move(what)) {}
   template <class T>
   T get() {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -95,7 +96,10 @@ std::string encode_item(const Plan& plan, const WorkItems& items, std::size_t i)
 /// Decodes bytes of encode_item for this plan: finds the item j of `items` with the same (cell, block),
 /// fills items.block(j) and the wall times of its reps, and returns j. Throws DataError naming `what`
 /// when the bytes are malformed or do not belong to this plan (wrong cell, block, reps, seed, metrics).
-std::size_t decode_item(const Plan& plan, const WorkItems& items, std::string_view bytes, const std::string& what);
+std::size_t decode_item(const Plan& plan,
+                        const WorkItems& items,
+                        std::string_view bytes,
+                        const std::string& what);
 
 /// Reps of seed block `block` (kSeedBlock, fewer in a cell's last block).
 std::size_t block_reps(const Plan& plan, std::size_t block);

@@ -49,7 +49,7 @@ struct ExecuteOptions {
   Scheduler* scheduler = nullptr;
   /// Called after each finished cell (all its blocks reduced, wherever they ran) with (done, total);
   /// may be empty.
-  std::function<void(std::size_t, std::size_t)> cell_progress;
+  std::function<void(std::size_t, std::size_t)> cell_progress = {};
 };
 
 /// Checkpoints of finished cells (a separate struct so that `ExecuteOptions{jobs, progress}` stays valid).

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -69,7 +69,8 @@ std::string receive(const MPI_Status& st) {
 
 void send(int dest, int tag, const std::string& bytes = {}) {
   if (bytes.size() > static_cast<std::size_t>(INT_MAX))
-    throw std::runtime_error(fmt::format("a work item of {} bytes is too large for one MPI message", bytes.size()));
+    throw std::runtime_error(
+        fmt::format("a work item of {} bytes is too large for one MPI message", bytes.size()));
   MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, dest, tag, MPI_COMM_WORLD);
 }
 
@@ -128,7 +129,8 @@ MpiSession::MpiSession(int& argc, char**& argv) {
   byed_.assign(static_cast<std::size_t>(size_), 0);
   if (provided < MPI_THREAD_SERIALIZED) {
     MPI_Finalize();
-    throw std::runtime_error("the MPI library does not support MPI_THREAD_SERIALIZED (needed for --jobs with MPI)");
+    throw std::runtime_error(
+        "the MPI library does not support MPI_THREAD_SERIALIZED (needed for --jobs with MPI)");
   }
 }
 
@@ -181,7 +183,8 @@ bool MpiSession::schedule_root(const WorkItems& items, int jobs) {
           ++reduced;
         } catch (...) {
           const auto e = std::current_exception();
-          fail(fmt::format("rank 0 failed in {}: {}", describe_cell(plan, items.list[i].first), failure_text(e)),
+          fail(fmt::format(
+                   "rank 0 failed in {}: {}", describe_cell(plan, items.list[i].first), failure_text(e)),
                failure_kind(e));
           break;
         }
@@ -192,66 +195,79 @@ bool MpiSession::schedule_root(const WorkItems& items, int jobs) {
   // This thread answers the workers.
   std::vector<char> ended(static_cast<std::size_t>(size_), 0);
   for (std::size_t r = 1; r < ended.size(); ++r) ended[r] = byed_[r];
-  auto all_ended = [&] { return std::count(ended.begin() + 1, ended.end(), 1) == static_cast<std::ptrdiff_t>(workers); };
+  auto all_ended = [&] {
+    return std::count(ended.begin() + 1, ended.end(), 1) == static_cast<std::ptrdiff_t>(workers);
+  };
   auto pause = std::chrono::microseconds(20);
-  for (;;) {
-    if (interrupted()) abort = true;
-    const bool local_done = local_running.load() == 0;
-    if (local_done && all_ended() && (abort || reduced.load() == n)) break;
-    MPI_Status st;
-    if (!poll_message(st)) {
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::microseconds(1000));
-      continue;
-    }
-    pause = std::chrono::microseconds(20);
-    const int src = st.MPI_SOURCE;
-    const std::string msg = receive(st);
-    switch (st.MPI_TAG) {
-      case kRequest: {
-        if (msg != fingerprint && !abort)
-          fail(fmt::format("rank {} planned another configuration (fingerprint {}, rank 0: {}): every rank needs the same "
-                           "files, options and sgdcheck build", src, msg, fingerprint), 2);
-        const std::size_t i = take();
-        if (i < n) {
-          ByteWriter w;
-          w.put<std::uint64_t>(items.list[i].first);
-          w.put<std::uint64_t>(items.list[i].second);
-          send(src, kItem, w.buffer());
-        } else if (abort) {
-          send(src, kAbort);
-          ended[static_cast<std::size_t>(src)] = 1;
-        } else {
-          send(src, kNoMore);
-        }
-        break;
+  try {
+    for (;;) {
+      if (interrupted()) abort = true;
+      const bool local_done = local_running.load() == 0;
+      if (local_done && all_ended() && (abort || reduced.load() == n)) break;
+      MPI_Status st;
+      if (!poll_message(st)) {
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::microseconds(1000));
+        continue;
       }
-      case kResult:
-        if (abort) break;
-        try {
-          const std::size_t j = decode_item(plan, items, msg, fmt::format("work item from rank {}", src));
-          items.reduce(j);
-          ++reduced;
-          items.count_runs(block_reps(plan, items.list[j].second));
-        } catch (...) {
-          const auto e = std::current_exception();
-          fail(fmt::format("rank 0 failed reducing a result of rank {}: {}", src, failure_text(e)), 4);
+      pause = std::chrono::microseconds(20);
+      const int src = st.MPI_SOURCE;
+      const std::string msg = receive(st);
+      switch (st.MPI_TAG) {
+        case kRequest: {
+          if (msg != fingerprint && !abort)
+            fail(fmt::format("rank {} planned another configuration (fingerprint {}, rank 0: {}): every rank "
+                             "needs the same "
+                             "files, options and sgdcheck build",
+                             src,
+                             msg,
+                             fingerprint),
+                 2);
+          const std::size_t i = take();
+          if (i < n) {
+            ByteWriter w;
+            w.put<std::uint64_t>(items.list[i].first);
+            w.put<std::uint64_t>(items.list[i].second);
+            send(src, kItem, w.buffer());
+          } else if (abort) {
+            send(src, kAbort);
+            ended[static_cast<std::size_t>(src)] = 1;
+          } else {
+            send(src, kNoMore);
+          }
+          break;
         }
-        break;
-      case kFail:
-        fail(msg.size() > 1 ? msg.substr(1) : fmt::format("rank {} failed", src), msg.empty() ? 4 : msg[0]);
-        ended[static_cast<std::size_t>(src)] = 1;
-        break;
-      case kEndPlan:
-        ended[static_cast<std::size_t>(src)] = 1;
-        break;
-      case kBye:
-        ended[static_cast<std::size_t>(src)] = 1;
-        byed_[static_cast<std::size_t>(src)] = 1;
-        break;
-      default:
-        break;
+        case kResult:
+          if (abort) break;
+          try {
+            const std::size_t j = decode_item(plan, items, msg, fmt::format("work item from rank {}", src));
+            items.reduce(j);
+            ++reduced;
+            items.count_runs(block_reps(plan, items.list[j].second));
+          } catch (...) {
+            const auto e = std::current_exception();
+            fail(fmt::format("rank 0 failed reducing a result of rank {}: {}", src, failure_text(e)), 4);
+          }
+          break;
+        case kFail:
+          fail(msg.size() > 1 ? msg.substr(1) : fmt::format("rank {} failed", src), msg.empty() ? 4 : msg[0]);
+          ended[static_cast<std::size_t>(src)] = 1;
+          break;
+        case kEndPlan:
+          ended[static_cast<std::size_t>(src)] = 1;
+          break;
+        case kBye:
+          ended[static_cast<std::size_t>(src)] = 1;
+          byed_[static_cast<std::size_t>(src)] = 1;
+          break;
+        default:
+          break;
+      }
     }
+  } catch (...) {  // MPI trouble on rank 0: stop the local threads before leaving
+    abort = true;
+    for (auto& t : local) t.join();
+    throw;
   }
   for (auto& t : local) t.join();
   if (!failure.empty()) {
@@ -267,58 +283,74 @@ bool MpiSession::schedule_worker(const WorkItems& items, int jobs) {
   const std::size_t fail_cell = test_fail_cell(rank_);
   std::mutex mpi;  // MPI_THREAD_SERIALIZED: one thread in MPI at a time
   bool stop = false, aborted = false, failed = false;
+  // Records this thread's failure and tells rank 0 (once per rank); the other threads stop asking.
+  auto report = [&](const std::exception_ptr& error, std::size_t cell) {
+    std::lock_guard lock(mpi);
+    if (!stop) {
+      const std::string where = cell < plan.cells.size() ? describe_cell(plan, cell) : "no cell";
+      std::string line(1, failure_kind(error));
+      line += fmt::format("rank {} failed in {}: {}", rank_, where, failure_text(error));
+      try {
+        send(0, kFail, line);
+      } catch (...) {
+      }
+      failed_sent_ = true;
+    }
+    stop = failed = true;
+  };
   auto worker = [&] {
-    for (;;) {
-      std::pair<std::size_t, std::size_t> key;
-      {
-        std::lock_guard lock(mpi);
-        if (stop) return;
-        send(0, kRequest, fingerprint);
-        const MPI_Status st = wait_message(0);
-        const std::string msg = receive(st);
-        if (st.MPI_TAG == kNoMore || st.MPI_TAG == kAbort || st.MPI_TAG != kItem) {
-          stop = true;
-          aborted = st.MPI_TAG != kNoMore;
+    std::size_t cell = SIZE_MAX;
+    try {
+      for (;;) {
+        std::pair<std::size_t, std::size_t> key;
+        {
+          std::lock_guard lock(mpi);
+          if (stop) return;
+          send(0, kRequest, fingerprint);
+          const MPI_Status st = wait_message(0);
+          const std::string msg = receive(st);
+          if (st.MPI_TAG == kNoMore || st.MPI_TAG == kAbort || st.MPI_TAG != kItem) {
+            stop = true;
+            aborted = st.MPI_TAG != kNoMore;
+            return;
+          }
+          ByteReader in(msg, "work item request");
+          key.first = static_cast<std::size_t>(in.get<std::uint64_t>());
+          key.second = static_cast<std::size_t>(in.get<std::uint64_t>());
+          cell = key.first;
+        }
+        const auto it = std::lower_bound(items.list.begin(), items.list.end(), key);
+        const auto j = static_cast<std::size_t>(it - items.list.begin());
+        std::string bytes;
+        std::exception_ptr error;
+        bool done = false;
+        try {
+          if (it == items.list.end() || *it != key)
+            throw std::runtime_error(fmt::format(
+                "cell {} block {} is not a work item of this rank's plan", key.first, key.second));
+          if (key.first == fail_cell) throw std::runtime_error("SGDCHECK_TEST_MPI_FAIL");
+          done = items.run(j);
+          if (done) {
+            bytes = encode_item(plan, items, j);
+            items.block(j) = CellAccumulator(
+                &plan.per_run_metrics, plan.traces, plan.cells[key.first].runner->spec().record_axis);
+          }
+        } catch (...) {
+          error = std::current_exception();
+        }
+        if (error) {
+          report(error, key.first);
           return;
         }
-        ByteReader in(msg, "work item request");
-        key.first = static_cast<std::size_t>(in.get<std::uint64_t>());
-        key.second = static_cast<std::size_t>(in.get<std::uint64_t>());
-      }
-      const auto it = std::lower_bound(items.list.begin(), items.list.end(), key);
-      const auto j = static_cast<std::size_t>(it - items.list.begin());
-      std::string bytes;
-      std::exception_ptr error;
-      bool done = false;
-      try {
-        if (it == items.list.end() || *it != key)
-          throw std::runtime_error(fmt::format("cell {} block {} is not a work item of this rank's plan", key.first, key.second));
-        if (key.first == fail_cell) throw std::runtime_error("SGDCHECK_TEST_MPI_FAIL");
-        done = items.run(j);
-        if (done) {
-          bytes = encode_item(plan, items, j);
-          items.block(j) = CellAccumulator(&plan.per_run_metrics, plan.traces, plan.cells[key.first].runner->spec().record_axis);
+        std::lock_guard lock(mpi);
+        if (!done) {  // interrupted: rank 0 stops too
+          stop = true;
+          return;
         }
-      } catch (...) {
-        error = std::current_exception();
+        if (!failed && !aborted) send(0, kResult, bytes);
       }
-      std::lock_guard lock(mpi);
-      if (error) {
-        if (!stop) {
-          const std::string cell = key.first < plan.cells.size() ? describe_cell(plan, key.first) : "an unknown cell";
-          std::string line(1, failure_kind(error));
-          line += fmt::format("rank {} failed in {}: {}", rank_, cell, failure_text(error));
-          send(0, kFail, line);
-          failed_sent_ = true;
-        }
-        stop = failed = true;
-        return;
-      }
-      if (!done) {  // interrupted: rank 0 stops too
-        stop = true;
-        return;
-      }
-      if (!failed && !aborted) send(0, kResult, bytes);
+    } catch (...) {  // MPI or protocol trouble outside a run: still one line, never std::terminate
+      report(std::current_exception(), cell);
     }
   };
   std::vector<std::thread> threads;
@@ -344,8 +376,7 @@ int MpiSession::finish(int rc, const std::string& error) {
       }
     }
     const std::int32_t code = rc;
-    for (int r = 1; r < size_; ++r)
-      MPI_Send(&code, 4, MPI_BYTE, r, kFinal, MPI_COMM_WORLD);
+    for (int r = 1; r < size_; ++r) MPI_Send(&code, 4, MPI_BYTE, r, kFinal, MPI_COMM_WORLD);
     MPI_Finalize();
     return rc;
   }

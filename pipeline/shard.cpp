@@ -35,7 +35,8 @@ struct LoadedShard {
 
 LoadedShard load_shard(const fs::path& file) {
   const std::string name = file.string();
-  const std::string not_shard = name + ": not a sgdcheck shard file (expected the output of `sgdcheck run FILE --shard i/N`)";
+  const std::string not_shard =
+      name + ": not a sgdcheck shard file (expected the output of `sgdcheck run FILE --shard i/N`)";
   std::error_code ec;
   const auto size = fs::file_size(file, ec);
   if (ec || !fs::is_regular_file(file, ec)) throw DataError(name + ": cannot read the shard file");
@@ -81,7 +82,8 @@ ShardSpec parse_shard(const std::string& text) {
   if (slash == std::string::npos || !parse_size(std::string_view(text).substr(0, slash), s.index) ||
       !parse_size(std::string_view(text).substr(slash + 1), s.count) || s.count < 1 || s.count > kMaxShards ||
       s.index >= s.count)
-    throw UsageError(fmt::format("--shard = {}: expected i/N with 0 <= i < N <= {} (e.g. 3/16)", text, kMaxShards));
+    throw UsageError(
+        fmt::format("--shard = {}: expected i/N with 0 <= i < N <= {} (e.g. 3/16)", text, kMaxShards));
   return s;
 }
 
@@ -99,7 +101,8 @@ bool ShardRunner::schedule(const WorkItems& items, int jobs) {
     if (!items.run(k)) return;  // interrupted
     encoded_[q] = encode_item(plan_, items, k);
     const auto c = items.list[k].first;
-    items.block(k) = CellAccumulator(&plan_.per_run_metrics, plan_.traces, plan_.cells[c].runner->spec().record_axis);
+    items.block(k) =
+        CellAccumulator(&plan_.per_run_metrics, plan_.traces, plan_.cells[c].runner->spec().record_axis);
   });
   return false;  // the reduction happens in `merge`
 }
@@ -130,7 +133,8 @@ void ShardRunner::write(const fs::path& file, const std::string& fingerprint) co
     out.flush();
     if (!out) {
       fs::remove(tmp, ec);
-      throw UsageError(SourceLoc{file.string(), 0}, "cannot write the shard file (disk full or not writable)");
+      throw UsageError(SourceLoc{file.string(), 0},
+                       "cannot write the shard file (disk full or not writable)");
     }
   }
   fs::rename(tmp, file, ec);
@@ -147,7 +151,8 @@ std::vector<ShardHeader> read_shard_headers(const std::vector<std::string>& args
     if (fs::is_directory(a, ec)) {
       std::vector<fs::path> here;
       for (const auto& e : fs::directory_iterator(a, ec))
-        if (e.path().extension() == ".sgdshard" && e.path().filename().string().front() != '.') here.push_back(e.path());
+        if (e.path().extension() == ".sgdshard" && e.path().filename().string().front() != '.')
+          here.push_back(e.path());
       if (here.empty()) throw UsageError(a + ": no shard files (*.sgdshard) in this directory");
       std::sort(here.begin(), here.end());
       files.insert(files.end(), here.begin(), here.end());
@@ -163,24 +168,43 @@ std::vector<ShardHeader> read_shard_headers(const std::vector<std::string>& args
   std::vector<const ShardHeader*> by_index(h0.spec.count, nullptr);
   for (const auto& h : hs) {
     const std::string f = h.file.string(), f0 = h0.file.string();
-    if (h.fingerprint != h0.fingerprint || h.experiment != h0.experiment || h.quick != h0.quick || h.seed != h0.seed ||
-        h.traces != h0.traces)
-      throw DataError(fmt::format("{}: shard of a different configuration (fingerprint {} of {}{}; {} has {} of {}{})", f,
-                                  h.fingerprint, h.experiment, h.quick ? " --quick" : "", f0, h0.fingerprint,
-                                  h0.experiment, h0.quick ? " --quick" : ""));
+    if (h.fingerprint != h0.fingerprint || h.experiment != h0.experiment || h.quick != h0.quick ||
+        h.seed != h0.seed || h.traces != h0.traces)
+      throw DataError(
+          fmt::format("{}: shard of a different configuration (fingerprint {} of {}{}; {} has {} of {}{})",
+                      f,
+                      h.fingerprint,
+                      h.experiment,
+                      h.quick ? " --quick" : "",
+                      f0,
+                      h0.fingerprint,
+                      h0.experiment,
+                      h0.quick ? " --quick" : ""));
     if (h.spec.count != h0.spec.count || h.total_items != h0.total_items)
-      throw DataError(fmt::format("{}: shard {}/{}, but {} is shard {}/{}: expected shards of one --shard i/N series", f,
-                                  h.spec.index, h.spec.count, f0, h0.spec.index, h0.spec.count));
+      throw DataError(
+          fmt::format("{}: shard {}/{}, but {} is shard {}/{}: expected shards of one --shard i/N series",
+                      f,
+                      h.spec.index,
+                      h.spec.count,
+                      f0,
+                      h0.spec.index,
+                      h0.spec.count));
     if (const ShardHeader* other = by_index[h.spec.index])
-      throw DataError(fmt::format("{}: duplicate shard {}/{} (also {})", f, h.spec.index, h.spec.count, other->file.string()));
+      throw DataError(fmt::format(
+          "{}: duplicate shard {}/{} (also {})", f, h.spec.index, h.spec.count, other->file.string()));
     by_index[h.spec.index] = &h;
   }
   std::vector<std::size_t> missing;
   for (std::size_t i = 0; i < by_index.size(); ++i)
     if (!by_index[i]) missing.push_back(i);
   if (!missing.empty())
-    throw DataError(fmt::format("{} of {} shards missing: {} (run them with --shard i/{})", missing.size(), h0.spec.count,
-                                fmt::join(missing.begin(), missing.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(missing.size(), 10)), ", "),
+    throw DataError(fmt::format("{} of {} shards missing: {} (run them with --shard i/{})",
+                                missing.size(),
+                                h0.spec.count,
+                                fmt::join(missing.begin(),
+                                          missing.begin() + static_cast<std::ptrdiff_t>(
+                                                                std::min<std::size_t>(missing.size(), 10)),
+                                          ", "),
                                 h0.spec.count) +
                     (missing.size() > 10 ? ", …" : ""));
   std::sort(hs.begin(), hs.end(), [](const auto& a, const auto& b) { return a.spec.index < b.spec.index; });
@@ -194,11 +218,13 @@ bool ShardMerger::schedule(const WorkItems& items, int /*jobs*/) {
     const LoadedShard s = load_shard(h.file);
     const std::string name = h.file.string();
     if (s.header.total_items != items.list.size())
-      throw DataError(fmt::format("{}: {} work items, but the experiment has {}", name, s.header.total_items, items.list.size()));
+      throw DataError(fmt::format(
+          "{}: {} work items, but the experiment has {}", name, s.header.total_items, items.list.size()));
     std::size_t expected = 0;
     for (std::size_t k = h.spec.index; k < items.list.size(); k += h.spec.count) ++expected;
     if (s.items.size() != expected)
-      throw DataError(fmt::format("{}: {} work items, expected {} (an interrupted shard? rerun it)", name, s.items.size(), expected));
+      throw DataError(fmt::format(
+          "{}: {} work items, expected {} (an interrupted shard? rerun it)", name, s.items.size(), expected));
     for (const auto& bytes : s.items) {
       const std::size_t j = decode_item(plan_, items, bytes, name);
       if (j % h.spec.count != h.spec.index || have[j])

@@ -29,7 +29,9 @@ ShardSpec parse_shard(const std::string& text);
 inline constexpr std::size_t kMaxShards = 100000;
 
 /// `OUT/<name>.shards/shard-<i>-of-<N>.sgdshard`.
-std::filesystem::path shard_file(const std::filesystem::path& out, const std::string& name, const ShardSpec& s);
+std::filesystem::path shard_file(const std::filesystem::path& out,
+                                 const std::string& name,
+                                 const ShardSpec& s);
 
 /// Runs the shard's items (item k when k % N == i) on the given threads and keeps their bytes.
 class ShardRunner : public Scheduler {

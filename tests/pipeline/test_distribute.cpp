@@ -66,7 +66,8 @@ std::string error_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("3 shards merged give the same tables as one execution, and so do 30 shards of 26 items", "[pipeline][shard]") {
+TEST_CASE("3 shards merged give the same tables as one execution, and so do 30 shards of 26 items",
+          "[pipeline][shard]") {
   TempDir dir;
   Plan plan = make_plan(dir.write("exp.yaml", tiny_experiment()), {});
   plan.traces = true;
@@ -88,8 +89,9 @@ TEST_CASE("3 shards merged give the same tables as one execution, and so do 30 s
   REQUIRE(read_text(dir.path() / "one" / "summary.csv") != read_text(dir.path() / "other" / "summary.csv"));
 }
 
-TEST_CASE("merge refuses a duplicate shard, a missing shard and a shard of another configuration, one line each",
-          "[pipeline][shard]") {
+TEST_CASE(
+    "merge refuses a duplicate shard, a missing shard and a shard of another configuration, one line each",
+    "[pipeline][shard]") {
   TempDir dir;
   const std::string file = dir.write("exp.yaml", tiny_experiment());
   const Plan plan = make_plan(file, {});
@@ -100,11 +102,13 @@ TEST_CASE("merge refuses a duplicate shard, a missing shard and a shard of anoth
   const std::string dup = error_of([&] { read_shard_headers({s.string(), (dir.path() / "dup").string()}); });
   CHECK_THAT(dup, Catch::Matchers::Contains("duplicate shard 1/3"));
   fs::remove(s / "shard-2-of-3.sgdshard");
-  CHECK_THAT(error_of([&] { read_shard_headers({s.string()}); }), Catch::Matchers::Contains("1 of 3 shards missing: 2"));
+  CHECK_THAT(error_of([&] { read_shard_headers({s.string()}); }),
+             Catch::Matchers::Contains("1 of 3 shards missing: 2"));
   const Plan seeded = make_plan(file, {false, 9});
   write_shards(seeded, 3, dir.path() / "b");
   fs::copy_file(dir.path() / "b" / "tiny.shards" / "shard-2-of-3.sgdshard", s / "shard-2-of-3.sgdshard");
-  CHECK_THAT(error_of([&] { read_shard_headers({s.string()}); }), Catch::Matchers::Contains("different configuration"));
+  CHECK_THAT(error_of([&] { read_shard_headers({s.string()}); }),
+             Catch::Matchers::Contains("different configuration"));
   REQUIRE(config_fingerprint(plan, "x") != config_fingerprint(seeded, "x"));
   REQUIRE(config_fingerprint(plan, "x") == config_fingerprint(make_plan(file, {}), "x"));
   for (const std::string& e : {dup}) REQUIRE(e.find('\n') == std::string::npos);
@@ -153,7 +157,8 @@ class MutatingScheduler : public Scheduler {
         }
       }
     for (std::size_t len = 0; len < good.size(); ++len)
-      REQUIRE_THROWS_AS(decode_item(*items.plan, items, std::string_view(good).substr(0, len), "test"), DataError);
+      REQUIRE_THROWS_AS(decode_item(*items.plan, items, std::string_view(good).substr(0, len), "test"),
+                        DataError);
     return false;
   }
   std::size_t decoded = 0, refused = 0;
@@ -161,9 +166,11 @@ class MutatingScheduler : public Scheduler {
 
 }  // namespace
 
-TEST_CASE("mutated work-item bytes are refused or decode to a block that reduces safely", "[pipeline][shard]") {
+TEST_CASE("mutated work-item bytes are refused or decode to a block that reduces safely",
+          "[pipeline][shard]") {
   TempDir dir;
-  Plan plan = make_plan(dir.write("exp.yaml", tiny_experiment({{"  iterations: 200", "  iterations: 20"}})), {});
+  Plan plan =
+      make_plan(dir.write("exp.yaml", tiny_experiment({{"  iterations: 200", "  iterations: 20"}})), {});
   plan.traces = true;
   MutatingScheduler s;
   ExecuteOptions xo;
