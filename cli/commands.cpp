@@ -371,6 +371,8 @@ int cmd_run(const RunArgs& args) {
                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
     return kExitSignalBase + sig;
   }
+  if (!args.shard.empty() && args.scheduler)
+    throw UsageError("--shard = " + args.shard + " under mpirun: use MPI ranks or job-array shards, not both");
   if (!args.shard.empty()) return run_shards(plans, args);
   if (args.worker) {  // an MPI worker rank: runs the items rank 0 hands out; rank 0 writes everything
     for (auto& plan : plans) {
