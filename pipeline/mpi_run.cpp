@@ -204,6 +204,8 @@ bool MpiSession::schedule_root(const WorkItems& items, int jobs) {
       if (interrupted()) abort = true;
       const bool local_done = local_running.load() == 0;
       if (local_done && all_ended() && (abort || reduced.load() == n)) break;
+      if (local_done && all_ended())  // every rank is done but items are missing: never wait for them
+        fail(fmt::format("rank 0: {} of {} work items never came back", n - reduced.load(), n), 4);
       MPI_Status st;
       if (!poll_message(st)) {
         std::this_thread::sleep_for(pause);
@@ -330,6 +332,8 @@ bool MpiSession::schedule_worker(const WorkItems& items, int jobs) {
                 "cell {} block {} is not a work item of this rank's plan", key.first, key.second));
           if (key.first == fail_cell) throw std::runtime_error("SGDCHECK_TEST_MPI_FAIL");
           done = items.run(j);
+          // A signal to this rank alone: its item will not come back, so rank 0 must stop the job.
+          if (!done) throw std::runtime_error(fmt::format("interrupted by signal {}", interrupt_signal()));
           if (done) {
             bytes = encode_item(plan, items, j);
             items.block(j) = CellAccumulator(
