@@ -206,122 +206,6 @@ int interrupted_exit(const fs::path& staging) {
   return kExitSignalBase + sig;
 }
 
-}  // namespace
-
-namespace {
-
-/// Checks that hold for every plan before any runs: names, output targets, formats, gnuplot.
-void preflight(const std::vector<pipeline::Plan>& plans, const RunArgs& args) {
-  check_formats(args.formats);
-  for (std::size_t i = 0; i < plans.size(); ++i) {
-    const auto& e = plans[i].experiment;
-    for (std::size_t k = 0; k < i; ++k)
-      if (plans[k].experiment.name == e.name)
-        throw UsageError(SourceLoc{e.file, 0}, "name = " + e.name + " is also the name of " + plans[k].experiment.file +
-                                                   " in this run (both would write " + (fs::path(args.out) / e.name).string() + ")");
-    // --resume replaces complete results like --force: it finishes a newer run of the same name.
-    pipeline::check_output_target(args.out, e.name, args.force || args.resume);
-  }
-  const bool want_plots = !args.no_plots && std::any_of(plans.begin(), plans.end(), [](auto& p) { return !p.plots.empty(); });
-  if (want_plots && !plots::gnuplot_available())
-    throw UsageError("gnuplot not found: install it with scripts/install-deps.sh (package gnuplot-nox) or pass --no-plots");
-}
-
-/// Runs one plan into OUT/<name>/ (staging, tables, checks, plots, manifest, commit). Returns the exit
-/// code of this plan (0, 1, 3) or 130 / 143 when interrupted.
-int run_plan(pipeline::Plan& plan, const RunArgs& args, pipeline::Scheduler* scheduler) {
-  int rc = kExitOk;
-  if (interrupted()) return interrupted_exit(pipeline::staging_path(args.out, plan.experiment.name));
-  const auto& e = plan.experiment;
-  pipeline::StagingDir staging = pipeline::StagingDir::acquire(args.out, e.name, /*keep_existing=*/args.resume);
-  const fs::path& sdir = staging.path();
-  try {
-    const std::string started = pipeline::utc_now();
-    // The inputs first: an interrupted staging folder says what it was running.
-    copy_text_file(e.file, sdir / "experiment.yaml");
-    write_text_file(sdir / "resolved.yaml", pipeline::resolved_yaml(plan));
-    fmt::print("{}: {} cells x {} seeds = {} runs on {}{} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
-               plan.runs(), args.ranks > 1 ? fmt::format("{} ranks x ", args.ranks) : std::string(), args.jobs,
-               e.quick ? " (quick form)" : "");
-    for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
-    std::fflush(stdout);
-    Progress progress(e.name);
-    pipeline::ExecuteOptions xo;
-    xo.jobs = args.jobs;
-    xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
-    xo.scheduler = scheduler;
-    if (scheduler && args.ranks > 1) {  // MPI (pipeline/mpi_run.hpp): cells and runs across the ranks
-      progress.lines();
-      xo.cell_progress = [&](std::size_t d, std::size_t t) { progress.cells(d, t); };
-    }
-    // Each finished cell is checkpointed in the staging folder; --resume keeps the folder of an
-    // interrupted run of the same name and takes the cells whose checkpoint matches (same options,
-    // seed and code version) from there.
-    pipeline::CheckpointOptions ck;
-    ck.checkpoint_dir = sdir / "checkpoints";
-    ck.code_version = SGDCHECK_GIT_COMMIT;
-    fs::create_directories(ck.checkpoint_dir);
-    if (args.resume) ck.resume_from = {ck.checkpoint_dir};
-    const pipeline::Execution ex = pipeline::execute(plan, xo, ck);
-    if (interrupted()) return interrupted_exit(sdir);
-    if (ex.resumed_cells > 0)
-      fmt::print("{}: resumed {} of {} cells from checkpoints\n", e.name, ex.resumed_cells, plan.cells.size());
-
-    ex.results.write(sdir);
-    pipeline::write_timings(plan, ex, sdir);
-
-    // Checks and plots use the results in memory; `sgdcheck check/plot DIR` rebuild the same
-    // ResultSet from the tables (statistics from summary.csv, per-run values from results.csv).
-    pipeline::ResultSet tuned;
-    if (plan.tune) tuned = checked_results(ex.results, plan.tune, sdir);
-    const pipeline::ResultSet& rs = plan.tune ? tuned : ex.results;  // no copy without tune:
-    const auto outcomes = pipeline::run_checks(plan.checks, rs);
-    pipeline::write_checks(outcomes, pipeline::bound_summaries(rs), sdir.string());
-    // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
-    plots::PlotReport figures;
-    if (!args.no_plots) figures = plots::write_plots(rs, plan.plots, sdir, plot_options(e, args.formats, plan.tune));
-    if (interrupted()) return interrupted_exit(sdir);
-
-    pipeline::ManifestInfo mi;
-    mi.jobs = args.jobs;
-    mi.wall_seconds = ex.total_wall_seconds;
-    mi.started = started;
-    mi.finished = pipeline::utc_now();
-    mi.all_checks_passed = std::none_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.failed(); });
-    for (const auto& f : figures.failures) mi.figures_missing.push_back(f.name + ": " + f.reason);
-    pipeline::write_manifest(plan, ex, mi, sdir);
-    fs::remove_all(sdir / "checkpoints");  // complete: the tables are the result
-    const fs::path final_dir = staging.commit();
-
-    std::size_t diverged = 0;
-    for (const auto& c : rs.cells)
-      for (const auto& r : c.runs) diverged += r.termination == "diverged";
-    fmt::print("{}: {} runs in {:.2f} s{}\n", e.name, plan.runs(), ex.total_wall_seconds,
-               diverged ? fmt::format(" ({} diverged: recorded in runs.csv)", diverged) : std::string());
-    fmt::print("results: {}/  (results.csv, summary.csv, bounds.csv, constants.csv, manifest.json)\n", final_dir.string());
-    if (!figures.images.empty()) {
-      fmt::print("plots:\n");
-      for (const auto& img : figures.images)
-        if (img.extension() == ".png") fmt::print("  {}\n", (final_dir / "plots" / img.filename()).string());
-    }
-    for (const auto& line : pipeline::bound_states(rs)) fmt::print("  {}\n", line);
-    if (!outcomes.empty()) {
-      fmt::print("checks ({}/checks.txt):\n", final_dir.string());
-      rc = combine(rc, report_checks(outcomes));
-    }
-    std::fflush(stdout);
-    if (diverged > 0 && diverged == plan.runs())
-      std::fprintf(stderr, "sgdcheck: warning: every run of %s diverged (%zu of %zu; why: runs.csv); the results "
-                           "describe divergence only\n", e.name.c_str(), diverged, static_cast<std::size_t>(plan.runs()));
-    rc = combine(rc, report_figures(figures, final_dir));
-  } catch (...) {
-    if (interrupted()) return interrupted_exit(sdir);  // keep finished work for --resume
-    staging.discard();  // never leave a half-written directory behind
-    throw;
-  }
-  return rc;
-}
-
 /// `run FILE --shard i/N`: this shard's work items into OUT/<name>.shards/shard-i-of-N.sgdshard.
 int run_shards(std::vector<pipeline::Plan>& plans, const RunArgs& args) {
   const pipeline::ShardSpec spec = pipeline::parse_shard(args.shard);
@@ -384,42 +268,133 @@ int cmd_run(const RunArgs& args) {
     }
     return kExitOk;
   }
-  preflight(plans, args);
+  check_formats(args.formats);
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const auto& e = plans[i].experiment;
+    for (std::size_t k = 0; k < i; ++k)
+      if (plans[k].experiment.name == e.name)
+        throw UsageError(SourceLoc{e.file, 0}, "name = " + e.name + " is also the name of " + plans[k].experiment.file +
+                                                   " in this run (both would write " + (fs::path(args.out) / e.name).string() + ")");
+    // --resume replaces complete results like --force: it finishes a newer run of the same name.
+    pipeline::check_output_target(args.out, e.name, args.force || args.resume);
+  }
+  const bool want_plots = !args.no_plots && std::any_of(plans.begin(), plans.end(), [](auto& p) { return !p.plots.empty(); });
+  if (want_plots && !plots::gnuplot_available())
+    throw UsageError("gnuplot not found: install it with scripts/install-deps.sh (package gnuplot-nox) or pass --no-plots");
+
   int rc = kExitOk;
   for (auto& plan : plans) {
-    const int r = run_plan(plan, args, args.scheduler);
-    if (r >= kExitSignalBase) return r;
-    rc = combine(rc, r);
+    if (interrupted()) return interrupted_exit(pipeline::staging_path(args.out, plan.experiment.name));
+    const auto& e = plan.experiment;
+    pipeline::StagingDir staging = pipeline::StagingDir::acquire(args.out, e.name, /*keep_existing=*/args.resume);
+    const fs::path& sdir = staging.path();
+    try {
+      const std::string started = pipeline::utc_now();
+      // The inputs first: an interrupted staging folder says what it was running.
+      copy_text_file(e.file, sdir / "experiment.yaml");
+      write_text_file(sdir / "resolved.yaml", pipeline::resolved_yaml(plan));
+      fmt::print("{}: {} cells x {} seeds = {} runs on {}{} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
+                 plan.runs(), args.ranks > 1 ? fmt::format("{} ranks x ", args.ranks) : std::string(), args.jobs,
+                 e.quick ? " (quick form)" : "");
+      for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
+      std::fflush(stdout);
+      Progress progress(e.name);
+      pipeline::ExecuteOptions xo;
+      xo.jobs = args.jobs;
+      xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
+      xo.scheduler = args.scheduler;  // MPI ranks or merged shards; empty: this process's threads
+      if (args.scheduler && args.ranks > 1) {  // MPI: cells and runs across the ranks, as log lines
+        progress.lines();
+        xo.cell_progress = [&](std::size_t d, std::size_t t) { progress.cells(d, t); };
+      }
+      // Each finished cell is checkpointed in the staging folder; --resume keeps the folder of an
+      // interrupted run of the same name and takes the cells whose checkpoint matches (same options,
+      // seed and code version) from there.
+      pipeline::CheckpointOptions ck;
+      ck.checkpoint_dir = sdir / "checkpoints";
+      ck.code_version = SGDCHECK_GIT_COMMIT;
+      fs::create_directories(ck.checkpoint_dir);
+      if (args.resume) ck.resume_from = {ck.checkpoint_dir};
+      const pipeline::Execution ex = pipeline::execute(plan, xo, ck);
+      if (interrupted()) return interrupted_exit(sdir);
+      if (ex.resumed_cells > 0)
+        fmt::print("{}: resumed {} of {} cells from checkpoints\n", e.name, ex.resumed_cells, plan.cells.size());
+
+      ex.results.write(sdir);
+      pipeline::write_timings(plan, ex, sdir);
+
+      // Checks and plots use the results in memory; `sgdcheck check/plot DIR` rebuild the same
+      // ResultSet from the tables (statistics from summary.csv, per-run values from results.csv).
+      pipeline::ResultSet tuned;
+      if (plan.tune) tuned = checked_results(ex.results, plan.tune, sdir);
+      const pipeline::ResultSet& rs = plan.tune ? tuned : ex.results;  // no copy without tune:
+      const auto outcomes = pipeline::run_checks(plan.checks, rs);
+      pipeline::write_checks(outcomes, pipeline::bound_summaries(rs), sdir.string());
+      // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
+      plots::PlotReport figures;
+      if (!args.no_plots) figures = plots::write_plots(rs, plan.plots, sdir, plot_options(e, args.formats, plan.tune));
+      if (interrupted()) return interrupted_exit(sdir);
+
+      pipeline::ManifestInfo mi;
+      mi.jobs = args.jobs;
+      mi.wall_seconds = ex.total_wall_seconds;
+      mi.started = started;
+      mi.finished = pipeline::utc_now();
+      mi.all_checks_passed = std::none_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.failed(); });
+      for (const auto& f : figures.failures) mi.figures_missing.push_back(f.name + ": " + f.reason);
+      pipeline::write_manifest(plan, ex, mi, sdir);
+      fs::remove_all(sdir / "checkpoints");  // complete: the tables are the result
+      const fs::path final_dir = staging.commit();
+
+      std::size_t diverged = 0;
+      for (const auto& c : rs.cells)
+        for (const auto& r : c.runs) diverged += r.termination == "diverged";
+      fmt::print("{}: {} runs in {:.2f} s{}\n", e.name, plan.runs(), ex.total_wall_seconds,
+                 diverged ? fmt::format(" ({} diverged: recorded in runs.csv)", diverged) : std::string());
+      fmt::print("results: {}/  (results.csv, summary.csv, bounds.csv, constants.csv, manifest.json)\n", final_dir.string());
+      if (!figures.images.empty()) {
+        fmt::print("plots:\n");
+        for (const auto& img : figures.images)
+          if (img.extension() == ".png") fmt::print("  {}\n", (final_dir / "plots" / img.filename()).string());
+      }
+      for (const auto& line : pipeline::bound_states(rs)) fmt::print("  {}\n", line);
+      if (!outcomes.empty()) {
+        fmt::print("checks ({}/checks.txt):\n", final_dir.string());
+        rc = combine(rc, report_checks(outcomes));
+      }
+      std::fflush(stdout);
+      if (diverged > 0 && diverged == plan.runs())
+        std::fprintf(stderr, "sgdcheck: warning: every run of %s diverged (%zu of %zu; why: runs.csv); the results "
+                             "describe divergence only\n", e.name.c_str(), diverged, static_cast<std::size_t>(plan.runs()));
+      rc = combine(rc, report_figures(figures, final_dir));
+    } catch (...) {
+      if (interrupted()) return interrupted_exit(sdir);  // keep finished work for --resume
+      staging.discard();  // never leave a half-written directory behind
+      throw;
+    }
   }
   return rc;
 }
 
 int cmd_merge(const MergeArgs& args) {
+  // The shards' headers first (one line for a duplicate, a missing shard, another configuration);
+  // the merger compares the fingerprint with the re-planned experiment before taking any block.
   const auto shards = pipeline::read_shard_headers(args.shards);
   const pipeline::ShardHeader& h = shards.front();
-  std::vector<pipeline::Plan> plans;
-  plans.push_back(pipeline::make_plan(h.experiment, {h.quick, h.seed}));
-  pipeline::Plan& plan = plans.back();
-  if (h.traces) plan.traces = true;
-  const std::string fingerprint = pipeline::config_fingerprint(plan, SGDCHECK_GIT_COMMIT);
-  if (fingerprint != h.fingerprint)
-    throw DataError(SourceLoc{h.experiment, 0},
-                    fmt::format("configuration fingerprint = {}, but the shards were run with {}: the experiment file, its "
-                                "data or the sgdcheck version changed since (rerun the shards)",
-                                fingerprint, h.fingerprint));
+  pipeline::ShardMerger merger(shards, SGDCHECK_GIT_COMMIT);
   RunArgs ra;
   ra.files = {h.experiment};
   ra.quick = h.quick;
+  ra.seed = h.seed;
+  ra.traces = h.traces;
   ra.jobs = args.jobs;
   ra.out = args.out;
   ra.formats = args.formats;
   ra.no_plots = args.no_plots;
   ra.force = args.force;
-  ra.traces = h.traces;
-  preflight(plans, ra);
-  fmt::print("{}: merging {} shards\n", plan.experiment.name, shards.size());
-  pipeline::ShardMerger merger(plan, shards);
-  return run_plan(plan, ra, &merger);
+  ra.scheduler = &merger;
+  fmt::print("merging {} shards of {}\n", shards.size(), h.experiment);
+  return cmd_run(ra);
 }
 
 int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed_only) {

@@ -212,6 +212,14 @@ std::vector<ShardHeader> read_shard_headers(const std::vector<std::string>& args
 }
 
 bool ShardMerger::schedule(const WorkItems& items, int /*jobs*/) {
+  const Plan& plan = *items.plan;
+  const ShardHeader& h0 = shards_.front();
+  const std::string fingerprint = config_fingerprint(plan, code_version_);
+  if (fingerprint != h0.fingerprint)
+    throw DataError(SourceLoc{h0.experiment, 0},
+                    fmt::format("configuration fingerprint = {}, but the shards were run with {}: the experiment "
+                                "file, its data or the sgdcheck version changed since (rerun the shards)",
+                                fingerprint, h0.fingerprint));
   std::vector<char> have(items.list.size(), 0);
   for (const auto& h : shards_) {
     if (interrupted()) return true;
@@ -226,12 +234,12 @@ bool ShardMerger::schedule(const WorkItems& items, int /*jobs*/) {
       throw DataError(fmt::format(
           "{}: {} work items, expected {} (an interrupted shard? rerun it)", name, s.items.size(), expected));
     for (const auto& bytes : s.items) {
-      const std::size_t j = decode_item(plan_, items, bytes, name);
+      const std::size_t j = decode_item(plan, items, bytes, name);
       if (j % h.spec.count != h.spec.index || have[j])
         throw DataError(fmt::format("{}: holds work item {} twice or of another shard", name, j));
       have[j] = 1;
       items.reduce(j);
-      items.count_runs(block_reps(plan_, items.list[j].second));
+      items.count_runs(block_reps(plan, items.list[j].second));
     }
   }
   return true;

@@ -70,12 +70,16 @@ std::vector<ShardHeader> read_shard_headers(const std::vector<std::string>& args
 /// must hold it); the reduction then happens in execute() as in one run.
 class ShardMerger : public Scheduler {
  public:
-  ShardMerger(const Plan& plan, std::vector<ShardHeader> shards) : plan_(plan), shards_(std::move(shards)) {}
+  /// `code_version`: as for the shards' fingerprint (the git commit).
+  ShardMerger(std::vector<ShardHeader> shards, std::string code_version)
+      : shards_(std::move(shards)), code_version_(std::move(code_version)) {}
+  /// First compares the fingerprint of items.plan with the shards' (DataError: the experiment file,
+  /// its data or the sgdcheck version changed since the shards ran).
   bool schedule(const WorkItems& items, int jobs) override;
 
  private:
-  const Plan& plan_;
   std::vector<ShardHeader> shards_;
+  std::string code_version_;
 };
 
 }  // namespace sgdcheck::pipeline

@@ -49,7 +49,7 @@ void write_shards(const Plan& plan, std::size_t n, const fs::path& dir) {
 }
 
 Execution merge(const Plan& plan, const std::vector<std::string>& args) {
-  ShardMerger merger(plan, read_shard_headers(args));
+  ShardMerger merger(read_shard_headers(args), "test");
   ExecuteOptions xo;
   xo.scheduler = &merger;
   return execute(plan, xo);
@@ -112,6 +112,12 @@ TEST_CASE(
   REQUIRE(config_fingerprint(plan, "x") != config_fingerprint(seeded, "x"));
   REQUIRE(config_fingerprint(plan, "x") == config_fingerprint(make_plan(file, {}), "x"));
   for (const std::string& e : {dup}) REQUIRE(e.find('\n') == std::string::npos);
+  // The experiment file changed after the shards ran: the re-planned fingerprint differs.
+  write_shards(plan, 2, dir.path() / "c");
+  const std::string changed = dir.write("exp.yaml", tiny_experiment({{"  noise: 0.1", "  noise: 0.2"}}));
+  const Plan replanned = make_plan(changed, {});
+  CHECK_THAT(error_of([&] { merge(replanned, {(dir.path() / "c" / "tiny.shards").string()}); }),
+             Catch::Matchers::Contains("configuration fingerprint"));
 }
 
 TEST_CASE("a truncated or corrupted shard file is bad input, never a crash", "[pipeline][shard]") {
