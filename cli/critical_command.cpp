@@ -309,7 +309,7 @@ std::string num(double v) {
 
 nlohmann::json jnum(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-void print_json(const Report& r) {
+void print_json(const Report& r, std::ostream& out) {
   nlohmann::json j;
   j["objective"] = r.objective;
   j["source"] = r.source;
@@ -345,19 +345,19 @@ void print_json(const Report& r) {
   j["guideline_step"] = steps;
   j["warnings"] = r.warnings;
   j["notes"] = r.notes;
-  std::cout << j.dump(2) << "\n";
+  out << j.dump(2) << "\n";
 }
 
-void print_text(const Report& r) {
-  auto line = [](const std::string& name, const std::string& value, const std::string& meaning) {
-    std::cout << fmt::format("  {:<11} = {:<12}  {}\n", name, value, meaning);
+void print_text(const Report& r, std::ostream& out) {
+  auto line = [&out](const std::string& name, const std::string& value, const std::string& meaning) {
+    out << fmt::format("  {:<11} = {:<12}  {}\n", name, value, meaning);
   };
-  std::cout << fmt::format("sgdcheck critical: {} — {}\n", r.objective, r.source);
-  std::cout << fmt::format("  n = {}{}, d = {}{}\n", r.n, r.n == 0 ? " (streaming)" : "", r.d,
+  out << fmt::format("sgdcheck critical: {} — {}\n", r.objective, r.source);
+  out << fmt::format("  n = {}{}, d = {}{}\n", r.n, r.n == 0 ? " (streaming)" : "", r.d,
                            r.rank >= 0 && r.rank < r.d ? fmt::format(" (rank {})", r.rank) : "");
-  for (const auto& w : r.warnings) std::cout << "warning: " << w << "\n";
+  for (const auto& w : r.warnings) out << "warning: " << w << "\n";
   const bool exact = r.M_exact;
-  std::cout << "\nConstants\n";
+  out << "\nConstants\n";
   line("L", num(r.L), exact ? "smoothness: largest eigenvalue of the mean Hessian A" : "smoothness (an upper bound)");
   line("L_max", num(r.L_max), "largest smoothness of a single sample, max_i L_i");
   line("mu", num(r.mu), exact ? "strong convexity: smallest nonzero eigenvalue of A (on its range)"
@@ -373,37 +373,37 @@ void print_text(const Report& r) {
   }
   line("Delta", num(r.delta), "sparsity: largest fraction of samples that use one feature");
   line("1/Delta", num(1.0 / r.delta), "lower bound from sparsity: M + 1 >= 1/Delta for both forms");
-  std::cout << "  M from: " << r.M_method << "\n";
+  out << "  M from: " << r.M_method << "\n";
 
-  std::cout << "\nGradient noise scale B_simple = tr(Sigma)/|G|^2 (McCandlish et al. 2018; equals the local M)\n";
+  out << "\nGradient noise scale B_simple = tr(Sigma)/|G|^2 (McCandlish et al. 2018; equals the local M)\n";
   line("at x0", num(r.nsx0), "exact, at the starting point");
   line("two-batch", num(r.ns_two_batch), "two-batch estimate at x0 (batches of 4 and 64, 2000 pairs; noisy for heavy-tailed data)");
   for (const auto& [t, v] : r.ns_path)
     line(fmt::format("SGD t={}", t), num(v), fmt::format("along single-sample SGD, step {}", num(r.path_step)));
   if (r.sigma2 > 0)
-    std::cout << "  (sigma2 > 0: B_simple grows without bound near x*, where the gradient vanishes but the noise does not)\n";
+    out << "  (sigma2 > 0: B_simple grows without bound near x*, where the gradient vanishes but the noise does not)\n";
 
-  std::cout << "\nPredictions (Stich, Mohtashami & Jaggi 2021)\n";
+  out << "\nPredictions (Stich, Mohtashami & Jaggi 2021)\n";
   line("b*", num(r.critical_batch), "critical batch: iterations fall about linearly in b up to b ~ M, then saturate");
   line("tau*", num(r.critical_delay), "critical delay: delays up to about M cost little, beyond that iterations grow ~tau");
-  std::cout << "  (the knee uses M_curv; M_grad is the conservative value that keeps the bounds valid, and it overstates\n"
+  out << "  (the knee uses M_curv; M_grad is the conservative value that keeps the bounds valid, and it overstates\n"
                "   the saturation point when the curvature spread kappa = L/mu is large)\n";
   if (r.sigma2 > 0)
-    std::cout << fmt::format("  with sigma2 > 0 the critical batch for accuracy eps grows by sigma2/(mu L eps) = {} / eps\n",
+    out << fmt::format("  with sigma2 > 0 the critical batch for accuracy eps grows by sigma2/(mu L eps) = {} / eps\n",
                              num(r.sigma2 / (r.mu * r.L)));
-  std::cout << "\nGuideline step gamma(b, tau) = 1/(L (M/b + tau + 1)) with M = " << num(r.critical_batch) << "\n";
-  std::cout << fmt::format("  {:>6}", "b");
-  for (int tau : {0, 4, 16, 64}) std::cout << fmt::format("  {:>12}", fmt::format("tau={}", tau));
-  std::cout << "\n";
+  out << "\nGuideline step gamma(b, tau) = 1/(L (M/b + tau + 1)) with M = " << num(r.critical_batch) << "\n";
+  out << fmt::format("  {:>6}", "b");
+  for (int tau : {0, 4, 16, 64}) out << fmt::format("  {:>12}", fmt::format("tau={}", tau));
+  out << "\n";
   for (int b : {1, 4, 16, 64, 256, 1024}) {
-    std::cout << fmt::format("  {:>6}", b);
+    out << fmt::format("  {:>6}", b);
     for (int tau : {0, 4, 16, 64})
-      std::cout << fmt::format("  {:>12}", num(1.0 / (r.L * (r.critical_batch / b + tau + 1.0))));
-    std::cout << "\n";
+      out << fmt::format("  {:>12}", num(1.0 / (r.L * (r.critical_batch / b + tau + 1.0))));
+    out << "\n";
   }
-  std::cout << "  (the step grows about linearly in b up to b ~ M and then stops growing; it barely changes while\n"
+  out << "  (the step grows about linearly in b up to b ~ M and then stops growing; it barely changes while\n"
                "   tau < M and falls like 1/tau beyond)\n";
-  for (const auto& note : r.notes) std::cout << "note: " << note << "\n";
+  for (const auto& note : r.notes) out << "note: " << note << "\n";
 }
 
 }  // namespace
@@ -428,7 +428,8 @@ CLI::App* add_critical_subcommand(CLI::App& app, CriticalArgs& a) {
 }
 
 int cmd_critical(const CriticalArgs& a) {
-  if (a.problem.empty() == a.data.empty()) throw UsageError("critical: give exactly one of --problem SPEC or --data FILE");
+  const bool has_data = !a.data.empty() || a.dataset;
+  if (a.problem.empty() != has_data) throw UsageError("critical: give exactly one of --problem SPEC or --data FILE");
   if (!a.problem.empty())
     for (const auto& [set, flag] : std::vector<std::pair<bool, const char*>>{{!a.format.empty(), "--format"},
                                                                             {!a.label_column.empty(), "--label-column"},
@@ -445,8 +446,8 @@ int cmd_critical(const CriticalArgs& a) {
   Report r;
   std::unique_ptr<Problem> problem;
   Params problem_params;
-  if (!a.data.empty()) {
-    Dataset data = format == "csv" ? problems::load_csv(a.data, a.label_column.empty() ? "label" : a.label_column)
+  if (has_data) {
+    Dataset data = a.dataset ? *a.dataset : format == "csv" ? problems::load_csv(a.data, a.label_column.empty() ? "label" : a.label_column)
                                    : problems::load_libsvm(a.data);
     problems::check_finite_sum_data(data);  // n >= 2 and d within the dense-constants limit, as for `run`
     if (a.standardize) standardize(data, r.notes);
@@ -522,9 +523,9 @@ int cmd_critical(const CriticalArgs& a) {
   noise_scale_path(p, a.seed, r);
 
   if (a.json)
-    print_json(r);
+    print_json(r, a.out ? *a.out : std::cout);
   else
-    print_text(r);
+    print_text(r, a.out ? *a.out : std::cout);
   return 0;
 }
 

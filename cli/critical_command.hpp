@@ -3,11 +3,17 @@
 /// the constants around it, the gradient noise scale and the predicted critical batch, critical
 /// delay and guideline step (Stich, Mohtashami & Jaggi 2021; spec papers/stich2021_critical.md §3).
 #include <cstdint>
+#include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace CLI {
 class App;
+}
+
+namespace sgdcheck::problems {
+struct Dataset;
 }
 
 namespace sgdcheck::cli {
@@ -23,6 +29,9 @@ struct CriticalArgs {
   bool intercept = false;     ///< append a constant-1 feature
   bool json = false;          ///< one JSON object instead of text
   std::uint64_t seed = 0;     ///< probes, SGD path and two-batch draws
+  /// In-memory data instead of --data (the Python module's critical(X, y)); `source` names it.
+  std::shared_ptr<const problems::Dataset> dataset;
+  std::ostream* out = nullptr;  ///< where the report goes (nullptr: stdout)
 };
 
 /// Adds the `critical` subcommand with its options to `app`; `args` receives the values.

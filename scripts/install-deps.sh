@@ -20,6 +20,7 @@ packages=(
   libopenmpi-dev openmpi-bin  # mpirun sgdcheck run (optional at build time)
   pybind11-dev python3-dev # the Python module (build/python/sgdcheck)
   python3-scipy python3-pandas python3-pytest python3-lxml  # Python module tests, JUnit schema check
+  python3-yaml             # scripts/gallery.py reads the experiment files
   python3-torch            # PyTorch reference loop for the bench/ comparison
   chromium                 # report.html screenshot test (headless)
 )

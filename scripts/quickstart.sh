@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 cmake --preset dev -G Ninja > /dev/null
-cmake --build --preset dev -j "$(nproc)" --target sgdcheck
+cmake --build --preset dev -j "$(nproc)" --target sgdcheck sgdcheck_python
 ./build/cli/sgdcheck run experiments/quickstart.yaml --jobs "$(nproc)" --out results --force "$@"
