@@ -18,6 +18,7 @@
 #include "pipeline/bound_registry.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/components.hpp"
+#include "pipeline/distribute.hpp"
 #include "pipeline/execute.hpp"
 #include "pipeline/junit.hpp"
 #include "pipeline/outputs.hpp"
@@ -25,6 +26,7 @@
 #include "pipeline/plot_schema.hpp"
 #include "pipeline/report_html.hpp"
 #include "pipeline/result_set.hpp"
+#include "pipeline/shard.hpp"
 #include "pipeline/tune.hpp"
 #include "plots/plot_writer.hpp"
 #include "problems/registry.hpp"
@@ -49,20 +51,31 @@ namespace {
 class Progress {
  public:
   explicit Progress(std::string name) : name_(std::move(name)), tty_(isatty(STDERR_FILENO) != 0) {}
+  /// Under mpirun (stderr is a pipe to mpirun, often a log file): one line every 10 s instead.
+  void lines() { lines_ = true; }
   void operator()(std::size_t done, std::size_t total) {
-    if (!tty_) return;
+    if (!tty_ && !lines_) return;
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (done < total && el - last_ < 0.2) return;
+    if (done < total && el - last_ < (lines_ ? 10.0 : 0.2)) return;
     last_ = el;
     const double eta = done > 0 ? el * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
-    std::fprintf(stderr, "\r[%s] %zu/%zu runs (%3.0f%%), %.1f s elapsed, ETA %.0f s   ", name_.c_str(), done, total,
-                 100.0 * static_cast<double>(done) / static_cast<double>(total), el, eta);
-    if (done == total) std::fprintf(stderr, "\n");
+    const std::string cells = cells_total_ > 0 ? fmt::format(", {}/{} cells", cells_done_, cells_total_) : std::string();
+    std::fprintf(stderr, "%s[%s] %zu/%zu runs (%3.0f%%)%s, %.1f s elapsed, ETA %.0f s%s", lines_ ? "" : "\r",
+                 name_.c_str(), done, total, 100.0 * static_cast<double>(done) / static_cast<double>(total),
+                 cells.c_str(), el, eta, lines_ ? "\n" : "   ");
+    if (done == total && !lines_) std::fprintf(stderr, "\n");
+  }
+  /// Cells finished (shown with the runs when the run is spread over MPI ranks).
+  void cells(std::size_t done, std::size_t total) {
+    cells_done_ = done;
+    cells_total_ = total;
   }
 
  private:
   std::string name_;
   bool tty_;
+  bool lines_ = false;
+  std::size_t cells_done_ = 0, cells_total_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   double last_ = -1.0;
 };
@@ -228,6 +241,38 @@ int interrupted_exit(const fs::path& staging) {
   return kExitSignalBase + sig;
 }
 
+/// `run FILE --shard i/N`: this shard's work items into OUT/<name>.shards/shard-i-of-N.sgdshard.
+int run_shards(std::vector<pipeline::Plan>& plans, const RunArgs& args) {
+  const pipeline::ShardSpec spec = pipeline::parse_shard(args.shard);
+  if (args.resume) throw UsageError("--shard with --resume: rerun the shard instead (a shard file is written whole or not at all)");
+  for (auto& plan : plans) {
+    const auto& e = plan.experiment;
+    const std::string fingerprint = pipeline::config_fingerprint(plan, SGDCHECK_GIT_COMMIT);
+    const fs::path file = pipeline::shard_file(args.out, e.name, spec);
+    pipeline::ShardRunner runner(plan, spec);
+    Progress progress(e.name);
+    pipeline::ExecuteOptions xo;
+    xo.jobs = args.jobs;
+    xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
+    xo.scheduler = &runner;
+    const auto t0 = std::chrono::steady_clock::now();
+    pipeline::execute(plan, xo);
+    if (interrupted()) {
+      const int sig = interrupt_signal();
+      std::fprintf(stderr, "sgdcheck: interrupted by %s; shard %zu/%zu of %s not written\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                   spec.index, spec.count, e.name.c_str());
+      return kExitSignalBase + sig;
+    }
+    runner.write(file, fingerprint);
+    fmt::print("{}: shard {}/{}: {} work items in {:.2f} s on {} thread(s){}\nshard: {}  (combine all {} with `sgdcheck merge {}`)\n",
+               e.name, spec.index, spec.count, runner.items_run(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), args.jobs,
+               e.quick ? " (quick form)" : "", file.string(), spec.count, file.parent_path().string());
+    std::fflush(stdout);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int cmd_run(const RunArgs& args) {
@@ -244,6 +289,19 @@ int cmd_run(const RunArgs& args) {
     std::fprintf(stderr, "sgdcheck: interrupted by %s while planning; nothing was written\n",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
     return kExitSignalBase + sig;
+  }
+  if (!args.shard.empty() && args.scheduler)
+    throw UsageError("--shard = " + args.shard + " under mpirun: use MPI ranks or job-array shards, not both");
+  if (!args.shard.empty()) return run_shards(plans, args);
+  if (args.worker) {  // an MPI worker rank: runs the items rank 0 hands out; rank 0 writes everything
+    for (auto& plan : plans) {
+      pipeline::ExecuteOptions xo;
+      xo.jobs = args.jobs;
+      xo.scheduler = args.scheduler;
+      pipeline::execute(plan, xo);
+      if (interrupted()) return kExitSignalBase + interrupt_signal();
+    }
+    return kExitOk;
   }
   check_formats(args.formats);
   for (std::size_t i = 0; i < plans.size(); ++i) {
@@ -271,8 +329,9 @@ int cmd_run(const RunArgs& args) {
       // The inputs first: an interrupted staging folder says what it was running.
       copy_text_file(e.file, sdir / "experiment.yaml");
       write_text_file(sdir / "resolved.yaml", pipeline::resolved_yaml(plan));
-      fmt::print("{}: {} cells x {} seeds = {} runs on {} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
-                 plan.runs(), args.jobs, e.quick ? " (quick form)" : "");
+      fmt::print("{}: {} cells x {} seeds = {} runs on {}{} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
+                 plan.runs(), args.ranks > 1 ? fmt::format("{} ranks x ", args.ranks) : std::string(), args.jobs,
+                 e.quick ? " (quick form)" : "");
       for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
       std::fflush(stdout);
       for (const auto& line : pipeline::noise_floor_warnings(plan)) std::fprintf(stderr, "sgdcheck: %s\n", line.c_str());
@@ -280,6 +339,11 @@ int cmd_run(const RunArgs& args) {
       pipeline::ExecuteOptions xo;
       xo.jobs = args.jobs;
       xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
+      xo.scheduler = args.scheduler;  // MPI ranks or merged shards; empty: this process's threads
+      if (args.scheduler && args.ranks > 1) {  // MPI: cells and runs across the ranks, as log lines
+        progress.lines();
+        xo.cell_progress = [&](std::size_t d, std::size_t t) { progress.cells(d, t); };
+      }
       // Each finished cell is checkpointed in the staging folder; --resume keeps the folder of an
       // interrupted run of the same name and takes the cells whose checkpoint matches (same options,
       // seed and code version) from there.
@@ -351,6 +415,27 @@ int cmd_run(const RunArgs& args) {
   }
   if (!args.junit.empty()) write_text_file(args.junit, pipeline::junit_xml(suites));
   return rc;
+}
+
+int cmd_merge(const MergeArgs& args) {
+  // The shards' headers first (one line for a duplicate, a missing shard, another configuration);
+  // the merger compares the fingerprint with the re-planned experiment before taking any block.
+  const auto shards = pipeline::read_shard_headers(args.shards);
+  const pipeline::ShardHeader& h = shards.front();
+  pipeline::ShardMerger merger(shards, SGDCHECK_GIT_COMMIT);
+  RunArgs ra;
+  ra.files = {h.experiment};
+  ra.quick = h.quick;
+  ra.seed = h.seed;
+  ra.traces = h.traces;
+  ra.jobs = args.jobs;
+  ra.out = args.out;
+  ra.formats = args.formats;
+  ra.no_plots = args.no_plots;
+  ra.force = args.force;
+  ra.scheduler = &merger;
+  fmt::print("merging {} shards of {}\n", shards.size(), h.experiment);
+  return cmd_run(ra);
 }
 
 int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed_only) {

@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace sgdcheck::pipeline {
+class Scheduler;
+}
+
 namespace sgdcheck::cli {
 
 constexpr int kExitOk = 0;
@@ -35,9 +39,26 @@ struct RunArgs {
   bool traces = false;  ///< --traces: every metric of every run in results.csv
   bool resume = false;  ///< --resume: take finished cells of an interrupted run from its checkpoints
   std::string junit;    ///< --junit FILE: the checks of every experiment as JUnit XML (empty: none)
+  std::string shard;   ///< --shard i/N: run every N-th work item and write a shard file (pipeline/shard.hpp)
+  /// Who runs the work items (an MPI session, pipeline/mpi_run.hpp); empty: this process's threads.
+  pipeline::Scheduler* scheduler = nullptr;
+  /// An MPI worker rank: plans and runs items for rank 0, writes nothing and prints nothing.
+  bool worker = false;
+  int ranks = 1;  ///< MPI ranks (for the messages)
+};
+
+struct MergeArgs {
+  std::vector<std::string> shards;  ///< shard files or directories holding them
+  int jobs = 1;
+  std::string out = "results";
+  std::vector<std::string> formats{"png", "svg", "pdf"};
+  bool no_plots = false;
+  bool force = false;
 };
 
 int cmd_run(const RunArgs& args);
+/// `merge DIR...`: the results of the shards of one `run FILE --shard i/N` series, as one run writes them.
+int cmd_merge(const MergeArgs& args);
 int cmd_validate(const std::vector<std::string>& files, bool quick, bool changed_only);
 /// `junit`: also write the checks as JUnit XML to that file (empty: none).
 int cmd_check(const std::string& dir, const std::string& junit = "");

@@ -5,7 +5,10 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <iostream>
 #include <new>
 #include <string>
@@ -16,6 +19,9 @@
 #include "cli/critical_command.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#if SGDCHECK_HAVE_MPI
+#include "pipeline/mpi_run.hpp"
+#endif
 
 namespace {
 
@@ -25,6 +31,30 @@ std::string one_line(const char* what) {
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
   return s;
+}
+/// Runs `body`; an exception becomes its exit code and one line in `error` (README "Exit codes").
+int guarded(const std::function<int()>& body, std::string& error) {
+  using namespace sgdcheck::cli;
+  try {
+    return body();
+  } catch (const sgdcheck::Interrupted&) {
+    // A stop polled outside the places that report it themselves (cmd_run does): still 130 / 143.
+    error = "sgdcheck: interrupted\n";
+    return kExitSignalBase + sgdcheck::interrupt_signal();
+  } catch (const sgdcheck::ConfigError& e) {
+    error = "sgdcheck: error: " + one_line(e.what()) + "\n";
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    error = "sgdcheck: error: out of memory: the experiment or data need more memory than this machine has "
+            "(fewer seeds, a smaller grid, d or n)\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    error = "sgdcheck: internal error: " + one_line(e.what()) + "\n";
+    return kExitInternal;
+  } catch (...) {
+    error = "sgdcheck: internal error: unknown exception\n";
+    return kExitInternal;
+  }
 }
 }  // namespace
 
@@ -61,6 +91,19 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--junit", run.junit,
                       "also write the checks as JUnit XML to FILE (one testcase per check, or per cell), for CI");
 
+  run_cmd->add_option("--shard", run.shard,
+                      "i/N: run shard i (0-based) of N for a job array and write OUT/<name>.shards/shard-i-of-N.sgdshard; "
+                      "`sgdcheck merge` combines the N shards into the results of one run");
+
+  MergeArgs merge;
+  auto* merge_cmd = app.add_subcommand("merge", "combine the shard files of `run FILE --shard i/N` into the results of one run");
+  merge_cmd->add_option("shards", merge.shards, "shard files, or directories holding them (e.g. results/NAME.shards)")->required();
+  merge_cmd->add_option("--jobs,-j", merge.jobs, "threads")->check(CLI::Range(1, 1024));
+  merge_cmd->add_option("--out,-o", merge.out, "output directory; results go to OUT/<experiment name>/")->capture_default_str();
+  merge_cmd->add_option("--format", merge.formats, "plot formats, comma separated: png,svg,pdf")->delimiter(',')->capture_default_str();
+  merge_cmd->add_flag("--no-plots", merge.no_plots, "skip rendering plots");
+  merge_cmd->add_flag("--force", merge.force, "replace complete results already at OUT/<experiment name>/");
+
   std::vector<std::string> validate_files;
   bool changed_only = false;
   bool validate_quick = false;
@@ -96,19 +139,50 @@ int main(int argc, char** argv) {
   BoundArgs bound;
   auto* bound_cmd = add_bound_subcommand(app, bound);
 
-  // Every exception ends here as one line on stderr and an exit code; none reaches std::terminate.
   try {
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Under mpirun every rank parses the same line: rank 0 alone says what is wrong.
+    const char* mpi_rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (!mpi_rank || std::string(mpi_rank) == "0")
       std::fprintf(stderr, "sgdcheck: error: %s (sgdcheck --help shows the options)\n", one_line(e.what()).c_str());
-      return kExitBadInput;
+    return kExitBadInput;
+  }
+
+  std::string error;
+#if SGDCHECK_HAVE_MPI
+  // `mpirun -n K sgdcheck run ...`: every rank plans, rank 0 hands out work items, reduces and writes.
+  std::unique_ptr<sgdcheck::pipeline::MpiSession> mpi;
+  if (*run_cmd && sgdcheck::pipeline::launched_by_mpi()) {
+    const int rc = guarded([&] {
+      mpi = std::make_unique<sgdcheck::pipeline::MpiSession>(argc, argv);
+      return 0;
+    }, error);
+    if (rc != 0) {
+      std::fputs(error.c_str(), stderr);
+      return rc;
     }
-    // `run` stops cleanly between runs on SIGINT / SIGTERM (exit 130 / 143); the other commands are
-    // short and keep the default behaviour.
-    if (*run_cmd) sgdcheck::install_interrupt_handlers();
+    run.scheduler = mpi.get();
+    run.worker = mpi->rank() != 0;
+    run.ranks = mpi->size();
+  }
+#else
+  if (*run_cmd && std::getenv("OMPI_COMM_WORLD_SIZE") && std::string(std::getenv("OMPI_COMM_WORLD_SIZE")) != "1") {
+    const char* mpi_rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (!mpi_rank || std::string(mpi_rank) == "0")
+      std::fprintf(stderr, "sgdcheck: error: this sgdcheck was built without MPI, so each rank would run the whole "
+                           "experiment: install libopenmpi-dev and rebuild, or use --shard i/N\n");
+    return kExitBadInput;
+  }
+#endif
+  // Every exception ends as one line on stderr and an exit code; none reaches std::terminate.
+  int rc = guarded([&]() -> int {
+    // `run` and `merge` stop cleanly between runs on SIGINT / SIGTERM (exit 130 / 143); the other
+    // commands are short and keep the default behaviour.
+    if (*run_cmd || *merge_cmd) sgdcheck::install_interrupt_handlers();
     if (*run_cmd) return cmd_run(run);
+    if (*merge_cmd) return cmd_merge(merge);
     if (*val_cmd) return cmd_validate(validate_files, validate_quick, changed_only);
     if (*check_cmd) return cmd_check(check_dir, check_junit);
     if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
@@ -116,24 +190,20 @@ int main(int argc, char** argv) {
     if (*critical_cmd) return cmd_critical(critical);
     if (*compare_cmd) return cmd_compare(compare);
     if (*bound_cmd) return cmd_bound(bound);
-  } catch (const sgdcheck::Interrupted&) {
-    // A stop polled outside the places that report it themselves (cmd_run does): still 130 / 143.
-    std::fprintf(stderr, "sgdcheck: interrupted\n");
-    return kExitSignalBase + sgdcheck::interrupt_signal();
-  } catch (const sgdcheck::ConfigError& e) {
-    std::fprintf(stderr, "sgdcheck: error: %s\n", one_line(e.what()).c_str());
-    return kExitBadInput;
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr,
-                 "sgdcheck: error: out of memory: the experiment or data need more memory than this machine has "
-                 "(fewer seeds, a smaller grid, d or n)\n");
-    return kExitBadInput;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "sgdcheck: internal error: %s\n", one_line(e.what()).c_str());
-    return kExitInternal;
-  } catch (...) {
-    std::fprintf(stderr, "sgdcheck: internal error: unknown exception\n");
-    return kExitInternal;
+    return 0;
+  }, error);
+#if SGDCHECK_HAVE_MPI
+  if (mpi) {
+    if (mpi->rank() != 0) {  // a worker prints nothing: rank 0 reports its failure and sets the exit code
+      std::string line = error;
+      while (!line.empty() && line.back() == '\n') line.pop_back();
+      return guarded([&] { return mpi->finish(rc, line.substr(std::min(line.find(": ") + 2, line.size()))); }, error);
+    }
+    std::fputs(error.c_str(), stderr);
+    std::fflush(stderr);
+    return mpi->finish(rc, error);
   }
-  return 0;
+#endif
+  std::fputs(error.c_str(), stderr);
+  return rc;
 }

@@ -180,16 +180,17 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
   for (std::size_t c = 0; c < ncells; ++c) remaining[c].store(blocks_per_cell);
 
   const std::size_t total = (ncells - ex.resumed_cells) * seeds;
-  std::atomic<std::size_t> done{0};
+  std::atomic<std::size_t> done{0}, cells_done{0};
   std::mutex progress_mutex;
-  parallel_for(items.size(), options.jobs, [&](std::size_t i) {
+  // Runs item i's reps here into its block.
+  auto run_item = [&](std::size_t i) -> bool {
     const auto [c, b] = items[i];
     const CellPlan& cell = plan.cells[c];
     CellAccumulator& acc = blocks[i];
     for (std::size_t r = b * kSeedBlock; r < std::min(seeds, (b + 1) * kSeedBlock); ++r) {
       // SIGINT / SIGTERM: leave this block unfinished, so its cell is neither merged nor
       // checkpointed; the caller keeps the staging folder (finished cells' checkpoints) and exits.
-      if (interrupted()) return;
+      if (interrupted()) return false;
       const runners::RunKey key{plan.seed, static_cast<std::uint64_t>(r)};
       const auto t0 = std::chrono::steady_clock::now();
       RunResult run = cell.runner->run(plan.problem_of(cell), key, cell.record_iters);
@@ -202,7 +203,12 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
         options.progress(d, total);
       }
     }
-    // The thread that finishes a cell's last block merges the blocks in block order.
+    return true;
+  };
+  // Item i's block is final; the call that finishes a cell's last block merges the blocks in block order.
+  auto reduce_item = [&](std::size_t i) {
+    const std::size_t c = items[i].first;
+    const CellPlan& cell = plan.cells[c];
     if (remaining[c].fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     CellAccumulator whole(&plan.per_run_metrics, plan.traces, axis_of(c));
     for (std::size_t k = first_item[c]; k < first_item[c] + blocks_per_cell; ++k) {
@@ -210,14 +216,45 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
       blocks[k] = CellAccumulator(&plan.per_run_metrics, plan.traces, axis_of(c));  // release
     }
     whole.finish(rs.cells[c]);
+    if (options.cell_progress) {
+      const std::size_t d = ++cells_done;
+      std::lock_guard lock(progress_mutex);
+      options.cell_progress(d, ncells - ex.resumed_cells);
+    }
     if (!ck.checkpoint_dir.empty()) {
       const std::vector<double> wall(ex.wall_seconds.begin() + static_cast<std::ptrdiff_t>(c * seeds),
                                      ex.wall_seconds.begin() + static_cast<std::ptrdiff_t>((c + 1) * seeds));
       write_checkpoint(ck.checkpoint_dir / checkpoint_file_name(cell.id, keys[c]), keys[c], rs.cells[c], wall);
     }
-  });
+  };
+  bool complete = true;
+  if (options.scheduler) {
+    WorkItems wi;
+    wi.plan = &plan;
+    wi.list = items;
+    wi.run = run_item;
+    wi.block = [&](std::size_t i) -> CellAccumulator& { return blocks[i]; };
+    wi.reduce = reduce_item;
+    wi.count_runs = [&](std::size_t n) {
+      const std::size_t d = done.fetch_add(n) + n;
+      if (options.progress) {
+        std::lock_guard lock(progress_mutex);
+        options.progress(d, total);
+      }
+    };
+    wi.wall_seconds = ex.wall_seconds.data();
+    complete = options.scheduler->schedule(wi, options.jobs);
+  } else {
+    parallel_for(items.size(), options.jobs, [&](std::size_t i) {
+      if (run_item(i)) reduce_item(i);
+    });
+  }
   ex.executed_runs = done.load();
   if (interrupted()) return ex;  // incomplete: the caller keeps the staging folder and exits 130 / 143
+  if (!complete) {  // an MPI worker rank or a shard: the reduction happens elsewhere
+    ex.complete = false;
+    return ex;
+  }
   ex.total_wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
 
   describe_cells(plan, options.jobs, rs);

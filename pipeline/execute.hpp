@@ -10,14 +10,46 @@
 #include <vector>
 
 #include "pipeline/plan.hpp"
+#include "pipeline/reduction.hpp"
 #include "pipeline/result_set.hpp"
 
 namespace sgdcheck::pipeline {
+
+/// The work items of one execute() call, as a Scheduler sees them.
+struct WorkItems {
+  const Plan* plan = nullptr;
+  std::vector<std::pair<std::size_t, std::size_t>> list;  ///< (cell, seed block), cell-major
+  /// Runs item i's reps in this process into block(i); false if interrupted (the block is unfinished).
+  std::function<bool(std::size_t)> run;
+  /// Item i's block accumulator (filled by run, or by a scheduler with a block computed elsewhere).
+  std::function<CellAccumulator&(std::size_t)> block;
+  /// block(i) is final: the call that completes a cell merges its blocks in block order (and
+  /// checkpoints it). Thread-safe across items.
+  std::function<void(std::size_t)> reduce;
+  /// Progress: `n` runs were done elsewhere.
+  std::function<void(std::size_t)> count_runs;
+  double* wall_seconds = nullptr;  ///< per run, index cell * seeds + rep
+};
+
+/// Who runs which item (pipeline/distribute.hpp: MPI ranks, `--shard i/N`, `merge`). Without one,
+/// execute runs every item on its threads.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  /// Gets items run and reduced. Returns true when every item was reduced in this process (the
+  /// results are complete here), false when not (an MPI worker rank, a shard).
+  virtual bool schedule(const WorkItems& items, int jobs) = 0;
+};
 
 struct ExecuteOptions {
   int jobs = 1;
   /// Called after each finished run with (done, total); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
+  /// Empty: this process's threads run everything.
+  Scheduler* scheduler = nullptr;
+  /// Called after each finished cell (all its blocks reduced, wherever they ran) with (done, total);
+  /// may be empty.
+  std::function<void(std::size_t, std::size_t)> cell_progress = {};
 };
 
 /// Checkpoints of finished cells (a separate struct so that `ExecuteOptions{jobs, progress}` stays valid).
@@ -37,6 +69,8 @@ struct Execution {
   double total_wall_seconds = 0.0;
   std::size_t resumed_cells = 0;  ///< cells taken from checkpoints
   std::size_t executed_runs = 0;  ///< runs actually executed
+  /// False when the scheduler reduced some items elsewhere: results, constants and bounds are not filled.
+  bool complete = true;
 };
 
 Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& checkpoints = {});

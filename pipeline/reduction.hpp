@@ -73,6 +73,8 @@ class CellAccumulator {
   std::size_t reps() const { return runs_.size(); }
 
  private:
+  friend class BlockCodec;  // pipeline/distribute.cpp: a block's state to and from bytes (MPI, shards)
+
   struct PointAcc {
     Point p;  ///< as recorded by the first rep that has it
     double vtime_sum = 0.0;
