@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/critical_command.hpp"
+#include "cli/runtime_command.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
 
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
   CriticalArgs critical;
   auto* critical_cmd = add_critical_subcommand(app, critical);
 
+  RuntimeArgs runtime;
+  auto* runtime_cmd = add_runtime_subcommand(app, runtime);
+
   // Every exception ends here as one line on stderr and an exit code; none reaches std::terminate.
   try {
     try {
@@ -103,6 +107,7 @@ int main(int argc, char** argv) {
     if (*plot_cmd) return cmd_plot(plot_dir, plot_formats);
     if (*list_cmd) return markdown ? cmd_list_markdown() : cmd_list(what);
     if (*critical_cmd) return cmd_critical(critical);
+    if (*runtime_cmd) return cmd_runtime(runtime);
   } catch (const sgdcheck::Interrupted&) {
     // A stop polled outside the places that report it themselves (cmd_run does): still 130 / 143.
     std::fprintf(stderr, "sgdcheck: interrupted\n");

@@ -1,6 +1,7 @@
 #include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
+#include "runners/ps_runner.hpp"
 #include "runners/runner.hpp"
 
 namespace sgdcheck::runners {
@@ -11,6 +12,7 @@ const std::vector<RunnerKind>& runner_kinds() {
       MinibatchSgd::kind(),
       LocalSgd::kind(),
       DelayedSgd::kind(),
+      PsSgd::kind(),
   };
   return kinds;
 }
