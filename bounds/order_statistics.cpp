@@ -28,16 +28,39 @@ double log_order_coeff(std::int64_t K, std::int64_t P) {
   return std::lgamma(p + 1.0) - std::lgamma(k) - std::lgamma(p - k + 1.0);
 }
 
-/// ∫₀¹ h(u) · K·C(P,K) u^{K−1}(1−u)^{P−K} du by tanh_sinh.
+/// F⁻¹ at u given both u and v = 1 − u (v exact near u = 1: the tail of a heavy-tailed quantile).
+double quantile_uv(const ComputeTime& c, double u, double v) {
+  double x = 0.0;
+  switch (c.kind) {
+    case ComputeKind::kExp: x = -std::log(v) / c.rate; break;
+    case ComputeKind::kShiftedExp: x = c.shift - std::log(v) / c.rate; break;
+    case ComputeKind::kPareto: x = c.scale * std::pow(v, -1.0 / c.shape); break;
+    case ComputeKind::kWeibull: x = c.scale * std::pow(-std::log(v), 1.0 / c.shape); break;
+    case ComputeKind::kLogNormal: {
+      // Φ⁻¹(u) = −√2 erfc⁻¹(2u) = √2 erfc⁻¹(2v).
+      const double z = u < 0.5 ? -std::sqrt(2.0) * boost::math::erfc_inv(2.0 * u) : std::sqrt(2.0) * boost::math::erfc_inv(2.0 * v);
+      x = std::exp(c.meanlog + c.sdlog * z);
+      break;
+    }
+    case ComputeKind::kList: return c.quantile(u);
+  }
+  return x + c.comm;
+}
+
+/// ∫₀¹ h(u, 1−u) · K·C(P,K) u^{K−1}(1−u)^{P−K} du by tanh_sinh, with 1 − u taken from the
+/// integrator's complement argument (exact near u = 1, where the Pareto quantile is singular).
 template <class H>
 double beta_weighted_integral(H h, std::int64_t K, std::int64_t P) {
   const double lc = log_order_coeff(K, P);
   const double a = static_cast<double>(K - 1), b = static_cast<double>(P - K);
-  auto f = [&](double u) {
-    if (u <= 0.0 || u >= 1.0) return 0.0;
-    const double v = h(u);
-    if (v == 0.0) return 0.0;
-    return v * std::exp(lc + a * std::log(u) + b * std::log1p(-u));
+  auto f = [&](double u, double uc) {
+    // Boost: uc = a − u (< 0) on the left half of [0, 1], 1 − u (> 0) on the right half.
+    const double uu = uc < 0 ? -uc : u;
+    const double v = uc > 0 ? uc : 1.0 - u;
+    if (uu <= 0.0 || v <= 0.0) return 0.0;
+    const double w = std::exp(lc + a * std::log(uu) + b * std::log(v));
+    if (w == 0.0) return 0.0;
+    return h(uu, v) * w;
   };
   boost::math::quadrature::tanh_sinh<double> integrator;
   return integrator.integrate(f, 0.0, 1.0);
@@ -239,7 +262,7 @@ double order_statistic_quantile_form(const ComputeTime& c, std::int64_t K, std::
   if (c.kind == ComputeKind::kPareto &&
       !(static_cast<double>(P - K + 1) > 1.0 / c.shape))
     return kInf;
-  return beta_weighted_integral([&](double u) { return c.quantile(u); }, K, P);
+  return beta_weighted_integral([&](double u, double v) { return quantile_uv(c, u, v); }, K, P);
 }
 
 double order_statistic_survival_form(const ComputeTime& c, std::int64_t K, std::int64_t P) {
@@ -279,7 +302,12 @@ double order_statistic_variance(const ComputeTime& c, std::int64_t K, std::int64
       prev = cur;
     }
   } else {
-    m2 = beta_weighted_integral([&](double u) { const double q = c.quantile(u); return q * q; }, K, P);
+    m2 = beta_weighted_integral(
+        [&](double u, double v) {
+          const double q = quantile_uv(c, u, v);
+          return q * q;
+        },
+        K, P);
   }
   return std::max(0.0, m2 - m * m);
 }

@@ -201,10 +201,11 @@ PsStats PsSimulator::run(std::uint64_t seed, std::uint64_t rep, Model& model) {
         }
         for (int l = 0; l < P; ++l) cancel(l);
         heap_.clear();  // every event is dead now: drop them at once instead of popping each
-        // C2: T <= X_{K:P} of the iteration's first draws.
+        // C2: T <= X_{K:P} of the iteration's first draws, compared as event times (t0 + x is how the
+        // event time was computed; (t0 + x) − t0 need not round back to x).
         std::copy(first_draws_.begin(), first_draws_.end(), scratch_.begin());
         std::nth_element(scratch_.begin(), scratch_.begin() + (K - 1), scratch_.end());
-        if (now_ - t0 > scratch_[static_cast<std::size_t>(K - 1)]) ++st_.batch_sync_violations;
+        if (now_ > t0 + scratch_[static_cast<std::size_t>(K - 1)]) ++st_.batch_sync_violations;
         if (!apply(t0, K)) break;
       }
       break;
