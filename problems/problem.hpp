@@ -85,6 +85,7 @@ struct RandomDesignView {
 
 struct Dataset;
 struct LeastSquaresConstants;
+struct NoisyQuadraticView;  // problems/noisy_quadratic.hpp
 
 /// What a problem can do, for code that must not know its class (bound adapters, `sgdcheck
 /// critical`): queried through Problem::capabilities() and the typed views below, never dynamic_cast.
@@ -146,6 +147,8 @@ class Problem {
   virtual std::optional<double> logistic_lambda() const { return std::nullopt; }
   /// Teacher w* of well-specified Gaussian logistic regression (labels drawn from σ(⟨w*, a⟩)).
   virtual const Vec* logistic_teacher() const { return nullptr; }
+  /// The NoisyQuadratic of Dutta et al. 2018 (curvatures, w*, x₀, σ²) for its exact oracle.
+  virtual const NoisyQuadraticView* noisy_quadratic() const { return nullptr; }
   /// Everything above, in one struct.
   Capabilities capabilities() const;
 

@@ -281,7 +281,10 @@ std::vector<std::pair<std::string, double>> PsSgd::derived_constants() const {
                                                   {"mean_compute_time", s.compute.mean()},
                                                   {"expected_order_statistic", bounds::expected_order_statistic(s.compute, s.k, s.workers)},
                                                   {"expected_staleness", bounds::expected_staleness(s.variant, s.k, s.workers)}};
-  if (f.value) out.emplace_back("expected_iter_time", *f.value);
+  if (f.value) {
+    out.emplace_back("expected_iter_time", *f.value);
+    out.emplace_back("expected_iter_time_exact", f.guarantee == bounds::Guarantee::kExact ? 1.0 : 0.0);
+  }
   return out;
 }
 
@@ -299,6 +302,7 @@ RunResult PsSgd::run_with(const problems::Problem& problem,
                {"mean_iter_time", st.updates > 0 ? st.vtime_end / static_cast<double>(st.updates) : 0.0},
                {"burnt_mean_iter_time", st.mean_time},
                {"burnt_mean_staleness", st.mean_staleness},
+               {"iter_time_se", st.time_se},
                {"updates", static_cast<double>(st.updates)},
                {"vtime_end", st.vtime_end},
                {"event_hash", st.hash_scalar()},
