@@ -73,9 +73,7 @@ bounds::ComputeTime make_compute_time(const ComputeTimeFields& f, const std::str
     } else {
       c.values = f.values;
     }
-  } else if (!f.values.empty() || !f.file.empty()) {
-    throw ConfigError(fmt::format("{}: values/file given for kind = {}: expected them only with kind = list", where, f.kind));
-  }
+  }  // values / file are read only for kind = list (so a sweep over delay.kind may set them once)
   if (auto e = bounds::validate_compute_time(c)) throw ConfigError(fmt::format("{}: {}", where, *e));
   return c;
 }
@@ -125,7 +123,7 @@ class GradientModel {
     values_.reserve(8);
   }
 
-  static std::vector<std::string> extra_names() { return {"step", "k", "staleness_mean", "staleness_max"}; }
+  static std::vector<std::string> extra_names() { return {"step", "k", "staleness_mean", "staleness_max", "iter_time"}; }
 
   void start(int l) {
     const auto i = static_cast<std::size_t>(l);
@@ -157,6 +155,7 @@ class GradientModel {
     ++j_;
     samples_ += static_cast<std::int64_t>(count) * spec_.batch();
     now_ = now;
+    if (j_ == ps_.sim.burn_in) burn_time_ = now;
     if (ps_.adasync.enabled && now >= next_eval_) {
       while (next_eval_ <= now) next_eval_ += ps_.adasync.t0;
       adapt_k();
@@ -244,6 +243,9 @@ class GradientModel {
     values_.push_back(static_cast<double>(k_));
     values_.push_back(stale_n_ > 0 ? static_cast<double>(stale_sum_) / static_cast<double>(stale_n_) : 0.0);
     values_.push_back(static_cast<double>(stale_max_));
+    // Mean time per update so far (after the burn-in once it is over).
+    const std::int64_t after = j_ - ps_.sim.burn_in;
+    values_.push_back(after > 0 ? (now_ - burn_time_) / static_cast<double>(after) : (j_ > 0 ? now_ / static_cast<double>(j_) : 0.0));
     rec_.record(p, w_, values_);
   }
 
@@ -261,6 +263,7 @@ class GradientModel {
   std::size_t next_grid_ = 0;
   std::int64_t j_ = 0, samples_ = 0, k_ = 1;
   std::int64_t stale_sum_ = 0, stale_n_ = 0, stale_max_ = 0;
+  double burn_time_ = 0;
   double now_ = 0, eta_ = 0, drift_ = 0, f0_ = 0, next_eval_ = INFINITY;
   bool diverged_ = false, converged_ = false;
 };
@@ -427,7 +430,7 @@ RunnerKind PsSgd::kind() {
   k.make = [](const Params& p, const problems::Problem& problem) -> std::unique_ptr<Runner> {
     return std::make_unique<PsSgd>(resolve_ps(p, problem));
   };
-  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "k", "staleness_mean", "staleness_max"};
+  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "k", "staleness_mean", "staleness_max", "iter_time"};
   return k;
 }
 

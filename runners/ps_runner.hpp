@@ -52,7 +52,8 @@ struct PsRunSpec {
 class PsSgd final : public Runner {
  public:
   explicit PsSgd(RunSpec spec);
-  /// Records subopt, dist2, grad2 (test_loss), step, k, staleness_mean, staleness_max. Scalars:
+  /// Records subopt, dist2, grad2 (test_loss), step, k, staleness_mean, staleness_max, iter_time (mean
+  /// time per update so far, after the burn-in once it is over). Scalars:
   /// max_staleness, mean_staleness, mean_iter_time, iter_time_se, updates, vtime_end, event_hash,
   /// batch_sync_violations, async_duplicates, final_k.
   RunResult run_with(const problems::Problem& problem,
