@@ -4,6 +4,7 @@
 
 #include "bounds/bound.hpp"
 #include "bounds/delayed_lsq_oracle.hpp"
+#include "bounds/general_bounds.hpp"
 #include "bounds/isotropic_oracle.hpp"
 #include "bounds/minibatch_lsq_oracle.hpp"
 #include "bounds/minibatch_sgd_bound.hpp"

@@ -16,6 +16,7 @@
 #include "core/errors.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
+#include "pipeline/bound_adapter_support.hpp"
 #include "problems/critical.hpp"
 #include "problems/dataset.hpp"
 #include "problems/initial_point.hpp"
@@ -48,6 +49,10 @@ struct Report {
   std::vector<std::pair<std::int64_t, double>> ns_path;  ///< B_simple along an SGD path
   double path_step = kNaN;
   double critical_batch = kNaN, critical_delay = kNaN;
+  /// The pair (M, sigmaM2) valid at every x for E|g - grad f|^2 <= M|grad f|^2 + sigmaM2 (what the
+  /// general bounds use), with its source; NaN when none is known.
+  double valid_M = kNaN, valid_sigmaM2 = kNaN;
+  std::string valid_source;
   std::vector<std::string> warnings, notes;
 };
 
@@ -335,6 +340,11 @@ void print_json(const Report& r) {
   ns["path"] = nlohmann::json::array();
   for (const auto& [t, v] : r.ns_path) ns["path"].push_back({{"iter", t}, {"value", jnum(v)}});
   j["noise_scale"] = ns;
+  nlohmann::json vp;
+  vp["M"] = jnum(r.valid_M);
+  vp["sigmaM2"] = jnum(r.valid_sigmaM2);
+  vp["source"] = r.valid_source;
+  j["valid_noise_pair"] = vp;
   j["critical_batch"] = jnum(r.critical_batch);
   j["critical_delay"] = jnum(r.critical_delay);
   nlohmann::json steps = nlohmann::json::array();
@@ -363,10 +373,13 @@ void print_text(const Report& r) {
   line("mu", num(r.mu), exact ? "strong convexity: smallest nonzero eigenvalue of A (on its range)"
                               : "strong convexity (a lower bound: the L2 weight)");
   line("sigma2", num(r.sigma2), "gradient noise at the optimum, E|grad f_i(x*)|^2 (0: the model fits every sample)");
+  const bool noisy = r.sigma2 > 0;
   line("M_grad", num(r.M_grad), std::string(exact ? "exact" : "estimate, a LOWER bound") +
-                                    ": noise relative to the gradient, E|g - grad f|^2 <= M |grad f|^2 + sigma2");
+                                    (noisy ? ": saturation parameter (relative gradient noise of the sigma2 = 0 part)"
+                                           : ": noise relative to the gradient, E|g - grad f|^2 <= M |grad f|^2"));
   line("M_curv", num(r.M_curv), std::string(exact ? "exact" : "estimate, a LOWER bound") +
-                                    ": noise relative to the gap, E|g|^2 <= 2L(M + 1)(f - f*) + sigma2");
+                                    (noisy ? ": saturation parameter, function-value form"
+                                           : ": noise relative to the gap, E|g|^2 <= 2L(M + 1)(f - f*)"));
   if (std::isfinite(r.M_grad_hessian)) {
     line("M_grad_H", num(r.M_grad_hessian), "estimate: M_grad of the quadratic model with the Hessians at x*");
     line("M_curv_H", num(r.M_curv_hessian), "estimate: M_curv of the same quadratic model");
@@ -374,6 +387,17 @@ void print_text(const Report& r) {
   line("Delta", num(r.delta), "sparsity: largest fraction of samples that use one feature");
   line("1/Delta", num(1.0 / r.delta), "lower bound from sparsity: M + 1 >= 1/Delta for both forms");
   std::cout << "  M from: " << r.M_method << "\n";
+  std::cout << "\nValid noise pair: E|g - grad f|^2 <= M |grad f|^2 + sigmaM2 at every x (what the general bounds use)\n";
+  if (std::isfinite(r.valid_M)) {
+    line("M", num(r.valid_M), "");
+    line("sigmaM2", num(r.valid_sigmaM2), "");
+    std::cout << "  from: " << r.valid_source << "\n";
+  } else {
+    std::cout << "  none known: " << r.valid_source << "\n";
+  }
+  if (noisy)
+    std::cout << "  (with sigma2 > 0 the pair (M_grad, sigma2) with sigma2 at x* is in general NOT valid: for least\n"
+                 "   squares the variance has a term linear in x - x* that no M |grad f|^2 covers near x*)\n";
 
   std::cout << "\nGradient noise scale B_simple = tr(Sigma)/|G|^2 (McCandlish et al. 2018; equals the local M)\n";
   line("at x0", num(r.nsx0), "exact, at the starting point");
@@ -513,6 +537,16 @@ int cmd_critical(const CriticalArgs& a) {
     r.warnings.push_back(fmt::format("M_curv + 1 = {} < 1/Delta = {}: the M value is an underestimate",
                                      num(r.M_curv + 1.0), num(1.0 / r.delta)));
 
+  {
+    std::string why;
+    if (const auto pair = pipeline::valid_noise_pair(p, why)) {
+      r.valid_M = pair->M;
+      r.valid_sigmaM2 = pair->sigmaM2;
+      r.valid_source = pair->source;
+    } else {
+      r.valid_source = why;
+    }
+  }
   const Vec x0 = p.initial_point();
   r.nsx0 = noise_scale(p, x0);
   r.ns_two_batch = two_batch_noise_scale(p, x0, a.seed);

@@ -106,6 +106,20 @@ std::optional<bounds::NoiseModel> noise_model_for(const problems::Problem& probl
   return std::nullopt;
 }
 
+std::optional<bounds::NoisePair> valid_noise_pair(const problems::Problem& problem, std::string& why) {
+  const auto& c = problem.constants();
+  if (is_least_squares(problem) && c.exact_M && std::isfinite(c.M_grad) && std::isfinite(c.sigma2)) {
+    if (problem.random_design() != nullptr) return bounds::independent_noise_pair(c.M_grad, c.sigma2);
+    return bounds::least_squares_noise_pair(c.M_grad, c.sigma2, is_realizable(c));
+  }
+  if (std::isfinite(c.grad_variance_max))
+    return bounds::bounded_variance_noise_pair(
+        c.grad_variance_max, "sup_x E||g - grad f||^2 <= mean ||a_i||^2 since |l'| <= 1 (logistic loss), exact");
+  why = "no valid noise pair (M, sigmaM2) is known for " + problem.family() +
+        (std::isfinite(c.M_grad) && !c.exact_M ? " (its M_grad is an estimate, never used as an upper bound)" : "");
+  return std::nullopt;
+}
+
 LeastSquaresRows least_squares_rows(const problems::Problem& problem) {
   const auto* ls = problem.finite_least_squares();
   if (!ls) throw std::logic_error("least_squares_rows: not a finite least-squares problem");

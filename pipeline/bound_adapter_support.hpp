@@ -64,6 +64,14 @@ std::vector<BoundAdapter> with_sgd_model_checks(std::vector<BoundAdapter> adapte
 /// - bounded sample-gradient variance (ProblemConstants::grad_variance_max): (0, that bound).
 std::optional<bounds::NoiseModel> noise_model_for(const problems::Problem& problem, std::string& why);
 
+/// A pair (M, σ_M²) valid for the gradient-norm noise inequality at every x, with its source
+/// (bounds::NoisePair), or nullopt with the reason in `why`. Never built from an estimate:
+/// - finite-sum least squares (exact M_grad): (M_grad, 0) realizable, else (2 M_grad, 2σ²);
+/// - random-design least squares: (M_grad, σ²) (noise independent of the design);
+/// - bounded sample-gradient variance (logistic losses): (0, grad_variance_max).
+/// Used by the general bounds (papers/general) and reported by `sgdcheck critical`.
+std::optional<bounds::NoisePair> valid_noise_pair(const problems::Problem& problem, std::string& why);
+
 bool is_least_squares(const problems::Problem& problem);
 bool is_realizable(const problems::ProblemConstants& c);
 /// ‖x₀ − x*‖².

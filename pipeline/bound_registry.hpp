@@ -41,6 +41,10 @@ struct BoundAdapter {
   std::function<std::optional<std::string>(const CellContext&)> not_applicable;
   /// Value at each of ctx.iters (same length). Called only when applicable.
   std::function<std::vector<double>(const CellContext&)> evaluate;
+  /// Optional: which constants the bound uses for this cell and where each comes from, one line
+  /// without commas ("L = 0.93 (upper bound); A = 2 L_max/b = …"). Written to bounds.csv (column
+  /// `constants`) on applicable and not-applicable rows; empty when the constants cannot be resolved.
+  std::function<std::string(const CellContext&)> constants;
 };
 
 /// Every registered bound, in `sgdcheck list bounds` order.

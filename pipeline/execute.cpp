@@ -26,6 +26,7 @@ std::vector<BoundSeries> evaluate_bounds(const Plan& plan, const CellPlan& cell)
     b.label = bounds::to_string(a->info.label);
     b.guarantee = bounds::to_string(a->info.guarantee);
     b.metric = a->info.metric;
+    if (a->constants) b.constants = a->constants(ctx);
     if (auto reason = a->not_applicable(ctx)) {
       b.applicable = false;
       b.reason = *reason;

@@ -154,6 +154,7 @@ std::vector<std::string> recorded_metrics(const Plan& plan) {
     if (m == "test_loss" && !test) continue;
     if ((m == "avg_subopt" || m == "avg_grad2") && !running) continue;
     if ((m == "delay_max" || m == "delay_mean") && !delay) continue;
+    if (m == "avg_subopt_read" && !(running && delay)) continue;
     out.push_back(m);
   }
   return out;

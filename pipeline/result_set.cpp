@@ -202,16 +202,18 @@ void ResultSet::write(const fs::path& dir) const {
   {
     CsvWriter w(dir / "bounds.csv",
                 header(sweep_keys,
-                       {"bound", "title", "label", "guarantee", "metric", "applicable", "state", "reason", "iter", "value"}));
+                       {"bound", "title", "label", "guarantee", "metric", "applicable", "state", "reason", "constants", "iter",
+                        "value"}));
     for (const auto& c : cells)
       for (const auto& b : c.bounds) {
         const std::string state = bound_state_name(bound_state(c, b));  // pipeline/checks.hpp
         if (!b.applicable) {
-          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "false", state, b.reason, "", ""));
+          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "false", state, b.reason, b.constants, "",
+                    ""));
           continue;
         }
         for (std::size_t k = 0; k < b.iters.size(); ++k)
-          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "true", state, "",
+          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "true", state, "", b.constants,
                     std::to_string(b.iters[k]), format_real(b.values[k])));
       }
     w.close();
@@ -484,6 +486,7 @@ ResultSet ResultSet::load(const fs::path& dir) {
         b->metric = row[t.column("metric")];
         b->applicable = row[t.column("applicable")] == "true";
         b->reason = row[t.column("reason")];
+        if (t.has_column("constants")) b->constants = row[t.column("constants")];  // absent in older results
         // `state` is derived from the tables (bound_state); checked here, recomputed where used.
         const std::string& state = row[t.column("state")];
         const bool known = state == "applicable" || state == "vacuous" || state == "not_applicable";

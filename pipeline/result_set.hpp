@@ -42,6 +42,7 @@ struct BoundSeries {
   std::string id, title, label, guarantee, metric;
   bool applicable = false;
   std::string reason;
+  std::string constants;  ///< which constants the bound used and where they came from (may be empty)
   std::vector<std::int64_t> iters;
   std::vector<double> values;
   /// Value at `iter` (NaN if not evaluated there).

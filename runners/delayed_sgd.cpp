@@ -88,7 +88,8 @@ RunnerKind DelayedSgd::kind() {
   k.make = [](const Params& p, const problems::Problem& problem) -> std::unique_ptr<Runner> {
     return std::make_unique<DelayedSgd>(resolve_run_spec(Algorithm::kDelayed, p, problem));
   };
-  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "delay_max", "delay_mean", "avg_subopt", "avg_grad2"};
+  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "delay_max", "delay_mean", "avg_subopt", "avg_grad2",
+               "avg_subopt_read"};
   return k;
 }
 

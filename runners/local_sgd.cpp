@@ -183,7 +183,7 @@ RunnerKind LocalSgd::kind() {
   k.make = [](const Params& p, const problems::Problem& problem) -> std::unique_ptr<Runner> {
     return std::make_unique<LocalSgd>(resolve_run_spec(Algorithm::kLocal, p, problem));
   };
-  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "spread"};
+  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "spread", "avg_subopt", "avg_grad2"};
   return k;
 }
 

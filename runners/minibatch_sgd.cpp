@@ -45,7 +45,9 @@ std::vector<Field> runner_common_fields() {
       bool_field("running_metrics",
                  false,
                  "also record avg_subopt and avg_grad2, the running means of f(x_s) - f* and ||grad f(x_s)||^2 "
-                 "over s = 0..t (what convex / nonconvex rates bound; costs one full gradient per step)"),
+                 "over s = 0..t (what convex / nonconvex rates bound; costs one full gradient per step); with a "
+                 "delay model also avg_subopt_read, the running mean of f(x_{s-tau_s}) - f* over the read points "
+                 "of the updates so far (f(x_0) - f* at t = 0)"),
   };
   for (auto& f : update_fields()) out.push_back(std::move(f));
   return out;
@@ -87,6 +89,8 @@ class SequenceEngine {
     worker_.ws = problem.make_workspace(worker_.batch);
     rule.prepare(problem, worker_);
     if (spec.delay.source) cursor_ = spec.delay.source->start(key);
+    read_mean_ = cursor_ && spec.running_metrics;
+    if (read_mean_) read_subopt_ = problem.value(ring_[0]) - problem.constants().f_star;  // y_0 = x_0
   }
   const Vec& x0() const { return ring_[0]; }
   std::int64_t next_delay() {
@@ -104,6 +108,11 @@ class SequenceEngine {
     const std::int64_t s = t - 1;
     const std::int64_t stale_index = std::max<std::int64_t>(0, s - tau_);
     const Vec& stale = ring_[static_cast<std::size_t>(stale_index % (tau_max_ + 1))];
+    if (read_mean_) {  // running mean of f(y_s) − f* over the read points of the updates so far
+      const double f = problem_.value(stale) - problem_.constants().f_star;
+      ++reads_;
+      read_subopt_ = reads_ == 1 ? f : read_subopt_ + (f - read_subopt_) / static_cast<double>(reads_);
+    }
     problem_.draw_step(stale, worker_.batch, spec_.sampling, worker_.rng, worker_.ws);
     const std::size_t next = slots_ == 1 ? 0 : (cur_ + 1) % slots_;
     Vec& x = ring_[next];
@@ -120,6 +129,7 @@ class SequenceEngine {
     if (!cursor_) return;
     values.push_back(static_cast<double>(delay_max_));
     values.push_back(p.iter > 0 ? delay_sum_ / static_cast<double>(p.iter) : 0.0);
+    if (read_mean_) values.push_back(read_subopt_);
   }
   std::span<const WorkerState> workers() const { return {&worker_, 1}; }
 
@@ -136,6 +146,9 @@ class SequenceEngine {
   std::int64_t tau_ = 0;
   std::int64_t delay_max_ = 0;
   double delay_sum_ = 0.0;
+  bool read_mean_ = false;     // record avg_subopt_read (a delay model and running_metrics)
+  std::int64_t reads_ = 0;
+  double read_subopt_ = 0.0;   // mean of f(y_s) − f* over the reads so far (before the first: f(x_0) − f*)
 };
 
 }  // namespace
@@ -147,8 +160,9 @@ RunResult run_sequence(const problems::Problem& problem,
                        const std::vector<std::int64_t>& record_iters,
                        StepObserver* observer) {
   SequenceEngine engine(problem, spec, rule, key);
-  const std::vector<std::string> extras =
+  std::vector<std::string> extras =
       spec.has_delay_model() ? std::vector<std::string>{"delay_max", "delay_mean"} : std::vector<std::string>{};
+  if (spec.has_delay_model() && spec.running_metrics) extras.push_back("avg_subopt_read");
   LoopText text;
   text.finished = fmt::format("ran {} iterations", spec.iterations);
   return run_step_loop(problem, spec, record_iters, engine.x0(), extras, engine, observer, text);

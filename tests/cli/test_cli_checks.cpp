@@ -153,7 +153,7 @@ TEST_CASE("bound states: applicable, vacuous and not applicable are in bounds.cs
   // bounds.csv: every row has a state consistent with `applicable`; the state of the strongly convex
   // series follows the documented rule, recomputed here from its values.
   const auto rows = lines_of(read_text(res / "bounds.csv"));
-  REQUIRE_THAT(rows.at(0), Contains(",bound,title,label,guarantee,metric,applicable,state,reason,iter,value"));
+  REQUIRE_THAT(rows.at(0), Contains(",bound,title,label,guarantee,metric,applicable,state,reason,constants,iter,value"));
   std::map<std::string, std::string> written;              // cell → state of sgd.strongly_convex.dist2
   std::map<std::string, bool> never_below;                 // cell → every value after the first >= initial
   std::map<std::string, int> points;
@@ -167,8 +167,10 @@ TEST_CASE("bound states: applicable, vacuous and not applicable are in bounds.cs
       ++not_applicable_rows;
       continue;
     }
-    // …,true,STATE,,ITER,VALUE (no reason on an applicable row)
-    const auto v = row.rfind(','), it = row.rfind(',', v - 1), re = row.rfind(',', it - 1), st = row.rfind(',', re - 1);
+    // …,true,STATE,,CONSTANTS,ITER,VALUE (no reason on an applicable row; these bounds leave constants empty)
+    const auto v = row.rfind(','), it0 = row.rfind(',', v - 1), it = row.rfind(',', it0 - 1),
+               re = row.rfind(',', it - 1), st = row.rfind(',', re - 1);
+    REQUIRE(it0 == it + 1);
     const std::string state = row.substr(st + 1, re - st - 1);
     REQUIRE(row.substr(re, it - re) == ",");
     REQUIRE(row.substr(0, st).size() >= 5);

@@ -230,3 +230,27 @@ TEST_CASE("bad input to critical is one line on stderr and exit code 2", "[cli]"
   require_bad_input("--problem '{family: least_squares}' --intercept", "--intercept applies to --data only");
   require_bad_input("--data x.libsvm --lambda 0.1", "--lambda applies to --objective logistic only");
 }
+
+TEST_CASE("critical reports the valid noise pair and which one it is", "[cli]") {
+  // Noisy least squares: (2 M_grad, 2 sigma2) by Young's inequality, never (M_grad, sigma2 at x*).
+  const auto j = critical_json("--problem '{family: least_squares, n: 60, d: 4, noise: 0.3}'");
+  REQUIRE(j["sigma2"].get<double>() > 0.0);
+  REQUIRE_THAT(j["valid_noise_pair"]["M"].get<double>(), WithinRel(2.0 * j["M_grad"].get<double>(), 1e-12));
+  REQUIRE_THAT(j["valid_noise_pair"]["sigmaM2"].get<double>(), WithinRel(2.0 * j["sigma2"].get<double>(), 1e-12));
+  REQUIRE_THAT(j["valid_noise_pair"]["source"].get<std::string>(), Contains("Young"));
+  // Realizable: (M_grad, 0).
+  const auto r = critical_json("--problem '{family: least_squares, n: 60, d: 4, noise: 0}'");
+  REQUIRE_THAT(r["valid_noise_pair"]["M"].get<double>(), WithinRel(r["M_grad"].get<double>(), 1e-12));
+  REQUIRE(r["valid_noise_pair"]["sigmaM2"].get<double>() == 0.0);
+  // Streaming Gaussian design, noise independent of the design: (M_grad, sigma2) = (d + 1, s2 tr H).
+  const auto s = critical_json("--problem '{family: random_design_ls, d: 5, noise: 0.5}'");
+  REQUIRE_THAT(s["valid_noise_pair"]["M"].get<double>(), WithinRel(6.0, 1e-12));
+  REQUIRE_THAT(s["valid_noise_pair"]["sigmaM2"].get<double>(), WithinRel(s["sigma2"].get<double>(), 1e-12));
+  // Logistic: M = 0 with the variance bound mean |a_i|^2; the estimated M_grad is not used.
+  const auto l = critical_json("--problem '{family: logistic, n: 100, d: 3, lambda: 0.1}'");
+  REQUIRE(l["valid_noise_pair"]["M"].get<double>() == 0.0);
+  REQUIRE(l["valid_noise_pair"]["sigmaM2"].get<double>() > 0.0);
+  REQUIRE_FALSE(l["M_exact"].get<bool>());
+  const auto text = run_cli("critical --problem '{family: least_squares, n: 60, d: 4, noise: 0.3}'");
+  REQUIRE_THAT(text.out, Contains("Valid noise pair") && Contains("NOT valid"));
+}
