@@ -284,6 +284,7 @@ std::vector<std::pair<std::string, double>> PsSgd::derived_constants() const {
                                                   {"mean_compute_time", s.compute.mean()},
                                                   {"expected_order_statistic", bounds::expected_order_statistic(s.compute, s.k, s.workers)},
                                                   {"expected_staleness", bounds::expected_staleness(s.variant, s.k, s.workers)}};
+  if (std::isfinite(spec_.ps->gradient_noise)) out.emplace_back("gradient_noise", spec_.ps->gradient_noise);
   if (f.value) {
     out.emplace_back("expected_iter_time", *f.value);
     out.emplace_back("expected_iter_time_exact", f.guarantee == bounds::Guarantee::kExact ? 1.0 : 0.0);
@@ -406,6 +407,7 @@ RunSpec resolve_ps(const Params& p, const problems::Problem& problem) {
   } else if (s.record_axis != RecordAxis::kIter) {
     p.fail("record.axis", "iterations or vtime for ps_sgd");
   }
+  ps->gradient_noise = problem.constants().grad_variance_max / static_cast<double>(s.batch());
   s.workers = sim.workers;
   s.ps = std::move(ps);
   return s;

@@ -47,6 +47,10 @@ struct PsRunSpec {
   /// Staleness-adaptive step η_j = min(C/‖w_j − w_τ‖², η_max) (η_max the step schedule's γ); 0: off.
   double adaptive_c = 0.0;
   std::vector<double> vtime_grid;  ///< record.axis vtime: 0 and log-spaced values up to the horizon
+  /// sup_x E‖g − ∇f(x)‖² of one learner's gradient (batch b) when the problem bounds its sample-gradient
+  /// variance everywhere (grad_variance_max / b), else NaN: the (A = 0, C) noise of the delayed-SGD
+  /// bound D1 that the staleness-aware check evaluates with each run's realised max staleness.
+  double gradient_noise = NAN;
 };
 
 class PsSgd final : public Runner {

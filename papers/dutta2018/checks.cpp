@@ -5,6 +5,11 @@
 //                          below formula + k SE), the mean staleness within rel_tol of (P−K)/K or
 //                          (P−1)/K (sync: exactly 0), no K-batch-sync update slower than its X_{K:P},
 //                          no learner twice in one K-async update.
+//   dutta2018.staleness_bound  item 5: the delayed-SGD bound D1 (general bounds, derived) evaluated per run
+//                          with τ = that run's realised max staleness, averaged over runs, bounds the
+//                          mean dist2 (conditionally on the delays, which come from the timing streams,
+//                          independent of the data streams, D1 holds with τ = τ_r; E over runs of the
+//                          per-run bound bounds the mean error).
 //   dutta2018.time_to_eps  C6/C7: the virtual time t(ε) at which the seed-mean curve first reaches ε,
 //                          compared between cells (faster / reaches / never reaches).
 #include <fmt/format.h>
@@ -12,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bounds/general_bounds.hpp"
 #include "pipeline/checks_support.hpp"
 
 namespace sgdcheck::papers::dutta2018 {
@@ -147,6 +153,117 @@ CheckOutcome time_to_eps(const Params& p, const ResultSet& rs) {
   return out;
 }
 
+
+std::string option_of(const CellResult& c, const std::string& key) {
+  const auto it = c.options.find(key);
+  return it == c.options.end() ? std::string() : it->second;
+}
+
+double run_scalar(const RunScalars& rs, const std::string& name) {
+  for (const auto& [n, v] : rs)
+    if (n == name) return v;
+  return NAN;
+}
+
+CheckOutcome staleness_bound(const Params& p, const ResultSet& rs) {
+  CheckOutcome out;
+  out.check = "dutta2018.staleness_bound";
+  out.subject = "D1 with tau = realised max staleness (dist2)";
+  const double k = p.get_real("k");
+  std::size_t n = 0, bad = 0, vacuous = 0;
+  double worst = 0.0;
+  for (const CellResult* cp : cells_where(rs, p)) {
+    const CellResult& c = *cp;
+    const std::string label = rs.cell_label(c);
+    const std::string variant = option_of(c, "runner.variant");
+    const double K = option_real(c, "runner.k");
+    const bool sync = variant == "k_sync" || variant == "k_batch_sync";
+    if (variant.empty() || (!sync && K != 1.0)) {
+      out.details.push_back(label + ": not applicable (D1 models one gradient per update: sync variants or K = 1)");
+      continue;
+    }
+    if (option_of(c, "runner.record.axis") != "iterations" || option_of(c, "runner.adasync.enabled") == "true" ||
+        option_of(c, "runner.step.rule") != "constant" || option_of(c, "runner.step.staleness_c") != "0") {
+      out.details.push_back(label + ": not applicable (needs record.axis iterations, a constant step, no AdaSync)");
+      continue;
+    }
+    const double L = c.constant("L"), mu = c.constant("mu"), r0 = c.constant("r0"), noise = c.constant("gradient_noise");
+    const double gamma = c.constant("gamma");
+    if (!(mu > 0) || !std::isfinite(L) || !std::isfinite(r0) || !std::isfinite(noise) || !std::isfinite(gamma)) {
+      out.details.push_back(label + ": not applicable (needs a strongly convex problem with bounded gradient variance)");
+      continue;
+    }
+    const MetricSeries* m = metric_of(c, "dist2");
+    if (!m || m->size() == 0 || c.run_scalars.empty()) {
+      out.details.push_back(label + ": dist2 or per-run scalars not recorded");
+      continue;
+    }
+    // Per run: D1 at every recorded update with τ = the run's max staleness; the mean over runs.
+    std::vector<double> mean_bound(m->size(), 0.0);
+    double tau_max = 0, tau_sum = 0;
+    std::size_t runs = 0, inf_runs = 0;
+    for (const auto& sc : c.run_scalars) {
+      const double tau = sync ? 0.0 : run_scalar(sc, "max_staleness");
+      if (std::isnan(tau)) continue;
+      bounds::DelayedSgdParams d;
+      d.L = L;
+      d.mu = mu;
+      d.noise = {0.0, sync ? noise / K : noise};
+      d.tau = static_cast<std::int64_t>(tau);
+      d.gamma = gamma;
+      d.r0 = r0;
+      const bool ok = !bounds::delayed_sc_violated(d).has_value();
+      if (!ok) ++inf_runs;
+      for (std::size_t i = 0; i < m->size(); ++i)
+        mean_bound[i] += ok ? bounds::delayed_sc_dist2_bound(d, m->points[i].iter) : INFINITY;
+      tau_max = std::max(tau_max, tau);
+      tau_sum += tau;
+      ++runs;
+    }
+    if (runs == 0) continue;
+    for (double& b : mean_bound) b /= static_cast<double>(runs);
+    ++n;
+    if (inf_runs == runs) {
+      ++vacuous;
+      out.details.push_back(fmt::format("{}: vacuous (the step violates D1's conditions at every run's tau; max tau {})",
+                                        label, tau_max));
+      continue;
+    }
+    double cell_worst = 0;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < m->size(); ++i) {
+      const double r = (m->mean[i] + k * (std::isfinite(m->se[i]) ? m->se[i] : 0.0)) / mean_bound[i];
+      if (r > cell_worst) {
+        cell_worst = r;
+        at = i;
+      }
+    }
+    worst = std::max(worst, cell_worst);
+    const bool ok = cell_worst <= 1.0;
+    if (!ok) ++bad;
+    const std::size_t last = m->size() - 1;
+    out.details.push_back(fmt::format(
+        "{}: {} runs, realised max staleness mean {:.3g}, max {}; worst (mean + {}SE)/bound {:.3g} at iter {}; "
+        "bound/mean at iter {}: {:.3g}{}",
+        label, runs, tau_sum / static_cast<double>(runs), tau_max, k, cell_worst, m->points[at].iter,
+        m->points[last].iter, mean_bound[last] / m->mean[last], ok ? "" : "  FAIL"));
+  }
+  if (n == 0) {
+    out.skip("no applicable cell");
+    return out;
+  }
+  if (vacuous == n) {
+    out.report("the bound is vacuous in every cell (step too large for D1 at the realised staleness)");
+    return out;
+  }
+  out.passed = bad == 0;
+  out.values = {{"cells", static_cast<double>(n)}, {"failed", static_cast<double>(bad)}, {"worst_ratio", worst}};
+  out.summary = fmt::format("mean dist2 + {}SE <= mean over runs of D1(tau = run's max staleness) in {} of {} cells "
+                            "(worst ratio {:.3g}; {} vacuous)",
+                            k, n - bad - vacuous, n, worst, vacuous);
+  return out;
+}
+
 }  // namespace
 
 std::vector<CheckKind> check_kinds() {
@@ -162,6 +279,16 @@ std::vector<CheckKind> check_kinds() {
                  real_field("k", 4.0, 0.0, kInf, "standard errors allowed (time)"),
                  real_field("rel_tol", 0.02, 0.0, 1.0, "relative tolerance (staleness)")}};
     k.run = runtime;
+    kinds.push_back(std::move(k));
+  }
+  {
+    CheckKind k;
+    k.schema = {"dutta2018.staleness_bound",
+                "staleness-aware upper bound of a ps_sgd run (sync variants, or K = 1): the delayed-SGD bound D1 "
+                "(general bounds, derived) evaluated per run with tau = the run's realised max staleness, averaged "
+                "over runs; the mean dist2 + k SE must stay below it at every recorded update",
+                {real_field("k", 3.0, 0.0, kInf, "standard errors added to the mean")}};
+    k.run = staleness_bound;
     kinds.push_back(std::move(k));
   }
   {
