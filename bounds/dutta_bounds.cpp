@@ -105,7 +105,7 @@ std::vector<double> even_spectrum(std::int64_t d, double lambda_min, double lamb
 
 BoundInfo noisy_quadratic_oracle_info() {
   return {"dutta.noisy_quadratic.subopt", "NoisyQuadratic exact error (fresh gradients)",
-          "derived; exact second-moment recursion of SGD on F = 1/2 sum lambda_i (w_i - w*_i)^2 with additive noise",
+          "derived; technique of the exact second-moment recursion of SGD on F = 1/2 sum lambda_i (w_i - w*_i)^2 with additive noise",
           Label::kDerived, Guarantee::kExact, "subopt"};
 }
 

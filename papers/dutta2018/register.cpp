@@ -36,7 +36,7 @@ Formula runtime_formula(const std::string& kind, std::vector<FormulaParam> dist_
                         std::function<bounds::ComputeTime(const FormulaArgs&)> make, const std::string& text) {
   Formula f;
   f.info = {"dutta.runtime." + kind, "straggler runtime per update, " + text + " compute times",
-            "derived; standard order statistics and renewal theory (Dutta et al. 2018 section 3 as restated: unverified)",
+            "derived; technique of order statistics and renewal theory (the paper's own runtime lemmas: unverified)",
             bounds::Label::kDerived, bounds::Guarantee::kExact, "iter_time"};
   f.paper = "dutta2018";
   f.params = std::move(dist_params);
@@ -238,7 +238,7 @@ std::vector<Formula> formulas() {
   }
   {
     Formula f;
-    f.info = {"dutta.time_to_eps", "plug-in time to reach eps", "derived; J = t/E[T] in the error recursion (Jensen: the true mean lies slightly above)",
+    f.info = {"dutta.time_to_eps", "plug-in time to reach eps", "derived; technique of plugging J = t/E[T] into the error recursion (Jensen: the true mean lies slightly above)",
               bounds::Label::kDerived, bounds::Guarantee::kPrediction, "subopt"};
     f.paper = "dutta2018";
     f.params = {{"floor", "error floor of the variant", std::nullopt, false, 0, kInf},
