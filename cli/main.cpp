@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/critical_command.hpp"
+#include "cli/runtime_command.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
 #if SGDCHECK_HAVE_MPI
@@ -139,6 +140,9 @@ int main(int argc, char** argv) {
   BoundArgs bound;
   auto* bound_cmd = add_bound_subcommand(app, bound);
 
+  RuntimeArgs runtime;
+  auto* runtime_cmd = add_runtime_subcommand(app, runtime);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -190,6 +194,7 @@ int main(int argc, char** argv) {
     if (*critical_cmd) return cmd_critical(critical);
     if (*compare_cmd) return cmd_compare(compare);
     if (*bound_cmd) return cmd_bound(bound);
+    if (*runtime_cmd) return cmd_runtime(runtime);
     return 0;
   }, error);
 #if SGDCHECK_HAVE_MPI

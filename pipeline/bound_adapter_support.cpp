@@ -28,6 +28,9 @@ std::string to_string(CurveMetric m) { return m == CurveMetric::kDist2 ? "dist2"
 std::string iterate_text(const RunSetting& run) { return runners::to_string(run.iterate); }
 
 std::optional<std::string> not_single_sequence(const runners::RunSpec& spec) {
+  // A straggler simulation (ps_sgd) averages K gradients per update, possibly stale: its own bounds
+  // (papers/dutta2018) model it, the single-sequence ones do not.
+  if (spec.ps) return std::string("the run is a straggler simulation (ps_sgd: K gradients per update, possibly stale)");
   if (spec.is_local())
     return fmt::format("the run is local SGD ({} workers, communication {})", spec.workers, spec.communication->describe());
   return std::nullopt;

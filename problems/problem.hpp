@@ -86,6 +86,7 @@ struct RandomDesignView {
 struct Dataset;
 struct LeastSquaresConstants;
 class StabilityModel;
+struct NoisyQuadraticView;  // problems/noisy_quadratic.hpp
 
 /// What a problem can do, for code that must not know its class (bound adapters, `sgdcheck
 /// critical`): queried through Problem::capabilities() and the typed views below, never dynamic_cast.
@@ -150,6 +151,8 @@ class Problem {
   /// The data distribution and per-sample loss of a stability test problem (problems/stability_model.hpp);
   /// nullptr otherwise.
   virtual const StabilityModel* stability_model() const { return nullptr; }
+  /// The NoisyQuadratic of Dutta et al. 2018 (curvatures, w*, x₀, σ²) for its exact oracle.
+  virtual const NoisyQuadraticView* noisy_quadratic() const { return nullptr; }
   /// Everything above, in one struct.
   Capabilities capabilities() const;
 

@@ -10,6 +10,7 @@
 #include "problems/dataset.hpp"
 #include "problems/least_squares.hpp"
 #include "problems/logistic_regression.hpp"
+#include "problems/noisy_quadratic.hpp"
 #include "problems/nonconvex_logistic.hpp"
 #include "problems/random_design_logistic.hpp"
 #include "problems/random_design_ls.hpp"
@@ -279,6 +280,7 @@ const std::vector<ProblemFamily>& problem_families() {
           "0"),
       random_design_family(),
       random_design_logistic_family(),
+      noisy_quadratic_family(),
     };
     for (auto& f : sphere_glm_families()) out.push_back(std::move(f));
     return out;

@@ -2,6 +2,7 @@
 #include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
+#include "runners/ps_runner.hpp"
 #include "runners/runner.hpp"
 
 namespace sgdcheck::runners {
@@ -13,6 +14,7 @@ const std::vector<RunnerKind>& runner_kinds() {
       LocalSgd::kind(),
       DelayedSgd::kind(),
       CoupledSgd::kind(),
+      PsSgd::kind(),
   };
   return kinds;
 }

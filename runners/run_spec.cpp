@@ -36,6 +36,7 @@ std::string to_string(Algorithm a) {
     case Algorithm::kMinibatch: return "minibatch_sgd";
     case Algorithm::kDelayed: return "delayed_sgd";
     case Algorithm::kLocal: return "local_sgd";
+    case Algorithm::kStraggler: return "ps_sgd";
   }
   return "?";
 }

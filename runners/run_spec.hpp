@@ -22,6 +22,7 @@
 namespace sgdcheck::runners {
 
 class DelaySource;
+struct PsRunSpec;  // runners/ps_runner.hpp
 
 /// Which point a run reports.
 enum class IterateKind {
@@ -37,8 +38,8 @@ enum class TargetMetric { kNone, kSubopt, kDist2, kGrad2 };
 std::string to_string(TargetMetric m);
 
 /// The runner's algorithm (descriptive: applicability follows from the spec's contents, not this).
-enum class Algorithm { kMinibatch, kDelayed, kLocal };
-/// The runner kind name: minibatch_sgd, delayed_sgd, local_sgd.
+enum class Algorithm { kMinibatch, kDelayed, kLocal, kStraggler };
+/// The runner kind name: minibatch_sgd, delayed_sgd, local_sgd, ps_sgd.
 std::string to_string(Algorithm a);
 
 enum class DelayKind { kNone, kFixed, kUniform, kFile };
@@ -76,6 +77,9 @@ struct RunSpec {
   /// The axis of the log-spaced recording grid (record.axis; iterations by default).
   RecordAxis record_axis = RecordAxis::kIter;
   bool running_metrics = false;
+  /// The straggler simulator's options (ps_sgd: variant, P, K, compute times, horizon, AdaSync);
+  /// null for every other runner.
+  std::shared_ptr<const PsRunSpec> ps;
 
   std::int64_t batch() const { return batches.front(); }
   bool equal_batches() const;

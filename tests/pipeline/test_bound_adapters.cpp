@@ -79,15 +79,18 @@ TEST_CASE("every registered bound says in words and as a criterion what a run mu
 
 TEST_CASE("bounds are listed foundation first, then the paper folders in name order", "[pipeline]") {
   // The documented order of `sgdcheck list bounds` (docs/extending.md): foundation (R1 first, O1
-  // last), then general (delayed, mini-batch and local SGD: 9 bounds), patel2019 (local SGD), stich2021.
+  // last), then dutta2018 (2 bounds), general (delayed, mini-batch and local SGD: 9 bounds), patel2019
+  // (local SGD), stich2021.
   const auto& all = bound_adapters();
   std::vector<std::string> ids;
   for (const auto& a : all) ids.push_back(a.info.id);
   REQUIRE(ids.front() == "sgd.strongly_convex.dist2");
   REQUIRE(ids.at(5) == "oracle.minibatch_lsq.subopt");
-  REQUIRE(ids.at(6) == "delayed_sgd.strongly_convex.dist2");
-  REQUIRE(ids.at(14) == "local_sgd.nonconvex.avg_grad2");
-  REQUIRE(ids.at(15) == "oracle.local_sgd.dist2");
+  REQUIRE(ids.at(6) == "dutta.ksync.subopt");
+  REQUIRE(ids.at(7) == "dutta.noisy_quadratic.subopt");
+  REQUIRE(ids.at(8) == "delayed_sgd.strongly_convex.dist2");
+  REQUIRE(ids.at(16) == "local_sgd.nonconvex.avg_grad2");
+  REQUIRE(ids.at(17) == "oracle.local_sgd.dist2");
   REQUIRE(ids.back() == "stich.delayed_minibatch.dist2");
 }
 
