@@ -30,7 +30,7 @@ FormulaParam count(const std::string& name, const std::string& meaning, std::opt
 Formula make(const std::string& id, const std::string& title, bounds::Guarantee g, const std::string& metric,
              std::vector<FormulaParam> params) {
   Formula f;
-  f.info.id = "lau2024." + id;
+  f.info.id = fmt::format("lau2024.{}", id);
   f.info.title = title;
   f.info.reference = kRef;
   f.info.label = bounds::Label::kDerived;
