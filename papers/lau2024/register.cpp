@@ -27,8 +27,10 @@ FormulaParam count(const std::string& name, const std::string& meaning, std::opt
   return p;
 }
 
+/// Parameters are moved in one by one (an initializer list of them trips GCC 12's -Wrestrict).
+template <class... Ps>
 Formula make(const std::string& id, const std::string& title, bounds::Guarantee g, const std::string& metric,
-             std::vector<FormulaParam> params) {
+             Ps&&... params) {
   Formula f;
   f.info.id = fmt::format("lau2024.{}", id);
   f.info.title = title;
@@ -37,7 +39,7 @@ Formula make(const std::string& id, const std::string& title, bounds::Guarantee 
   f.info.guarantee = g;
   f.info.metric = metric;
   f.paper = "lau2024";
-  f.params = std::move(params);
+  (f.params.push_back(std::forward<Ps>(params)), ...);
   return f;
 }
 
@@ -50,8 +52,8 @@ std::vector<Formula> formulas() {
   {
     Formula f = make("alpha_max_nonconvex", "largest step of the derived nonconvex bound", bounds::Guarantee::kPrediction,
                      "step",
-                     {pos("L", "smoothness constant of F"), pos("eta", "norm-test parameter"),
-                      count("P", "number of workers"), count("H", "local steps per round")});
+                     pos("L", "smoothness constant of F"), pos("eta", "norm-test parameter"),
+                      count("P", "number of workers"), count("H", "local steps per round"));
     f.evaluate = [](const FormulaArgs& a) {
       return one("alpha", bounds::lau_alpha_max_nonconvex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H")));
     };
@@ -60,10 +62,10 @@ std::vector<Formula> formulas() {
   {
     Formula f = make("bound_nonconvex", "mean squared gradient norm of the virtual average, nonconvex",
                      bounds::Guarantee::kUpper, "grad2",
-                     {pos("Delta", "F(x0) - F_inf"), pos("alpha", "constant step size"), count("K", "rounds"),
+                     pos("Delta", "F(x0) - F_inf"), pos("alpha", "constant step size"), count("K", "rounds"),
                       count("H", "local steps per round"), pos("L", "smoothness constant of F"),
-                      pos("eta", "norm-test parameter"), count("P", "number of workers")});
-    f.axis = "K";
+                      pos("eta", "norm-test parameter"), count("P", "number of workers"));
+    f.axis = std::string("K");  // not = "K": GCC 12 -Wrestrict false positive
     f.hypotheses = [](const FormulaArgs& a) -> std::optional<std::string> {
       const double am = bounds::lau_alpha_max_nonconvex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H"));
       if (a.get("alpha") > am) return fmt::format("alpha = {:g} > alpha_max_nonconvex = {:g}", a.get("alpha"), am);
@@ -77,8 +79,8 @@ std::vector<Formula> formulas() {
   {
     Formula f = make("rounds_to_eps_nonconvex", "rounds until the derived nonconvex bound is below eps",
                      bounds::Guarantee::kPrediction, "rounds",
-                     {pos("Delta", "F(x0) - F_inf"), pos("alpha", "constant step size"),
-                      count("H", "local steps per round"), pos("eps", "target mean squared gradient norm")});
+                     pos("Delta", "F(x0) - F_inf"), pos("alpha", "constant step size"),
+                      count("H", "local steps per round"), pos("eps", "target mean squared gradient norm"));
     f.evaluate = [](const FormulaArgs& a) {
       return one("K", bounds::lau_rounds_to_eps_nonconvex(a.get("Delta"), a.get("alpha"), as_int(a, "H"), a.get("eps")));
     };
@@ -87,7 +89,7 @@ std::vector<Formula> formulas() {
   {
     Formula f = make("pl_round_factor", "per-round contraction of F(x) - F* under mu-PL", bounds::Guarantee::kUpper,
                      "subopt",
-                     {pos("alpha", "constant step size"), pos("mu", "PL constant"), count("H", "local steps per round")});
+                     pos("alpha", "constant step size"), pos("mu", "PL constant"), count("H", "local steps per round"));
     f.evaluate = [](const FormulaArgs& a) {
       return one("factor", bounds::lau_pl_round_factor(a.get("alpha"), a.get("mu"), as_int(a, "H")));
     };
@@ -96,8 +98,8 @@ std::vector<Formula> formulas() {
   {
     Formula f = make("alpha_max_convex", "largest step of the derived convex bound", bounds::Guarantee::kPrediction,
                      "step",
-                     {pos("L", "smoothness constant of F"), pos("eta", "norm-test parameter"),
-                      count("P", "number of workers"), count("H", "local steps per round")});
+                     pos("L", "smoothness constant of F"), pos("eta", "norm-test parameter"),
+                      count("P", "number of workers"), count("H", "local steps per round"));
     f.evaluate = [](const FormulaArgs& a) {
       return one("alpha", bounds::lau_alpha_max_convex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H")));
     };
@@ -106,10 +108,10 @@ std::vector<Formula> formulas() {
   {
     Formula f = make("bound_convex", "suboptimality of the averaged virtual iterate, convex", bounds::Guarantee::kUpper,
                      "subopt",
-                     {pos("D0", "distance |x0 - x*|"), pos("alpha", "constant step size"), count("K", "rounds"),
+                     pos("D0", "distance |x0 - x*|"), pos("alpha", "constant step size"), count("K", "rounds"),
                       count("H", "local steps per round"), pos("L", "smoothness constant of F"),
-                      pos("eta", "norm-test parameter"), count("P", "number of workers")});
-    f.axis = "K";
+                      pos("eta", "norm-test parameter"), count("P", "number of workers"));
+    f.axis = std::string("K");  // not = "K": GCC 12 -Wrestrict false positive
     f.hypotheses = [](const FormulaArgs& a) -> std::optional<std::string> {
       const double am = bounds::lau_alpha_max_convex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H"));
       if (a.get("alpha") > am) return fmt::format("alpha = {:g} > alpha_max_convex = {:g}", a.get("alpha"), am);
@@ -123,8 +125,8 @@ std::vector<Formula> formulas() {
   {
     Formula f = make("lsq_sigma2", "gradient covariance trace of isotropic Gaussian least squares",
                      bounds::Guarantee::kExact, "sigma2",
-                     {count("d", "dimension"), FormulaParam{"lambda", "design covariance Sigma = lambda I", 1.0, false, 0.0, kInf},
-                      pos("e2", "squared distance |x - x*|^2"), pos("s", "label noise standard deviation")});
+                     count("d", "dimension"), FormulaParam{"lambda", "design covariance Sigma = lambda I", 1.0, false, 0.0, kInf},
+                      pos("e2", "squared distance |x - x*|^2"), pos("s", "label noise standard deviation"));
     f.evaluate = [](const FormulaArgs& a) {
       return one("sigma2", bounds::lau_lsq_sigma2_iso(as_int(a, "d"), a.get("lambda"), a.get("e2"), a.get("s")));
     };
@@ -132,8 +134,8 @@ std::vector<Formula> formulas() {
   }
   {
     Formula f = make("oracle_batch", "batch size of the exact norm test", bounds::Guarantee::kPrediction, "batch",
-                     {pos("sigma2", "gradient covariance trace at x"), pos("grad2", "|grad F(x)|^2"),
-                      pos("eta", "norm-test parameter")});
+                     pos("sigma2", "gradient covariance trace at x"), pos("grad2", "|grad F(x)|^2"),
+                      pos("eta", "norm-test parameter"));
     f.evaluate = [](const FormulaArgs& a) {
       return one("b", bounds::lau_oracle_batch(a.get("sigma2"), a.get("grad2"), a.get("eta")));
     };
