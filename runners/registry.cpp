@@ -1,3 +1,4 @@
+#include "runners/adaptive_local.hpp"
 #include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
@@ -11,6 +12,7 @@ const std::vector<RunnerKind>& runner_kinds() {
       MinibatchSgd::kind(),
       LocalSgd::kind(),
       DelayedSgd::kind(),
+      AdaptiveLocalSgd::kind(),
   };
   return kinds;
 }

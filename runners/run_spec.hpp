@@ -103,6 +103,9 @@ std::int64_t axis_range(const RunSpec& spec, RecordAxis axis);
 /// was. The planner passes these to Runner::run; bounds are evaluated at them.
 std::vector<std::int64_t> record_iterations(const RunSpec& spec);
 
+/// The update.* options of `p` (update.rule and its constants; absent keys keep the defaults).
+UpdateRuleSpec resolve_update(const Params& p);
+
 /// H of S over N local steps: max gap between 0, the steps of S, and N.
 std::int64_t max_gap_of(const std::vector<std::int64_t>& steps, std::int64_t local_steps);
 
