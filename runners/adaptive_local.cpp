@@ -235,7 +235,8 @@ class AdaptiveEngine {
     bytes_test_ += static_cast<double>(P_) * (static_cast<double>(problem_.dim()) + extra) * 8.0;
     if (oracle_known_) {
       const double exact = exact_norm_proposal(problem_, spec_.run.sampling, workers_[0].w, bs_.eta, sg_, sgi_);
-      for (auto& r : ratio_) r = bounds::proposal(bs_.test, pooled_, bs_.eta) / (exact / static_cast<double>(P_));
+      // Both are global batch sizes (the pooled proposal is split over the workers afterwards).
+      for (auto& r : ratio_) r = bounds::proposal(bs_.test, pooled_, bs_.eta) / exact;
     }
   }
 

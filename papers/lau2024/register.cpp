@@ -146,8 +146,11 @@ std::vector<Formula> formulas() {
 
 }  // namespace
 
+std::vector<pipeline::CheckKind> check_kinds();  // checks.cpp
+
 void register_paper(Registry& r) {
   for (auto& f : formulas()) r.add_formula(std::move(f));
+  for (auto& k : check_kinds()) r.add_check(std::move(k));
 }
 
 }  // namespace sgdcheck::papers::lau2024
