@@ -159,6 +159,7 @@ class AdaptiveEngine {
     round_end_ = h == H_ - 1;
     if (round_end_) {
       ++rounds_;
+      ++allreduces_;
       bytes_model_ += static_cast<double>(P_) * static_cast<double>(problem_.dim()) * 8.0;
       for (auto& wk : workers_) wk.w = xbar_;
       average_states();
@@ -220,6 +221,19 @@ class AdaptiveEngine {
   }
 
   std::span<const WorkerState> workers() const { return workers_; }
+
+  /// Per-run scalars (run_scalars.csv): rounds, samples, model all-reduces and bytes at the end, and
+  /// the final mean batch.
+  void add_scalars(RunResult& r) const {
+    double sum = 0.0;
+    for (const auto& wk : workers_) sum += static_cast<double>(wk.batch);
+    r.scalars.emplace_back("rounds_run", static_cast<double>(rounds_));
+    r.scalars.emplace_back("samples_run", static_cast<double>(samples_));
+    r.scalars.emplace_back("allreduces", static_cast<double>(allreduces_));
+    r.scalars.emplace_back("bytes_model", bytes_model_);
+    r.scalars.emplace_back("bytes_test", bytes_test_);
+    r.scalars.emplace_back("final_batch_mean", sum * inv_p_);
+  }
 
  private:
   /// Global variant: the pooled statistics of every worker's test batch (the concatenation), one
@@ -313,6 +327,7 @@ class AdaptiveEngine {
   bool oracle_known_ = false;
   bool round_end_ = false;
   std::int64_t rounds_ = 0;
+  std::int64_t allreduces_ = 0;  ///< model all-reduces (COMM: one per round)
   std::int64_t samples_ = 0;
   std::int64_t step_samples_ = 0;
   double bytes_model_ = 0.0;
@@ -331,7 +346,9 @@ RunResult AdaptiveLocalSgd::run_with(const problems::Problem& problem,
   text.unit = "local step";
   text.finished = fmt::format("ran {} rounds of {} local steps on {} workers", spec_.rounds, spec_.local_steps,
                               spec_.run.workers);
-  return run_step_loop(problem, spec_.run, record_iters, engine.x0(), extra_names(), engine, observer, text);
+  RunResult r = run_step_loop(problem, spec_.run, record_iters, engine.x0(), extra_names(), engine, observer, text);
+  engine.add_scalars(r);
+  return r;
 }
 
 namespace {
@@ -410,6 +427,11 @@ AdaptiveLocalSpec resolve_adaptive(const Params& p, const problems::Problem& pro
   s.record_axis = parse_choice(p, "record.axis", {{"iterations", RecordAxis::kIter}, {"rounds", RecordAxis::kRounds}},
                                RecordAxis::kIter);
   s.update = resolve_update(p);
+  s.running_metrics = p.get_bool("running_metrics");
+  s.iterate = parse_choice(p, "iterate", {{"last", IterateKind::kLast}, {"average", IterateKind::kAverage}},
+                           IterateKind::kLast);
+  if (b.variant == BatchVariant::kOracleStep) s.exact_norm_test_eta = b.eta;
+  s.batch_cap = b.b_max;
   // α: given, or the largest step of a derived bound at (L, η, P, H), times alpha_scale.
   const std::string rule = p.get_string("alpha_rule");
   double alpha = p.get_real("alpha");
@@ -445,6 +467,8 @@ RunnerKind AdaptiveLocalSgd::kind() {
     k.schema.fields.push_back(std::move(f));
   }
   auto& F = k.schema.fields;
+  F.push_back(choice_field("iterate", "last", {"last", "average"},
+                           "reported point: last = virtual average x̄_t; average = (1/(t+1)) Σ_{s<=t} x̄_s"));
   F.push_back(int_field("workers", 4, 1, 1e4, "number of workers P"));
   F.push_back(int_field("local_steps", 4, 1, 1e6, "H: local steps per round"));
   F.push_back(int_field("rounds", 100, 1, 1e9, "K: rounds (model all-reduces) at most"));
@@ -485,7 +509,7 @@ RunnerKind AdaptiveLocalSgd::kind() {
   k.make = [](const Params& p, const problems::Problem& problem) -> std::unique_ptr<Runner> {
     return std::make_unique<AdaptiveLocalSgd>(resolve_adaptive(p, problem));
   };
-  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step"};
+  k.metrics = {"subopt", "dist2", "grad2", "test_loss", "step", "avg_subopt", "avg_grad2"};
   for (auto& n : extra_names()) k.metrics.push_back(n);
   return k;
 }

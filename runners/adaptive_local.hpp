@@ -25,6 +25,7 @@
 /// covariance), bytes_model (P·d·8 per round), bytes_test (pooled statistics and batch sync),
 /// proposal_ratio (mean over workers of the last sample proposal / the exact proposal at the same
 /// iterate; +inf without an exact covariance or before the first test).
+/// Per-run scalars: rounds_run, samples_run, allreduces, bytes_model, bytes_test, final_batch_mean.
 /// The run ends after `rounds` rounds, at the first round end with samples >= sample_budget (when
 /// set) or at the first round end that reaches target.metric <= target.value.
 #include <cstdint>

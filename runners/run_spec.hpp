@@ -4,6 +4,7 @@
 /// with its maximal gap H, per-worker batches, the update rule). Runners, bound adapters and checks
 /// read this and never the option strings: an option is parsed in exactly one place
 /// (resolve_run_spec).
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -76,6 +77,10 @@ struct RunSpec {
   /// The axis of the log-spaced recording grid (record.axis; iterations by default).
   RecordAxis record_axis = RecordAxis::kIter;
   bool running_metrics = false;
+  /// adaptive_local_sgd only: η when the *exact* norm test holds before every local step
+  /// (batch.variant oracle_step), NaN otherwise; the lau2024 bound adapters read it (with b_max).
+  double exact_norm_test_eta = NAN;
+  std::int64_t batch_cap = 0;  ///< adaptive_local_sgd: b_max (0 otherwise)
 
   std::int64_t batch() const { return batches.front(); }
   bool equal_batches() const;

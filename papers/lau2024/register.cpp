@@ -147,10 +147,12 @@ std::vector<Formula> formulas() {
 }  // namespace
 
 std::vector<pipeline::CheckKind> check_kinds();  // checks.cpp
+std::vector<pipeline::BoundAdapter> adapters();  // bounds.cpp
 
 void register_paper(Registry& r) {
   for (auto& f : formulas()) r.add_formula(std::move(f));
   for (auto& k : check_kinds()) r.add_check(std::move(k));
+  r.add_bounds(adapters());
 }
 
 }  // namespace sgdcheck::papers::lau2024
