@@ -8,10 +8,14 @@ namespace sgdcheck::bounds {
 
 std::string to_string(BatchTestKind k) {
   switch (k) {
-    case BatchTestKind::kNorm: return "norm";
-    case BatchTestKind::kInnerProduct: return "inner_product";
-    case BatchTestKind::kOrthogonality: return "orthogonality";
-    case BatchTestKind::kAugmented: return "augmented";
+    case BatchTestKind::kNorm:
+      return "norm";
+    case BatchTestKind::kInnerProduct:
+      return "inner_product";
+    case BatchTestKind::kOrthogonality:
+      return "orthogonality";
+    case BatchTestKind::kAugmented:
+      return "augmented";
   }
   return "?";
 }
@@ -23,7 +27,8 @@ BatchStats batch_stats(std::span<const GradBlock> blocks, Vec& g) {
     if (!blk.grads || blk.rows < 0 || blk.rows > blk.grads->rows())
       throw std::logic_error("batch_stats: a block has no matrix or more rows than it holds");
     if (blk.rows == 0) continue;
-    if (d >= 0 && blk.grads->cols() != d) throw std::logic_error("batch_stats: blocks of different dimensions");
+    if (d >= 0 && blk.grads->cols() != d)
+      throw std::logic_error("batch_stats: blocks of different dimensions");
     d = blk.grads->cols();
     st.count += blk.rows;
   }
@@ -72,7 +77,9 @@ double s2_one_pass(Index b, double sum_sq_norms, const Vec& mean) {
   return (sum_sq_norms - bd * mean.squaredNorm()) / (bd - 1.0);
 }
 
-double pooled_s2(std::span<const Index> counts, std::span<const Vec> means, std::span<const double> s2,
+double pooled_s2(std::span<const Index> counts,
+                 std::span<const Vec> means,
+                 std::span<const double> s2,
                  Vec& mean_out) {
   if (counts.size() != means.size() || counts.size() != s2.size() || counts.empty())
     throw std::logic_error("pooled_s2: counts, means and s2 must have one equal, non-zero length");
@@ -96,9 +103,12 @@ double proposal(BatchTestKind kind, const BatchStats& st, double eta) {
   const double inf = std::numeric_limits<double>::infinity();
   if (!(st.grad2 > 0)) return inf;
   switch (kind) {
-    case BatchTestKind::kNorm: return st.s2 / (e2 * st.grad2);
-    case BatchTestKind::kInnerProduct: return st.var_ip / (e2 * st.grad2 * st.grad2);
-    case BatchTestKind::kOrthogonality: return st.var_orth / (e2 * st.grad2);
+    case BatchTestKind::kNorm:
+      return st.s2 / (e2 * st.grad2);
+    case BatchTestKind::kInnerProduct:
+      return st.var_ip / (e2 * st.grad2 * st.grad2);
+    case BatchTestKind::kOrthogonality:
+      return st.var_orth / (e2 * st.grad2);
     case BatchTestKind::kAugmented:
       return std::max(st.var_ip / (e2 * st.grad2 * st.grad2), st.var_orth / (e2 * st.grad2));
   }
@@ -121,8 +131,8 @@ std::int64_t next_batch(std::int64_t b, double prop, std::int64_t b_max, bool ke
 
 bool zero_gradient(const BatchStats& st) { return st.grad2 < kZeroGradRel * st.scale || !(st.grad2 > 0); }
 
-std::int64_t test_next_batch(BatchTestKind kind, const BatchStats& stats, double eta, std::int64_t b,
-                             std::int64_t b_max) {
+std::int64_t test_next_batch(
+    BatchTestKind kind, const BatchStats& stats, double eta, std::int64_t b, std::int64_t b_max) {
   return next_batch(b, proposal(kind, stats, eta), b_max, zero_gradient(stats));
 }
 

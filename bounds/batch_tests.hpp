@@ -38,12 +38,12 @@ struct GradBlock {
 
 /// The statistics of a (possibly pooled) batch, from which every proposal follows.
 struct BatchStats {
-  Index count = 0;          ///< b (pooled: N = Σ b_m)
-  double grad2 = 0;         ///< ‖g‖² of the batch mean g
-  double s2 = 0;            ///< (1/(b−1)) Σ‖∇f_i − g‖² (norm test)
-  double var_ip = 0;        ///< Bessel variance of ∇f_iᵀg (inner-product test)
-  double var_orth = 0;      ///< (1/(b−1)) Σ‖r_i‖² (orthogonality test)
-  double scale = 0;         ///< (1/b) Σ‖∇f_i‖² (the scale of the zero-gradient guard)
+  Index count = 0;      ///< b (pooled: N = Σ b_m)
+  double grad2 = 0;     ///< ‖g‖² of the batch mean g
+  double s2 = 0;        ///< (1/(b−1)) Σ‖∇f_i − g‖² (norm test)
+  double var_ip = 0;    ///< Bessel variance of ∇f_iᵀg (inner-product test)
+  double var_orth = 0;  ///< (1/(b−1)) Σ‖r_i‖² (orthogonality test)
+  double scale = 0;     ///< (1/b) Σ‖∇f_i‖² (the scale of the zero-gradient guard)
 };
 
 /// Two-pass statistics of the concatenation of `blocks` (the pooled, "global" batch when several):
@@ -61,7 +61,9 @@ double s2_one_pass(Index b, double sum_sq_norms, const Vec& mean);
 /// [derived] pooled s² of P worker batches from what they communicate (b_m, g_m, s²_m):
 /// N = Σb_m, ḡ = Σb_m g_m / N, s²_pool = (Σ(b_m−1)s²_m + Σ b_m‖g_m − ḡ‖²)/(N−1).
 /// Equals the s² of the concatenated batch. `mean_out` receives ḡ (size d).
-double pooled_s2(std::span<const Index> counts, std::span<const Vec> means, std::span<const double> s2,
+double pooled_s2(std::span<const Index> counts,
+                 std::span<const Vec> means,
+                 std::span<const double> s2,
                  Vec& mean_out);
 
 /// The proposal of test `kind` with parameter η (η = θ = ν) from `stats`; +inf when ‖g‖² == 0.
@@ -78,7 +80,7 @@ std::int64_t next_batch(std::int64_t b, double prop, std::int64_t b_max, bool ke
 bool zero_gradient(const BatchStats& stats);
 
 /// The whole rule of one test: next_batch(b, proposal(kind, stats, eta), b_max, zero_gradient(stats)).
-std::int64_t test_next_batch(BatchTestKind kind, const BatchStats& stats, double eta, std::int64_t b,
-                             std::int64_t b_max);
+std::int64_t test_next_batch(
+    BatchTestKind kind, const BatchStats& stats, double eta, std::int64_t b, std::int64_t b_max);
 
 }  // namespace sgdcheck::bounds

@@ -24,11 +24,16 @@ constexpr double kMaxGradDoubles = 5e7;
 
 std::string to_string(BatchVariant v) {
   switch (v) {
-    case BatchVariant::kFixed: return "fixed";
-    case BatchVariant::kLocal: return "local";
-    case BatchVariant::kGlobal: return "global";
-    case BatchVariant::kOracleRound: return "oracle_round";
-    case BatchVariant::kOracleStep: return "oracle_step";
+    case BatchVariant::kFixed:
+      return "fixed";
+    case BatchVariant::kLocal:
+      return "local";
+    case BatchVariant::kGlobal:
+      return "global";
+    case BatchVariant::kOracleRound:
+      return "oracle_round";
+    case BatchVariant::kOracleStep:
+      return "oracle_step";
   }
   return "?";
 }
@@ -48,8 +53,8 @@ double exact_gradient_variance(const problems::Problem& problem, const Vec& x, V
   return kNaN;
 }
 
-double exact_norm_proposal(const problems::Problem& problem, problems::Sampling s, const Vec& x, double eta, Vec& g,
-                           Vec& gi) {
+double exact_norm_proposal(
+    const problems::Problem& problem, problems::Sampling s, const Vec& x, double eta, Vec& g, Vec& gi) {
   const double sigma2 = exact_gradient_variance(problem, x, g, gi);
   if (std::isnan(sigma2)) return kNaN;
   problem.gradient(x, g);
@@ -62,7 +67,8 @@ double exact_norm_proposal(const problems::Problem& problem, problems::Sampling 
   return iid;
 }
 
-AdaptiveLocalSgd::AdaptiveLocalSgd(AdaptiveLocalSpec spec) : spec_(std::move(spec)), rule_(make_update_rule(spec_.run.update)) {
+AdaptiveLocalSgd::AdaptiveLocalSgd(AdaptiveLocalSpec spec)
+    : spec_(std::move(spec)), rule_(make_update_rule(spec_.run.update)) {
   if (spec_.run.workers < 1 || spec_.local_steps < 1 || spec_.rounds < 1 || spec_.batch.b0 < 1 ||
       spec_.batch.b_max < spec_.batch.b0 || spec_.run.iterations != spec_.rounds * spec_.local_steps)
     throw std::logic_error("AdaptiveLocalSgd: inconsistent spec (validate the Params first)");
@@ -76,7 +82,13 @@ std::vector<std::pair<std::string, double>> AdaptiveLocalSgd::derived_constants(
 }
 
 std::vector<std::string> AdaptiveLocalSgd::extra_names() {
-  std::vector<std::string> n{"batch_mean", "batch_min", "batch_max", "oracle_batch", "bytes_model", "bytes_test",
+  std::vector<std::string> n{"batch_mean",
+                             "batch_min",
+                             "batch_max",
+                             "oracle_batch",
+                             "bytes_model",
+                             "bytes_test",
+                             "wallclock",
                              "proposal_ratio"};
   for (std::size_t m = 0; m < kRecordedWorkers; ++m) n.push_back(fmt::format("batch_w{}", m));
   return n;
@@ -88,11 +100,18 @@ namespace {
 /// matrices included); update() does not allocate.
 class AdaptiveEngine {
  public:
-  AdaptiveEngine(const problems::Problem& problem, const AdaptiveLocalSpec& spec, const UpdateRule& rule,
+  AdaptiveEngine(const problems::Problem& problem,
+                 const AdaptiveLocalSpec& spec,
+                 const UpdateRule& rule,
                  const RunKey& key)
-      : problem_(problem), spec_(spec), bs_(spec.batch), rule_(rule), P_(spec.run.workers), H_(spec.local_steps),
-        inv_p_(1.0 / static_cast<double>(spec.run.workers)), target_(problem, spec.run.target_metric,
-                                                                    spec.run.target_value) {
+      : problem_(problem),
+        spec_(spec),
+        bs_(spec.batch),
+        rule_(rule),
+        P_(spec.run.workers),
+        H_(spec.local_steps),
+        inv_p_(1.0 / static_cast<double>(spec.run.workers)),
+        target_(problem, spec.run.target_metric, spec.run.target_value) {
     const Index d = problem.dim();
     x0_ = problem.initial_point();
     workers_.resize(static_cast<std::size_t>(P_));
@@ -128,6 +147,7 @@ class AdaptiveEngine {
     const std::int64_t test_h = bs_.test_step == TestStep::kFirst ? 0 : H_ - 1;
     const bool test_now = sample_test && (bs_.interval == TestInterval::kStep || h == test_h);
     step_samples_ = 0;
+    double step_time = 0.0;  // modelled: the slowest worker's step
     for (auto& wk : workers_) {
       const auto m = static_cast<std::size_t>(wk.index);
       if (bs_.variant == BatchVariant::kOracleStep) {
@@ -135,7 +155,8 @@ class AdaptiveEngine {
         wk.batch = bounds::next_batch(wk.batch, prop, bs_.b_max);
       }
       if (test_now && wk.batch >= 2) {
-        problem_.draw_step_with_sample_gradients(wk.w, wk.batch, spec_.run.sampling, wk.rng, wk.ws, grads_[m]);
+        problem_.draw_step_with_sample_gradients(
+            wk.w, wk.batch, spec_.run.sampling, wk.rng, wk.ws, grads_[m]);
         blocks_[m] = bounds::GradBlock{&grads_[m], wk.batch};
         if (bs_.variant == BatchVariant::kLocal) {
           stats_[m] = bounds::batch_stats(grads_[m], wk.batch, mean_);
@@ -149,8 +170,11 @@ class AdaptiveEngine {
         problem_.draw_step(wk.w, wk.batch, spec_.run.sampling, wk.rng, wk.ws);
       }
       step_samples_ += wk.batch;
+      step_time = std::max(
+          step_time, spec_.step_time * std::max(1.0, static_cast<double>(wk.batch) / spec_.saturation_batch));
       rule_.apply(problem_, gamma, wk, wk.w);
     }
+    wallclock_ += step_time;
     if (test_now && bs_.variant == BatchVariant::kGlobal) pool();
     if (test_now && bs_.interval == TestInterval::kStep) apply_tests();
     xbar_ = workers_[0].w;
@@ -160,6 +184,7 @@ class AdaptiveEngine {
     if (round_end_) {
       ++rounds_;
       ++allreduces_;
+      wallclock_ += spec_.comm_time;
       bytes_model_ += static_cast<double>(P_) * static_cast<double>(problem_.dim()) * 8.0;
       for (auto& wk : workers_) wk.w = xbar_;
       average_states();
@@ -182,12 +207,17 @@ class AdaptiveEngine {
     if (!round_end_) return std::nullopt;
     if (spec_.sample_budget > 0 && static_cast<double>(samples_) >= spec_.sample_budget)
       return std::make_pair(Termination::kMaxIterations,
-                            fmt::format("sample budget {:g} reached after {} rounds ({} samples)", spec_.sample_budget,
-                                        rounds_, samples_));
+                            fmt::format("sample budget {:g} reached after {} rounds ({} samples)",
+                                        spec_.sample_budget,
+                                        rounds_,
+                                        samples_));
     if (spec_.run.target_metric != TargetMetric::kNone && target_.reached(problem_, xbar_))
-      return std::make_pair(Termination::kConverged, fmt::format("{} <= {} after {} rounds ({} samples)",
-                                                                 to_string(spec_.run.target_metric),
-                                                                 spec_.run.target_value, rounds_, samples_));
+      return std::make_pair(Termination::kConverged,
+                            fmt::format("{} <= {} after {} rounds ({} samples)",
+                                        to_string(spec_.run.target_metric),
+                                        spec_.run.target_value,
+                                        rounds_,
+                                        samples_));
     return std::nullopt;
   }
 
@@ -202,12 +232,13 @@ class AdaptiveEngine {
     values.push_back(sum * inv_p_);
     values.push_back(lo);
     values.push_back(hi);
-    values.push_back(oracle_known_
-                         ? std::min(static_cast<double>(bs_.b_max),
-                                    std::ceil(exact_norm_proposal(problem_, spec_.run.sampling, xbar_, bs_.eta, sg_, sgi_)))
-                         : kInfD);
+    values.push_back(oracle_known_ ? std::min(static_cast<double>(bs_.b_max),
+                                              std::ceil(exact_norm_proposal(
+                                                  problem_, spec_.run.sampling, xbar_, bs_.eta, sg_, sgi_)))
+                                   : kInfD);
     values.push_back(bytes_model_);
     values.push_back(bytes_test_);
+    values.push_back(wallclock_);
     double rs = 0.0;
     int rn = 0;
     for (double r : ratio_)
@@ -233,6 +264,7 @@ class AdaptiveEngine {
     r.scalars.emplace_back("bytes_model", bytes_model_);
     r.scalars.emplace_back("bytes_test", bytes_test_);
     r.scalars.emplace_back("final_batch_mean", sum * inv_p_);
+    r.scalars.emplace_back("wallclock_run", wallclock_);
   }
 
  private:
@@ -248,7 +280,8 @@ class AdaptiveEngine {
     const double extra = bs_.test == bounds::BatchTestKind::kNorm ? 2.0 : 4.0;
     bytes_test_ += static_cast<double>(P_) * (static_cast<double>(problem_.dim()) + extra) * 8.0;
     if (oracle_known_) {
-      const double exact = exact_norm_proposal(problem_, spec_.run.sampling, workers_[0].w, bs_.eta, sg_, sgi_);
+      const double exact =
+          exact_norm_proposal(problem_, spec_.run.sampling, workers_[0].w, bs_.eta, sg_, sgi_);
       // Both are global batch sizes (the pooled proposal is split over the workers afterwards).
       for (auto& r : ratio_) r = bounds::proposal(bs_.test, pooled_, bs_.eta) / exact;
     }
@@ -288,7 +321,9 @@ class AdaptiveEngine {
 
   void average_states() {
     switch (spec_.state) {
-      case StateAtAverage::kKeep: rule_.after_average(workers_); break;
+      case StateAtAverage::kKeep:
+        rule_.after_average(workers_);
+        break;
       case StateAtAverage::kAverage:
         for (std::size_t j = 0; j < state_sum_.size(); ++j) {
           state_sum_[j] = workers_[0].state[j];
@@ -332,6 +367,7 @@ class AdaptiveEngine {
   std::int64_t step_samples_ = 0;
   double bytes_model_ = 0.0;
   double bytes_test_ = 0.0;
+  double wallclock_ = 0.0;  ///< modelled: Σ_k [comm_time + Σ_h max_m step_time·max(1, b/saturation)]
 };
 
 }  // namespace
@@ -344,9 +380,10 @@ RunResult AdaptiveLocalSgd::run_with(const problems::Problem& problem,
   LoopText text;
   text.diverged = "virtual average";
   text.unit = "local step";
-  text.finished = fmt::format("ran {} rounds of {} local steps on {} workers", spec_.rounds, spec_.local_steps,
-                              spec_.run.workers);
-  RunResult r = run_step_loop(problem, spec_.run, record_iters, engine.x0(), extra_names(), engine, observer, text);
+  text.finished = fmt::format(
+      "ran {} rounds of {} local steps on {} workers", spec_.rounds, spec_.local_steps, spec_.run.workers);
+  RunResult r =
+      run_step_loop(problem, spec_.run, record_iters, engine.x0(), extra_names(), engine, observer, text);
   engine.add_scalars(r);
   return r;
 }
@@ -363,33 +400,45 @@ AdaptiveLocalSpec resolve_adaptive(const Params& p, const problems::Problem& pro
     p.fail("rounds", "rounds·local_steps <= 1e12");
   s.iterations = a.local_steps * a.rounds;
   s.workers = p.get_int("workers");
-  s.sampling = parse_choice(p, "sampling",
+  s.sampling = parse_choice(p,
+                            "sampling",
                             {{"with_replacement", problems::Sampling::kWithReplacement},
                              {"without_replacement", problems::Sampling::kWithoutReplacement}},
                             problems::Sampling::kWithReplacement);
   a.sample_budget = p.get_real("sample_budget");
   auto& b = a.batch;
-  b.test = parse_choice(p, "batch.test",
-                        {{"norm", bounds::BatchTestKind::kNorm}, {"inner_product", bounds::BatchTestKind::kInnerProduct},
+  b.test = parse_choice(p,
+                        "batch.test",
+                        {{"norm", bounds::BatchTestKind::kNorm},
+                         {"inner_product", bounds::BatchTestKind::kInnerProduct},
                          {"orthogonality", bounds::BatchTestKind::kOrthogonality},
                          {"augmented", bounds::BatchTestKind::kAugmented}},
                         bounds::BatchTestKind::kNorm);
-  b.variant = parse_choice(p, "batch.variant",
-                           {{"fixed", BatchVariant::kFixed}, {"local", BatchVariant::kLocal},
-                            {"global", BatchVariant::kGlobal}, {"oracle_round", BatchVariant::kOracleRound},
+  b.variant = parse_choice(p,
+                           "batch.variant",
+                           {{"fixed", BatchVariant::kFixed},
+                            {"local", BatchVariant::kLocal},
+                            {"global", BatchVariant::kGlobal},
+                            {"oracle_round", BatchVariant::kOracleRound},
                             {"oracle_step", BatchVariant::kOracleStep}},
                            BatchVariant::kLocal);
   b.eta = p.get_real("batch.eta");
   b.b0 = p.get_int("batch.b0");
   b.b_max = p.get_int("batch.b_max");
-  b.test_step = parse_choice(p, "batch.test_step", {{"first", TestStep::kFirst}, {"last", TestStep::kLast}},
-                             TestStep::kFirst);
-  b.interval = parse_choice(p, "batch.interval", {{"round", TestInterval::kRound}, {"step", TestInterval::kStep}},
+  b.test_step = parse_choice(
+      p, "batch.test_step", {{"first", TestStep::kFirst}, {"last", TestStep::kLast}}, TestStep::kFirst);
+  b.interval = parse_choice(p,
+                            "batch.interval",
+                            {{"round", TestInterval::kRound}, {"step", TestInterval::kStep}},
                             TestInterval::kRound);
-  b.sync = parse_choice(p, "batch.sync", {{"none", BatchSync::kNone}, {"max", BatchSync::kMax}, {"mean", BatchSync::kMean}},
+  b.sync = parse_choice(p,
+                        "batch.sync",
+                        {{"none", BatchSync::kNone}, {"max", BatchSync::kMax}, {"mean", BatchSync::kMean}},
                         BatchSync::kNone);
-  a.state = parse_choice(p, "update.state_at_average",
-                         {{"keep", StateAtAverage::kKeep}, {"average", StateAtAverage::kAverage},
+  a.state = parse_choice(p,
+                         "update.state_at_average",
+                         {{"keep", StateAtAverage::kKeep},
+                          {"average", StateAtAverage::kAverage},
                           {"reset", StateAtAverage::kReset}},
                          StateAtAverage::kKeep);
   if (b.variant == BatchVariant::kFixed) {
@@ -400,44 +449,57 @@ AdaptiveLocalSpec resolve_adaptive(const Params& p, const problems::Problem& pro
     if (b.b_max < b.b0) p.fail("batch.b_max", fmt::format("b_max >= b0 = {}", b.b0));
   }
   const auto n = problem.n();
-  if (n > 0 && s.sampling == problems::Sampling::kWithoutReplacement && b.b_max > n && b.variant != BatchVariant::kFixed)
+  if (n > 0 && s.sampling == problems::Sampling::kWithoutReplacement && b.b_max > n &&
+      b.variant != BatchVariant::kFixed)
     p.fail("batch.b_max", fmt::format("b_max <= n = {} when sampling without replacement", n));
   if (n > 0 && s.sampling == problems::Sampling::kWithoutReplacement && b.b0 > n)
     p.fail("batch.b0", fmt::format("b0 <= n = {} when sampling without replacement", n));
   const bool sample_test = b.variant == BatchVariant::kLocal || b.variant == BatchVariant::kGlobal;
-  if (sample_test && static_cast<double>(s.workers) * static_cast<double>(b.b_max) * static_cast<double>(problem.dim()) >
-                         kMaxGradDoubles)
-    p.fail("batch.b_max", fmt::format("workers·b_max·d <= {:.0e} (the per-sample gradients of a test batch are kept)",
-                                      kMaxGradDoubles));
+  if (sample_test &&
+      static_cast<double>(s.workers) * static_cast<double>(b.b_max) * static_cast<double>(problem.dim()) >
+          kMaxGradDoubles)
+    p.fail("batch.b_max",
+           fmt::format("workers·b_max·d <= {:.0e} (the per-sample gradients of a test batch are kept)",
+                       kMaxGradDoubles));
   if (b.variant == BatchVariant::kOracleRound || b.variant == BatchVariant::kOracleStep) {
     Vec g(problem.dim()), gi(problem.dim());
     if (std::isnan(exact_gradient_variance(problem, problem.initial_point(), g, gi)))
-      p.fail("batch.variant", "fixed, local or global on a problem without an exact gradient covariance (oracle "
-                              "variants need random_design_ls or a finite sum)");
+      p.fail("batch.variant",
+             "fixed, local or global on a problem without an exact gradient covariance (oracle "
+             "variants need random_design_ls or a finite sum)");
   }
   s.batches.assign(static_cast<std::size_t>(s.workers), b.b0);
   s.theta_b = problems::batch_variance_factor(b.b0, n, s.sampling);
   s.divergence_factor = p.get_real("divergence_factor");
-  s.target_metric = parse_choice(p, "target.metric",
-                                 {{"none", TargetMetric::kNone}, {"subopt", TargetMetric::kSubopt},
-                                  {"dist2", TargetMetric::kDist2}, {"grad2", TargetMetric::kGrad2}},
+  s.target_metric = parse_choice(p,
+                                 "target.metric",
+                                 {{"none", TargetMetric::kNone},
+                                  {"subopt", TargetMetric::kSubopt},
+                                  {"dist2", TargetMetric::kDist2},
+                                  {"grad2", TargetMetric::kGrad2}},
                                  TargetMetric::kNone);
   s.target_value = p.get_real("target.value");
   s.per_decade = p.get_int("record.per_decade");
-  s.record_axis = parse_choice(p, "record.axis", {{"iterations", RecordAxis::kIter}, {"rounds", RecordAxis::kRounds}},
+  s.record_axis = parse_choice(p,
+                               "record.axis",
+                               {{"iterations", RecordAxis::kIter}, {"rounds", RecordAxis::kRounds}},
                                RecordAxis::kIter);
   s.update = resolve_update(p);
   s.running_metrics = p.get_bool("running_metrics");
-  s.iterate = parse_choice(p, "iterate", {{"last", IterateKind::kLast}, {"average", IterateKind::kAverage}},
-                           IterateKind::kLast);
+  s.iterate = parse_choice(
+      p, "iterate", {{"last", IterateKind::kLast}, {"average", IterateKind::kAverage}}, IterateKind::kLast);
   if (b.variant == BatchVariant::kOracleStep) s.exact_norm_test_eta = b.eta;
   s.batch_cap = b.b_max;
+  a.comm_time = p.get_real("wallclock.comm");
+  a.step_time = p.get_real("wallclock.step");
+  a.saturation_batch = p.get_real("wallclock.saturation");
   // α: given, or the largest step of a derived bound at (L, η, P, H), times alpha_scale.
   const std::string rule = p.get_string("alpha_rule");
   double alpha = p.get_real("alpha");
   if (rule != "given") {
     const double L = problem.constants().L;
-    if (!(L > 0) || !std::isfinite(L)) p.fail("alpha_rule", "given (the problem has no known smoothness constant L)");
+    if (!(L > 0) || !std::isfinite(L))
+      p.fail("alpha_rule", "given (the problem has no known smoothness constant L)");
     alpha = rule == "alpha_max_convex" ? bounds::lau_alpha_max_convex(L, b.eta, s.workers, a.local_steps)
                                        : bounds::lau_alpha_max_nonconvex(L, b.eta, s.workers, a.local_steps);
     alpha *= p.get_real("alpha_scale");
@@ -456,51 +518,85 @@ RunnerKind AdaptiveLocalSgd::kind() {
   k.schema.name = "adaptive_local_sgd";
   k.schema.description =
       "local SGD / heavy ball / AdamW whose per-worker batch sizes grow by variance tests (Lau et al. 2024): "
-      "P workers, H local steps per round, K rounds or a sample budget; one recorded iteration is one local step";
+      "P workers, H local steps per round, K rounds or a sample budget; one recorded iteration is one local "
+      "step";
   for (auto& f : runner_common_fields()) {
-    if (f.name == "iterations" || f.name == "iterate" || f.name == "tail_fraction" || f.name == "batch") continue;
+    if (f.name == "iterations" || f.name == "iterate" || f.name == "tail_fraction" || f.name == "batch")
+      continue;
     if (f.name == "record.axis") {
-      f = choice_field("record.axis", "iterations", {"iterations", "rounds"},
-                       "axis of the log-spaced recording grid: iterations (local steps) or rounds (samples are not "
-                       "known in advance with adaptive batches)");
+      f = choice_field(
+          "record.axis",
+          "iterations",
+          {"iterations", "rounds"},
+          "axis of the log-spaced recording grid: iterations (local steps) or rounds (samples are not "
+          "known in advance with adaptive batches)");
     }
     k.schema.fields.push_back(std::move(f));
   }
   auto& F = k.schema.fields;
-  F.push_back(choice_field("iterate", "last", {"last", "average"},
+  F.push_back(choice_field("iterate",
+                           "last",
+                           {"last", "average"},
                            "reported point: last = virtual average x̄_t; average = (1/(t+1)) Σ_{s<=t} x̄_s"));
   F.push_back(int_field("workers", 4, 1, 1e4, "number of workers P"));
   F.push_back(int_field("local_steps", 4, 1, 1e6, "H: local steps per round"));
   F.push_back(int_field("rounds", 100, 1, 1e9, "K: rounds (model all-reduces) at most"));
-  F.push_back(real_field("sample_budget", 0.0, 0.0, 1e18,
-                         "stop at the first round end with samples >= this (0: no budget)"));
+  F.push_back(real_field(
+      "sample_budget", 0.0, 0.0, 1e18, "stop at the first round end with samples >= this (0: no budget)"));
   F.push_back(real_field("alpha", 0.1, 0.0, kInf, "constant step size (alpha_rule: given)", true));
-  F.push_back(choice_field("alpha_rule", "given", {"given", "alpha_max_nonconvex", "alpha_max_convex"},
-                           "step size: `alpha`, or the largest step of the derived nonconvex / convex bound at "
-                           "(L, batch.eta, P, H), times alpha_scale"));
+  F.push_back(
+      choice_field("alpha_rule",
+                   "given",
+                   {"given", "alpha_max_nonconvex", "alpha_max_convex"},
+                   "step size: `alpha`, or the largest step of the derived nonconvex / convex bound at "
+                   "(L, batch.eta, P, H), times alpha_scale"));
   F.push_back(real_field("alpha_scale", 1.0, 0.0, kInf, "factor on the alpha_rule step", true));
-  F.push_back(choice_field("batch.test", "norm", {"norm", "inner_product", "orthogonality", "augmented"},
+  F.push_back(choice_field("batch.test",
+                           "norm",
+                           {"norm", "inner_product", "orthogonality", "augmented"},
                            "sample variance test of local / global"));
-  F.push_back(choice_field("batch.variant", "local", {"fixed", "local", "global", "oracle_round", "oracle_step"},
-                           "fixed b0; local (own batch); global (pooled statistics); oracle_round (exact norm test "
-                           "at the average after each round); oracle_step (exact norm test before every step)"));
+  F.push_back(
+      choice_field("batch.variant",
+                   "local",
+                   {"fixed", "local", "global", "oracle_round", "oracle_step"},
+                   "fixed b0; local (own batch); global (pooled statistics); oracle_round (exact norm test "
+                   "at the average after each round); oracle_step (exact norm test before every step)"));
   F.push_back(real_field("batch.eta", 0.5, 0.0, kInf, "test parameter η (θ, ν of the other tests)", true));
   F.push_back(int_field("batch.b0", 8, 1, 1e9, "initial batch per worker (>= 2 for the sample tests)"));
   F.push_back(int_field("batch.b_max", 65536, 1, 1e9, "cap on every worker's batch"));
-  F.push_back(choice_field("batch.test_step", "first", {"first", "last"},
+  F.push_back(choice_field("batch.test_step",
+                           "first",
+                           {"first", "last"},
                            "which local step of a round the test batch is (interval: round)"));
-  F.push_back(choice_field("batch.interval", "round", {"round", "step"},
-                           "round: test once per round, update b after the averaging; step: test and update every "
-                           "local step"));
-  F.push_back(choice_field("batch.sync", "none", {"none", "max", "mean"},
+  F.push_back(
+      choice_field("batch.interval",
+                   "round",
+                   {"round", "step"},
+                   "round: test once per round, update b after the averaging; step: test and update every "
+                   "local step"));
+  F.push_back(choice_field("batch.sync",
+                           "none",
+                           {"none", "max", "mean"},
                            "after an update, set every worker's batch to the max / ceil(mean) over workers"));
   for (auto& f : update_fields()) {
     if (f.name == "update.beta2") f.default_value = Value{0.95};
     F.push_back(std::move(f));
   }
-  F.push_back(choice_field("update.state_at_average", "keep", {"keep", "average", "reset"},
-                           "optimizer buffers (momentum, moments) at each averaging: keep each worker's, average "
-                           "them, or reset to zero (with AdamW's step count)"));
+  F.push_back(real_field(
+      "wallclock.comm", 50.0, 0.0, kInf, "modelled time of one model all-reduce (metric wallclock)"));
+  F.push_back(real_field(
+      "wallclock.step", 1.0, 0.0, kInf, "modelled time of one local step up to the saturation batch"));
+  F.push_back(real_field("wallclock.saturation",
+                         256.0,
+                         1.0,
+                         kInf,
+                         "batch up to which a step takes wallclock.step; beyond it the time grows linearly"));
+  F.push_back(
+      choice_field("update.state_at_average",
+                   "keep",
+                   {"keep", "average", "reset"},
+                   "optimizer buffers (momentum, moments) at each averaging: keep each worker's, average "
+                   "them, or reset to zero (with AdamW's step count)"));
   k.validate = [](const Params& p, const problems::Problem& problem) {
     if (p.get_string("target.metric") != "none" && p.get_real("target.value") <= 0.0)
       p.fail("target.value", "target.value > 0 when target.metric is set");

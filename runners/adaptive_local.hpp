@@ -23,9 +23,12 @@
 /// batch_mean / batch_min / batch_max over workers and batch_w0..batch_w7 (workers 0–7, +inf past
 /// P), oracle_batch = the exact norm-test batch b*(x̄) (+inf when the problem has no exact gradient
 /// covariance), bytes_model (P·d·8 per round), bytes_test (pooled statistics and batch sync),
+/// wallclock (modelled: wallclock.comm per round + the slowest worker's step time, flat up to
+/// wallclock.saturation samples),
 /// proposal_ratio (mean over workers of the last sample proposal / the exact proposal at the same
 /// iterate; +inf without an exact covariance or before the first test).
-/// Per-run scalars: rounds_run, samples_run, allreduces, bytes_model, bytes_test, final_batch_mean.
+/// Per-run scalars: rounds_run, samples_run, allreduces, bytes_model, bytes_test, final_batch_mean,
+/// wallclock_run.
 /// The run ends after `rounds` rounds, at the first round end with samples >= sample_budget (when
 /// set) or at the first round end that reaches target.metric <= target.value.
 #include <cstdint>
@@ -66,16 +69,28 @@ struct AdaptiveLocalSpec {
   std::int64_t rounds = 100;     ///< K
   double sample_budget = 0;      ///< 0: none
   StateAtAverage state = StateAtAverage::kKeep;
+  /// Modelled wall clock (metric wallclock): comm_time per round plus, per local step, the slowest
+  /// worker's step_time·max(1, b/saturation_batch) (a step is flat up to a saturation batch).
+  double comm_time = 50.0;
+  double step_time = 1.0;
+  double saturation_batch = 256.0;
 };
 
 /// Exact single-sample gradient covariance trace σ²(x) = E‖∇f(x;ξ) − ∇F(x)‖² where the problem allows
 /// it (random-design least squares: closed form; finite sums: a pass over the n samples); NaN otherwise.
-double exact_gradient_variance(const problems::Problem& problem, const Vec& x, Vec& scratch_g, Vec& scratch_gi);
+double exact_gradient_variance(const problems::Problem& problem,
+                               const Vec& x,
+                               Vec& scratch_g,
+                               Vec& scratch_gi);
 
 /// The exact norm test's batch proposal at x: smallest b with Var(g_b) <= η²‖∇F(x)‖² (i.i.d.:
 /// σ²/(η²‖∇F‖²); without replacement from n: σ²n/(η²‖∇F‖²(n−1) + σ²)). NaN without an exact σ².
-double exact_norm_proposal(const problems::Problem& problem, problems::Sampling s, const Vec& x, double eta,
-                           Vec& scratch_g, Vec& scratch_gi);
+double exact_norm_proposal(const problems::Problem& problem,
+                           problems::Sampling s,
+                           const Vec& x,
+                           double eta,
+                           Vec& scratch_g,
+                           Vec& scratch_gi);
 
 class AdaptiveLocalSgd final : public Runner {
  public:

@@ -17,7 +17,8 @@ using namespace pipeline;
 
 namespace {
 
-constexpr const char* kAbout = "adaptive_local_sgd with batch.variant oracle_step (the exact norm test at every step)";
+constexpr const char* kAbout =
+    "adaptive_local_sgd with batch.variant oracle_step (the exact norm test at every step)";
 
 std::optional<std::string> not_about(const runners::RunSpec& s) {
   if (std::isnan(s.exact_norm_test_eta) || !s.communication) return std::string(kAbout);
@@ -55,7 +56,8 @@ BoundAdapter base(const std::string& id, const std::string& title, const std::st
   BoundAdapter a;
   a.info.id = id;
   a.info.title = title;
-  a.info.reference = "derived; technique of local-SGD drift bounds on the virtual average (Lau et al. 2024 setting)";
+  a.info.reference =
+      "derived; technique of local-SGD drift bounds on the virtual average (Lau et al. 2024 setting)";
   a.info.label = bounds::Label::kDerived;
   a.info.guarantee = bounds::Guarantee::kUpper;
   a.info.metric = metric;
@@ -72,7 +74,8 @@ BoundAdapter nonconvex() {
     if (auto why = setting(ctx, s)) return why;
     if (!ctx.spec.running_metrics) return std::string("needs running_metrics: true (avg_grad2)");
     const double am = bounds::lau_alpha_max_nonconvex(s.L, s.eta, s.P, s.H);
-    if (s.alpha > am * (1 + 1e-12)) return fmt::format("alpha = {:.4g} > alpha_max_nonconvex = {:.4g}", s.alpha, am);
+    if (s.alpha > am * (1 + 1e-12))
+      return fmt::format("alpha = {:.4g} > alpha_max_nonconvex = {:.4g}", s.alpha, am);
     return std::nullopt;
   };
   a.evaluate = [](const CellContext& ctx) {
@@ -87,15 +90,17 @@ BoundAdapter nonconvex() {
 }
 
 BoundAdapter convex() {
-  BoundAdapter a = base("lau2024.bound_convex.subopt", "derived convex bound 2D0²/(αT) for the averaged iterate",
-                        "subopt");
+  BoundAdapter a = base(
+      "lau2024.bound_convex.subopt", "derived convex bound 2D0²/(αT) for the averaged iterate", "subopt");
   a.not_applicable = [](const CellContext& ctx) -> std::optional<std::string> {
     Setting s;
     if (auto why = setting(ctx, s)) return why;
-    if (ctx.problem.constants().convexity == problems::Convexity::kNonconvex) return std::string("needs a convex F");
+    if (ctx.problem.constants().convexity == problems::Convexity::kNonconvex)
+      return std::string("needs a convex F");
     if (ctx.spec.iterate != runners::IterateKind::kAverage) return std::string("needs iterate: average");
     const double am = bounds::lau_alpha_max_convex(s.L, s.eta, s.P, s.H);
-    if (s.alpha > am * (1 + 1e-12)) return fmt::format("alpha = {:.4g} > alpha_max_convex = {:.4g}", s.alpha, am);
+    if (s.alpha > am * (1 + 1e-12))
+      return fmt::format("alpha = {:.4g} > alpha_max_convex = {:.4g}", s.alpha, am);
     return std::nullopt;
   };
   a.evaluate = [](const CellContext& ctx) {
@@ -109,7 +114,8 @@ BoundAdapter convex() {
 }
 
 BoundAdapter pl() {
-  BoundAdapter a = base("lau2024.pl_rounds.subopt", "derived PL round contraction r0·((1+q)/(1+2q))^k", "subopt");
+  BoundAdapter a =
+      base("lau2024.pl_rounds.subopt", "derived PL round contraction r0·((1+q)/(1+2q))^k", "subopt");
   a.not_applicable = [](const CellContext& ctx) -> std::optional<std::string> {
     Setting s;
     if (auto why = setting(ctx, s)) return why;
@@ -118,7 +124,8 @@ BoundAdapter pl() {
     if (ctx.spec.record_axis != RecordAxis::kRounds)
       return std::string("needs record.axis: rounds (the bound holds at round ends)");
     const double am = bounds::lau_alpha_max_nonconvex(s.L, s.eta, s.P, s.H);
-    if (s.alpha > am * (1 + 1e-12)) return fmt::format("alpha = {:.4g} > alpha_max_nonconvex = {:.4g}", s.alpha, am);
+    if (s.alpha > am * (1 + 1e-12))
+      return fmt::format("alpha = {:.4g} > alpha_max_nonconvex = {:.4g}", s.alpha, am);
     return std::nullopt;
   };
   a.evaluate = [](const CellContext& ctx) {

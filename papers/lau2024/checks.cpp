@@ -58,8 +58,15 @@ CheckOutcome mono(const Params& p, const ResultSet& rs) {
           if (std::isnan(v)) continue;  // a run that stopped earlier has no such point
           if (v < prev || v < b0 || v > b_max) {
             if (violations < 10)
-              out.details.push_back(fmt::format("cell {} rep {} worker {}: b = {} after {} (b0 = {}, b_max = {})", c.id,
-                                                r, m, v, prev, b0, b_max));
+              out.details.push_back(
+                  fmt::format("cell {} rep {} worker {}: b = {} after {} (b0 = {}, b_max = {})",
+                              c.id,
+                              r,
+                              m,
+                              v,
+                              prev,
+                              b0,
+                              b_max));
             ++violations;
           }
           prev = v;
@@ -69,7 +76,8 @@ CheckOutcome mono(const Params& p, const ResultSet& rs) {
   }
   out.passed = violations == 0 && series > 0;
   out.summary = fmt::format("{} violations in {} batch trajectories of {} cells", violations, series, cells);
-  out.values = {{"violations", static_cast<double>(violations)}, {"trajectories", static_cast<double>(series)}};
+  out.values = {{"violations", static_cast<double>(violations)},
+                {"trajectories", static_cast<double>(series)}};
   return out;
 }
 
@@ -102,7 +110,8 @@ ToTarget to_target(const CellResult& c) {
     m /= static_cast<double>(v.size());
     double ss = 0;
     for (double x : v) ss += (x - m) * (x - m);
-    se = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size())) : 0.0;
+    se = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()))
+                      : 0.0;
     return m;
   };
   t.rounds = mean_se(r, t.rounds_se);
@@ -116,8 +125,8 @@ ToTarget to_target(const CellResult& c) {
 const CellResult* one_cell(const ResultSet& rs, const Params& p, const std::string& key, CheckOutcome& out) {
   const auto cells = cells_where(rs, p, key);
   if (cells.size() != 1) {
-    out.details.push_back(fmt::format("{} = '{}' selects {} cells (needs exactly one)", key, p.get_string(key),
-                                      cells.size()));
+    out.details.push_back(
+        fmt::format("{} = '{}' selects {} cells (needs exactly one)", key, p.get_string(key), cells.size()));
     return nullptr;
   }
   return cells.front();
@@ -143,17 +152,33 @@ CheckOutcome rounds_samples(const Params& p, const ResultSet& rs) {
     return out;
   }
   const ToTarget ta = to_target(*a), ts = to_target(*small), tl = to_target(*large);
-  const double slack = p.get_real("rounds_slack"), add = p.get_real("rounds_add"), ratio = p.get_real("samples_ratio");
-  const bool rounds_ok = std::isfinite(ta.rounds) && ta.rounds < ts.rounds && ta.rounds <= slack * tl.rounds + add;
-  const bool samples_ok = std::isfinite(ta.samples) && ta.samples < tl.samples && ta.samples <= ratio * tl.samples;
+  const double slack = p.get_real("rounds_slack"), add = p.get_real("rounds_add"),
+               ratio = p.get_real("samples_ratio");
+  const bool rounds_ok =
+      std::isfinite(ta.rounds) && ta.rounds < ts.rounds && ta.rounds <= slack * tl.rounds + add;
+  const bool samples_ok =
+      std::isfinite(ta.samples) && ta.samples < tl.samples && ta.samples <= ratio * tl.samples;
   out.passed = rounds_ok && samples_ok;
   out.summary = fmt::format(
-      "rounds: adaptive {:.1f} (SE {:.2f}), fixed smallest {:.1f}, fixed largest {:.1f} (limit {:.1f}) {}; samples: adaptive "
+      "rounds: adaptive {:.1f} (SE {:.2f}), fixed smallest {:.1f}, fixed largest {:.1f} (limit {:.1f}) {}; "
+      "samples: adaptive "
       "{:.3g}, fixed largest {:.3g} (ratio {:.3f}, limit {}) {}",
-      ta.rounds, ta.rounds_se, ts.rounds, tl.rounds, slack * tl.rounds + add, rounds_ok ? "ok" : "FAIL", ta.samples,
-      tl.samples, ta.samples / tl.samples, ratio, samples_ok ? "ok" : "FAIL");
-  out.values = {{"rounds_adaptive", ta.rounds}, {"rounds_fixed_small", ts.rounds}, {"rounds_fixed_large", tl.rounds},
-                {"samples_adaptive", ta.samples}, {"samples_fixed_large", tl.samples},
+      ta.rounds,
+      ta.rounds_se,
+      ts.rounds,
+      tl.rounds,
+      slack * tl.rounds + add,
+      rounds_ok ? "ok" : "FAIL",
+      ta.samples,
+      tl.samples,
+      ta.samples / tl.samples,
+      ratio,
+      samples_ok ? "ok" : "FAIL");
+  out.values = {{"rounds_adaptive", ta.rounds},
+                {"rounds_fixed_small", ts.rounds},
+                {"rounds_fixed_large", tl.rounds},
+                {"samples_adaptive", ta.samples},
+                {"samples_fixed_large", tl.samples},
                 {"samples_ratio", ta.samples / tl.samples}};
   return out;
 }
@@ -179,14 +204,25 @@ CheckOutcome eta_shape(const Params& p, const ResultSet& rs) {
       ++compared;
       const bool ok = R[i] >= R[i - 1] * (1 - tol) && S[i] <= S[i - 1] * (1 + tol);
       if (!ok) ++bad;
-      out.details.push_back(fmt::format("{}: {} {} -> {}: rounds {:.1f} -> {:.1f}, samples {:.3g} -> {:.3g}{}",
-                                        g.label, p.get_string("along"), xs[i - 1], xs[i], R[i - 1], R[i], S[i - 1],
-                                        S[i], ok ? "" : "  (against the shape)"));
+      out.details.push_back(
+          fmt::format("{}: {} {} -> {}: rounds {:.1f} -> {:.1f}, samples {:.3g} -> {:.3g}{}",
+                      g.label,
+                      p.get_string("along"),
+                      xs[i - 1],
+                      xs[i],
+                      R[i - 1],
+                      R[i],
+                      S[i - 1],
+                      S[i],
+                      ok ? "" : "  (against the shape)"));
     }
   }
   out.passed = compared > 0 && bad == 0;
-  out.summary = fmt::format("{} of {} steps against the shape (rounds non-decreasing, samples non-increasing, slack {})",
-                            bad, compared, tol);
+  out.summary = fmt::format(
+      "{} of {} steps against the shape (rounds non-decreasing, samples non-increasing, slack {})",
+      bad,
+      compared,
+      tol);
   out.values = {{"steps", static_cast<double>(compared)}, {"against", static_cast<double>(bad)}};
   return out;
 }
@@ -201,19 +237,22 @@ CheckOutcome comm(const Params& p, const ResultSet& rs) {
       return cp->options.count(k) ? cp->options.at(k) : def;
     };
     // The local variant without batch sync moves no test traffic (sync is a scalar all-reduce).
-    const bool local = opt("runner.batch.variant", "local") == "local" && opt("runner.batch.sync", "none") == "none";
+    const bool local =
+        opt("runner.batch.variant", "local") == "local" && opt("runner.batch.sync", "none") == "none";
     for (const auto& sc : cp->run_scalars) {
       ++runs;
-      const double K = scalar_of(sc, "rounds_run"), ar = scalar_of(sc, "allreduces"), bt = scalar_of(sc, "bytes_test");
+      const double K = scalar_of(sc, "rounds_run"), ar = scalar_of(sc, "allreduces"),
+                   bt = scalar_of(sc, "bytes_test");
       if (!(ar == K) || (local && bt != 0.0)) {
         ++bad;
-        out.details.push_back(fmt::format("cell {}: {} all-reduces in {} rounds, {} test bytes", cp->id, ar, K, bt));
+        out.details.push_back(
+            fmt::format("cell {}: {} all-reduces in {} rounds, {} test bytes", cp->id, ar, K, bt));
       }
     }
   }
   out.passed = runs > 0 && bad == 0;
-  out.summary = fmt::format("{} of {} runs with other than one model all-reduce per round (or local test traffic)", bad,
-                            runs);
+  out.summary = fmt::format(
+      "{} of {} runs with other than one model all-reduce per round (or local test traffic)", bad, runs);
   return out;
 }
 
@@ -235,11 +274,12 @@ CheckOutcome oracle(const Params& p, const ResultSet& rs) {
     ++cells;
     const bool ok = med >= lo && med <= hi;
     if (!ok) ++bad;
-    out.details.push_back(fmt::format("cell {}: median proposal ratio {:.3f}{}", cp->id, med, ok ? "" : "  (outside)"));
+    out.details.push_back(
+        fmt::format("cell {}: median proposal ratio {:.3f}{}", cp->id, med, ok ? "" : "  (outside)"));
   }
   out.passed = cells > 0 && bad == 0;
-  out.summary = fmt::format("{} of {} cells with the median sample/exact proposal ratio outside [{}, {}]", bad, cells, lo,
-                            hi);
+  out.summary = fmt::format(
+      "{} of {} cells with the median sample/exact proposal ratio outside [{}, {}]", bad, cells, lo, hi);
   return out;
 }
 
@@ -248,10 +288,11 @@ CheckOutcome oracle(const Params& p, const ResultSet& rs) {
 std::vector<pipeline::CheckKind> check_kinds() {
   std::vector<CheckKind> kinds;
   CheckKind k;
-  k.schema = {"lau2024.mono",
-              "MONO: every worker's batch size is non-decreasing over the recorded points of every run and stays in "
-              "[batch.b0, batch.b_max] (adaptive_local_sgd, workers 0-7)",
-              {}};
+  k.schema = {
+      "lau2024.mono",
+      "MONO: every worker's batch size is non-decreasing over the recorded points of every run and stays in "
+      "[batch.b0, batch.b_max] (adaptive_local_sgd, workers 0-7)",
+      {}};
   k.run = mono;
   k.per_run_metrics = [](const Params&) {
     std::vector<std::string> m;
@@ -261,17 +302,23 @@ std::vector<pipeline::CheckKind> check_kinds() {
   kinds.push_back(std::move(k));
   {
     CheckKind c;
-    c.schema = {"lau2024.rounds_samples",
-                "ROUNDS and SAMPLES: the adaptive cell reaches the target in fewer rounds than the smallest fixed batch "
-                "and at most rounds_slack·rounds(largest fixed) + rounds_add, with at most samples_ratio times the "
-                "samples of the largest fixed batch (adaptive_local_sgd runs with a target)",
-                {string_field("adaptive", std::nullopt, "key=value[, key=value] selecting the adaptive cell"),
-                 string_field("fixed", std::string("runner.batch.variant=fixed"),
-                              "filter selecting the fixed-batch cells (the smallest and largest batch_key are compared)"),
-                 string_field("batch_key", std::string("runner.batch.b0"), "option holding a fixed cell's batch size"),
-                 real_field("rounds_slack", 1.05, 1.0, kInf, "allowed factor on the rounds of the largest batch"),
-                 real_field("rounds_add", 2.0, 0.0, kInf, "allowed extra rounds"),
-                 real_field("samples_ratio", 0.5, 0.0, 1.0, "largest allowed samples(adaptive)/samples(largest)", true)}};
+    c.schema = {
+        "lau2024.rounds_samples",
+        "ROUNDS and SAMPLES: the adaptive cell reaches the target in fewer rounds than the smallest fixed "
+        "batch "
+        "and at most rounds_slack·rounds(largest fixed) + rounds_add, with at most samples_ratio times the "
+        "samples of the largest fixed batch (adaptive_local_sgd runs with a target)",
+        {string_field("adaptive", std::nullopt, "key=value[, key=value] selecting the adaptive cell"),
+         string_field(
+             "fixed",
+             std::string("runner.batch.variant=fixed"),
+             "filter selecting the fixed-batch cells (the smallest and largest batch_key are compared)"),
+         string_field(
+             "batch_key", std::string("runner.batch.b0"), "option holding a fixed cell's batch size"),
+         real_field("rounds_slack", 1.05, 1.0, kInf, "allowed factor on the rounds of the largest batch"),
+         real_field("rounds_add", 2.0, 0.0, kInf, "allowed extra rounds"),
+         real_field(
+             "samples_ratio", 0.5, 0.0, 1.0, "largest allowed samples(adaptive)/samples(largest)", true)}};
     c.run = rounds_samples;
     c.roles = {{"adaptive", OptionRole::kFilter}, {"fixed", OptionRole::kFilter}};
     kinds.push_back(std::move(c));
@@ -290,7 +337,8 @@ std::vector<pipeline::CheckKind> check_kinds() {
   {
     CheckKind c;
     c.schema = {"lau2024.comm",
-                "COMM: every run made exactly one model all-reduce per round, and the local variant without batch sync "
+                "COMM: every run made exactly one model all-reduce per round, and the local variant without "
+                "batch sync "
                 "moved no test traffic (adaptive_local_sgd run scalars)",
                 {}};
     c.run = comm;
@@ -298,11 +346,12 @@ std::vector<pipeline::CheckKind> check_kinds() {
   }
   {
     CheckKind c;
-    c.schema = {"lau2024.oracle",
-                "ORACLE: in every selected cell the median over recorded points of the mean proposal_ratio (sample "
-                "proposal / exact proposal at the same iterate) lies in [min, max]",
-                {real_field("min", 1.0 / 3.0, 0.0, kInf, "smallest allowed median ratio"),
-                 real_field("max", 3.0, 0.0, kInf, "largest allowed median ratio")}};
+    c.schema = {
+        "lau2024.oracle",
+        "ORACLE: in every selected cell the median over recorded points of the mean proposal_ratio (sample "
+        "proposal / exact proposal at the same iterate) lies in [min, max]",
+        {real_field("min", 1.0 / 3.0, 0.0, kInf, "smallest allowed median ratio"),
+         real_field("max", 3.0, 0.0, kInf, "largest allowed median ratio")}};
     c.run = oracle;
     kinds.push_back(std::move(c));
   }

@@ -1,7 +1,6 @@
 // The adaptive batch-size tests (bounds/batch_tests.hpp): references are written-out sums over the
 // rows, independent of the two-pass implementation.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -119,10 +118,13 @@ TEST_CASE("Inner-product and orthogonality statistics match their definitions", 
   REQUIRE_THAT(st.var_ip, WithinRel(v / 49.0, 1e-10));
   REQUIRE_THAT(st.var_orth, WithinRel(orth / 49.0, 1e-10));
   const double eta = 0.3;
-  REQUIRE_THAT(proposal(BatchTestKind::kInnerProduct, st, eta), WithinRel(v / 49.0 / (eta * eta * g2 * g2), 1e-10));
-  REQUIRE_THAT(proposal(BatchTestKind::kOrthogonality, st, eta), WithinRel(orth / 49.0 / (eta * eta * g2), 1e-10));
+  REQUIRE_THAT(proposal(BatchTestKind::kInnerProduct, st, eta),
+               WithinRel(v / 49.0 / (eta * eta * g2 * g2), 1e-10));
+  REQUIRE_THAT(proposal(BatchTestKind::kOrthogonality, st, eta),
+               WithinRel(orth / 49.0 / (eta * eta * g2), 1e-10));
   REQUIRE(proposal(BatchTestKind::kAugmented, st, eta) ==
-          std::max(proposal(BatchTestKind::kInnerProduct, st, eta), proposal(BatchTestKind::kOrthogonality, st, eta)));
+          std::max(proposal(BatchTestKind::kInnerProduct, st, eta),
+                   proposal(BatchTestKind::kOrthogonality, st, eta)));
 }
 
 TEST_CASE("The norm test keeps b exactly when s2 <= b eta^2 |g|^2", "[lau2024][batch_tests]") {

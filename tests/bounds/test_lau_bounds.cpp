@@ -1,6 +1,5 @@
 // Unit properties of the derived adaptive-batch local SGD bounds (bounds/lau_bounds.hpp).
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 
@@ -16,7 +15,8 @@ TEST_CASE("alpha_max_nonconvex is 1/L for H = 1 and small eta", "[lau2024][bound
   // P/(4 L eta^2) binds for large eta: 4/(4*2*4) = 0.125.
   REQUIRE_THAT(lau_alpha_max_nonconvex(2.0, 2.0, 4, 1), WithinRel(0.125, 1e-15));
   // The drift term 1/(5 L (H-1) sqrt(1+2 eta^2)) binds for large H.
-  REQUIRE_THAT(lau_alpha_max_nonconvex(1.0, 0.5, 4, 16), WithinRel(1.0 / (5.0 * 15.0 * std::sqrt(1.5)), 1e-15));
+  REQUIRE_THAT(lau_alpha_max_nonconvex(1.0, 0.5, 4, 16),
+               WithinRel(1.0 / (5.0 * 15.0 * std::sqrt(1.5)), 1e-15));
 }
 
 TEST_CASE("alpha_max shrinks like 1/(H-1) and the rounds to eps flatten in H", "[lau2024][bounds]") {

@@ -1,10 +1,9 @@
 // adaptive_local_sgd: accounting, monotone capped batches, bit-identity of the fixed variant with
 // local SGD, and per-sample gradients of the streaming problems.
-#include <catch2/catch.hpp>
-
-#include <cmath>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,8 +25,8 @@ std::unique_ptr<problems::RandomDesignLs> lsq() {
   h << 0.2, 0.4, 0.6, 0.8, 1.0;
   problems::InitOptions init;
   init.kind = problems::InitKind::kZeros;
-  return std::make_unique<problems::RandomDesignLs>(h, problems::Design::kGaussian, 1.0, 1.0, Vec::Constant(5, -3.0),
-                                                    init);
+  return std::make_unique<problems::RandomDesignLs>(
+      h, problems::Design::kGaussian, 1.0, 1.0, Vec::Constant(5, -3.0), init);
 }
 
 AdaptiveLocalSpec spec(BatchVariant v, std::int64_t P, std::int64_t H, std::int64_t K) {
@@ -87,10 +86,11 @@ TEST_CASE("The fixed variant is local SGD with periodic averaging, bit for bit",
   for (std::size_t i = 0; i < da.size(); ++i) REQUIRE(da[i] == dl[i]);
 }
 
-TEST_CASE("Adaptive batches never shrink, stay in [b0, b_max] and the counters add up", "[lau2024][runners]") {
+TEST_CASE("Adaptive batches never shrink, stay in [b0, b_max] and the counters add up",
+          "[lau2024][runners]") {
   const auto problem = lsq();
-  for (BatchVariant v : {BatchVariant::kLocal, BatchVariant::kGlobal, BatchVariant::kOracleRound,
-                         BatchVariant::kOracleStep}) {
+  for (BatchVariant v :
+       {BatchVariant::kLocal, BatchVariant::kGlobal, BatchVariant::kOracleRound, BatchVariant::kOracleStep}) {
     const AdaptiveLocalSpec a = spec(v, 4, 3, 30);
     const AdaptiveLocalSgd runner(a);
     const RunResult r = runner.run(*problem, RunKey{1, 0}, all_iters(90));
@@ -134,10 +134,12 @@ TEST_CASE("Samples between consecutive recorded local steps equal the sum of the
     REQUIRE(static_cast<double>(r.trace.points[i].samples - r.trace.points[i - 1].samples) == b0[i] + b1[i]);
 }
 
-TEST_CASE("The oracle batch at x0 of isotropic least squares is ceil((d+1 + d s^2/|e|^2)/eta^2)", "[lau2024][runners]") {
+TEST_CASE("The oracle batch at x0 of isotropic least squares is ceil((d+1 + d s^2/|e|^2)/eta^2)",
+          "[lau2024][runners]") {
   problems::InitOptions init;
   init.kind = problems::InitKind::kZeros;
-  const problems::RandomDesignLs p(Vec::Ones(5), problems::Design::kGaussian, 1.0, 1.0, Vec::Constant(5, -3.0), init);
+  const problems::RandomDesignLs p(
+      Vec::Ones(5), problems::Design::kGaussian, 1.0, 1.0, Vec::Constant(5, -3.0), init);
   Vec g(5), gi(5);
   const double prop = exact_norm_proposal(p, problems::Sampling::kWithReplacement, Vec::Zero(5), 0.5, g, gi);
   REQUIRE(std::ceil(prop) == std::ceil((6.0 + 5.0 / 45.0) / 0.25));
@@ -151,8 +153,8 @@ TEST_CASE("Per-sample gradients of streaming problems average to the stochastic 
   Vec w(3);
   w << 1.0, -0.5, 0.25;
   const problems::RandomDesignLogistic logit(w, init);
-  for (const problems::Problem* p : {static_cast<const problems::Problem*>(ls.get()),
-                                     static_cast<const problems::Problem*>(&logit)}) {
+  for (const problems::Problem* p :
+       {static_cast<const problems::Problem*>(ls.get()), static_cast<const problems::Problem*>(&logit)}) {
     const Index d = p->dim();
     const Vec x = Vec::Constant(d, 0.3);
     auto ws = p->make_workspace(16);
