@@ -39,8 +39,17 @@ std::string to_string(BatchVariant v) {
 }
 
 double exact_gradient_variance(const problems::Problem& problem, const Vec& x, Vec& g, Vec& gi) {
-  if (const auto* rd = problem.random_design())
-    return bounds::lau_lsq_sigma2_diag(x - rd->w_star, rd->h, std::sqrt(rd->noise_var), rd->kurtosis);
+  if (const auto* rd = problem.random_design()) {
+    // lau_lsq_sigma2_diag(x − w*, h, s, κ) coordinate by coordinate: no temporary (called every step).
+    double tr = 0.0, ehe = 0.0, he2 = 0.0;
+    for (Index j = 0; j < x.size(); ++j) {
+      const double e = x[j] - rd->w_star[j], h = rd->h[j];
+      tr += h;
+      ehe += e * e * h;
+      he2 += e * e * h * h;
+    }
+    return ehe * tr + (rd->kurtosis - 2.0) * he2 + rd->noise_var * tr;
+  }
   if (problem.n() > 0) {
     problem.gradient(x, g);
     double s = 0.0;
@@ -123,7 +132,7 @@ class AdaptiveEngine {
       wk.w = x0_;
       wk.g = Vec::Zero(d);
       wk.rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, static_cast<std::uint64_t>(m));
-      wk.ws = problem.make_workspace(bs_.b_max);
+      wk.ws = problem.make_workspace(bs_.variant == BatchVariant::kFixed ? bs_.b0 : bs_.b_max);
       rule.prepare(problem, wk);
     }
     if (sample_test) grads_.assign(static_cast<std::size_t>(P_), RowMat::Zero(bs_.b_max, d));
@@ -454,6 +463,14 @@ AdaptiveLocalSpec resolve_adaptive(const Params& p, const problems::Problem& pro
     p.fail("batch.b_max", fmt::format("b_max <= n = {} when sampling without replacement", n));
   if (n > 0 && s.sampling == problems::Sampling::kWithoutReplacement && b.b0 > n)
     p.fail("batch.b0", fmt::format("b0 <= n = {} when sampling without replacement", n));
+  // Every worker keeps index / coefficient scratch for its largest batch, and the sample counter is
+  // an int64 recorded exactly as a double: refuse what cannot fit before any run.
+  const double cap = b.variant == BatchVariant::kFixed ? static_cast<double>(b.b0) : static_cast<double>(b.b_max);
+  if (static_cast<double>(s.workers) * cap > 2e7)
+    p.fail(b.variant == BatchVariant::kFixed ? "batch.b0" : "batch.b_max",
+           "workers·(largest batch) <= 2e7 (every worker keeps scratch for its largest batch)");
+  if (static_cast<double>(s.iterations) * static_cast<double>(s.workers) * cap > 9007199254740992.0)
+    p.fail("rounds", "rounds·local_steps·workers·(largest batch) <= 2^53 (the sample count must stay exact)");
   const bool sample_test = b.variant == BatchVariant::kLocal || b.variant == BatchVariant::kGlobal;
   if (sample_test &&
       static_cast<double>(s.workers) * static_cast<double>(b.b_max) * static_cast<double>(problem.dim()) >

@@ -79,13 +79,14 @@ TEST_CASE("every registered bound says in words and as a criterion what a run mu
 
 TEST_CASE("bounds are listed foundation first, then the paper folders in name order", "[pipeline]") {
   // The documented order of `sgdcheck list bounds` (docs/extending.md): foundation (R1 first, O1
-  // last), then patel2019 (local SGD), then stich2021.
+  // last), then lau2024 (three derived adaptive-batch bounds), patel2019 (local SGD), stich2021.
   const auto& all = bound_adapters();
   std::vector<std::string> ids;
   for (const auto& a : all) ids.push_back(a.info.id);
   REQUIRE(ids.front() == "sgd.strongly_convex.dist2");
   REQUIRE(ids.at(5) == "oracle.minibatch_lsq.subopt");
-  REQUIRE(ids.at(6) == "oracle.local_sgd.dist2");
+  REQUIRE(ids.at(6) == "lau2024.bound_nonconvex.avg_grad2");
+  REQUIRE(ids.at(9) == "oracle.local_sgd.dist2");
   REQUIRE(ids.back() == "stich.delayed_minibatch.dist2");
 }
 

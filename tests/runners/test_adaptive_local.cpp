@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bounds/lau_bounds.hpp"
 #include "problems/random_design_logistic.hpp"
 #include "problems/random_design_ls.hpp"
 #include "runners/adaptive_local.hpp"
@@ -170,5 +171,38 @@ TEST_CASE("Per-sample gradients of streaming problems average to the stochastic 
     REQUIRE_THAT((ws.grad - g).norm(), WithinAbs(0.0, 1e-12 * (1.0 + g.norm())));
     // And the rows are not all equal (genuinely per sample).
     REQUIRE((G.row(0) - G.row(1)).norm() > 1e-6);
+  }
+}
+
+TEST_CASE("The exact gradient variance of random-design least squares matches lsq_sigma2_diag with its kurtosis",
+          "[lau2024][runners]") {
+  Vec h(3);
+  h << 0.5, 1.0, 2.0;
+  problems::InitOptions init;
+  init.kind = problems::InitKind::kZeros;
+  Vec w(3);
+  w << 1.0, 2.0, -1.0;
+  for (auto [design, density] : {std::pair{problems::Design::kGaussian, 1.0}, std::pair{problems::Design::kRademacher, 1.0},
+                                 std::pair{problems::Design::kBernoulliGaussian, 0.25}}) {
+    const problems::RandomDesignLs p(h, design, density, 0.7, w, init);
+    Vec x(3), g(3), gi(3);
+    x << 0.3, -0.2, 0.9;
+    const double kurt = p.random_design()->kurtosis;
+    REQUIRE_THAT(exact_gradient_variance(p, x, g, gi),
+                 WithinRel(bounds::lau_lsq_sigma2_diag(x - w, h, 0.7, kurt), 1e-13));
+    // Monte Carlo over per-sample gradients: the mean squared deviation from ∇F.
+    auto ws = p.make_workspace(20000);
+    RowMat G(20000, 3);
+    Rng rng = make_stream(9, 0, StreamPurpose::kAlgorithm, 0);
+    p.draw_step_with_sample_gradients(x, 20000, problems::Sampling::kWithReplacement, rng, ws, G);
+    p.gradient(x, g);
+    double s = 0.0, s2 = 0.0;
+    for (Index i = 0; i < G.rows(); ++i) {
+      const double v = (G.row(i).transpose() - g).squaredNorm();
+      s += v;
+      s2 += v * v;
+    }
+    const double mean = s / 20000.0, se = std::sqrt((s2 / 20000.0 - mean * mean) / 20000.0);
+    REQUIRE_THAT(mean, WithinAbs(exact_gradient_variance(p, x, g, gi), 4.0 * se));
   }
 }
