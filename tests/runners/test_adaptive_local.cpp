@@ -206,3 +206,25 @@ TEST_CASE("The exact gradient variance of random-design least squares matches ls
     REQUIRE_THAT(mean, WithinAbs(exact_gradient_variance(p, x, g, gi), 4.0 * se));
   }
 }
+
+TEST_CASE("Heavy ball whose buffers reset at every averaging with H = 1 is plain local SGD, and keeping them is not",
+          "[lau2024][runners]") {
+  const auto problem = lsq();
+  AdaptiveLocalSpec sgd = spec(BatchVariant::kOracleRound, 3, 1, 30);
+  AdaptiveLocalSpec reset = sgd;
+  reset.run.update.kind = UpdateRuleKind::kHeavyBall;
+  reset.state = StateAtAverage::kReset;
+  AdaptiveLocalSpec keep = reset;
+  keep.state = StateAtAverage::kKeep;
+  AdaptiveLocalSpec avg = reset;
+  avg.state = StateAtAverage::kAverage;
+  const auto iters = all_iters(30);
+  const auto a = series(AdaptiveLocalSgd(sgd).run(*problem, RunKey{4, 1}, iters).trace, "dist2");
+  const auto b = series(AdaptiveLocalSgd(reset).run(*problem, RunKey{4, 1}, iters).trace, "dist2");
+  const auto c = series(AdaptiveLocalSgd(keep).run(*problem, RunKey{4, 1}, iters).trace, "dist2");
+  const auto d = series(AdaptiveLocalSgd(avg).run(*problem, RunKey{4, 1}, iters).trace, "dist2");
+  REQUIRE(a == b);
+  REQUIRE(a.back() != c.back());
+  // Averaged buffers differ from per-worker ones once the workers' momenta differ.
+  REQUIRE(c.back() != d.back());
+}
