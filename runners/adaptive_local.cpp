@@ -465,7 +465,8 @@ AdaptiveLocalSpec resolve_adaptive(const Params& p, const problems::Problem& pro
     p.fail("batch.b0", fmt::format("b0 <= n = {} when sampling without replacement", n));
   // Every worker keeps index / coefficient scratch for its largest batch, and the sample counter is
   // an int64 recorded exactly as a double: refuse what cannot fit before any run.
-  const double cap = b.variant == BatchVariant::kFixed ? static_cast<double>(b.b0) : static_cast<double>(b.b_max);
+  const double cap =
+      b.variant == BatchVariant::kFixed ? static_cast<double>(b.b0) : static_cast<double>(b.b_max);
   if (static_cast<double>(s.workers) * cap > 2e7)
     p.fail(b.variant == BatchVariant::kFixed ? "batch.b0" : "batch.b_max",
            "workers·(largest batch) <= 2e7 (every worker keeps scratch for its largest batch)");

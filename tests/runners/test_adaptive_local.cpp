@@ -174,15 +174,17 @@ TEST_CASE("Per-sample gradients of streaming problems average to the stochastic 
   }
 }
 
-TEST_CASE("The exact gradient variance of random-design least squares matches lsq_sigma2_diag with its kurtosis",
-          "[lau2024][runners]") {
+TEST_CASE(
+    "The exact gradient variance of random-design least squares matches lsq_sigma2_diag with its kurtosis",
+    "[lau2024][runners]") {
   Vec h(3);
   h << 0.5, 1.0, 2.0;
   problems::InitOptions init;
   init.kind = problems::InitKind::kZeros;
   Vec w(3);
   w << 1.0, 2.0, -1.0;
-  for (auto [design, density] : {std::pair{problems::Design::kGaussian, 1.0}, std::pair{problems::Design::kRademacher, 1.0},
+  for (auto [design, density] : {std::pair{problems::Design::kGaussian, 1.0},
+                                 std::pair{problems::Design::kRademacher, 1.0},
                                  std::pair{problems::Design::kBernoulliGaussian, 0.25}}) {
     const problems::RandomDesignLs p(h, design, density, 0.7, w, init);
     Vec x(3), g(3), gi(3);
@@ -207,8 +209,10 @@ TEST_CASE("The exact gradient variance of random-design least squares matches ls
   }
 }
 
-TEST_CASE("Heavy ball whose buffers reset at every averaging with H = 1 is plain local SGD, and keeping them is not",
-          "[lau2024][runners]") {
+TEST_CASE(
+    "Heavy ball whose buffers reset at every averaging with H = 1 is plain local SGD, and keeping them is "
+    "not",
+    "[lau2024][runners]") {
   const auto problem = lsq();
   AdaptiveLocalSpec sgd = spec(BatchVariant::kOracleRound, 3, 1, 30);
   AdaptiveLocalSpec reset = sgd;
