@@ -68,6 +68,18 @@ void Problem::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace&
 
 void Problem::apply_step(double gamma, const Workspace& ws, Vec& x) const { x.noalias() -= gamma * ws.grad; }
 
+void Problem::draw_step_with_sample_gradients(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws,
+                                              RowMat& grads) const {
+  if (n() == 0) throw std::logic_error(family() + ": streaming problems must override draw_step_with_sample_gradients");
+  if (grads.rows() < b || grads.cols() != dim())
+    throw std::logic_error("draw_step_with_sample_gradients: the gradient matrix is too small");
+  draw_step(at, b, s, rng, ws);
+  for (Index k = 0; k < b; ++k) {
+    sample_gradient(ws.indices[static_cast<std::size_t>(k)], at, ws.sample);  // ws.sample: a d-vector buffer
+    grads.row(k) = ws.sample.transpose();
+  }
+}
+
 Capabilities Problem::capabilities() const {
   Capabilities c;
   c.finite_sum = n() > 0;

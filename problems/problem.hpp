@@ -128,6 +128,13 @@ class Problem {
   /// stochastic_gradient + a dense update up to floating-point rounding.
   virtual void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const;
   virtual void apply_step(double gamma, const Workspace& ws, Vec& x) const;
+  /// draw_step that also keeps the batch's per-sample gradients (the adaptive batch-size tests of
+  /// runners/adaptive_local): row k of `grads` receives ∇f of the k-th drawn sample at `at` (needs
+  /// grads.rows() >= b and grads.cols() == dim()), and `ws` is left so that apply_step moves by their
+  /// mean. The random draws are those of draw_step. Finite sums: draw_step, then sample_gradient per
+  /// drawn index; streaming problems override it (every family in problems/ does). Never allocates.
+  virtual void draw_step_with_sample_gradients(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws,
+                                               RowMat& grads) const;
 
   /// Scratch for batches up to b_max.
   virtual Workspace make_workspace(Index b_max) const;

@@ -140,6 +140,22 @@ void RandomDesignLogistic::stochastic_gradient(const Vec& x, Index b, Sampling, 
   g /= static_cast<double>(b);
 }
 
+void RandomDesignLogistic::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,
+                                                RowMat& grads) const {
+  if (b < 1 || grads.rows() < b || grads.cols() != dim())
+    throw std::logic_error("RandomDesignLogistic::draw_step_with_sample_gradients: b >= 1 rows of size d needed");
+  Vec& a = ws.sample;
+  Vec& g = ws.grad;
+  g.setZero();
+  for (Index k = 0; k < b; ++k) {
+    for (Index j = 0; j < dim(); ++j) a[j] = rng.normal();
+    const double y = rng.bernoulli(sigmoid(w_star_.dot(a))) ? 1.0 : 0.0;
+    grads.row(k) = ((sigmoid(a.dot(x)) - y) * a).transpose();
+    g.noalias() += grads.row(k).transpose();
+  }
+  g /= static_cast<double>(b);
+}
+
 std::string RandomDesignLogistic::describe() const {
   return fmt::format("random_design_logistic d={} |w*|={} H*=({:.6g} along, {:.6g} across)", dim(), w_star_.norm(),
                      h_along_, h_across_);

@@ -32,6 +32,9 @@ class RandomDesignLogistic final : public Problem {
   double value(const Vec& x) const override;
   void gradient(const Vec& x, Vec& g) const override;
   void stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const override;
+  /// The samples of stochastic_gradient (same draws), each gradient kept in a row of `grads`; ws.grad = mean.
+  void draw_step_with_sample_gradients(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws,
+                                       RowMat& grads) const override;
   Vec initial_point() const override { return x0_; }
   std::string describe() const override;
   const Vec* logistic_teacher() const override { return &w_star_; }

@@ -132,6 +132,21 @@ void RandomDesignLs::stochastic_gradient(const Vec& x, Index b, Sampling, Rng& r
   g /= static_cast<double>(b);
 }
 
+void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,
+                                                RowMat& grads) const {
+  if (b < 1 || grads.rows() < b || grads.cols() != dim())
+    throw std::logic_error("RandomDesignLs::draw_step_with_sample_gradients: b >= 1 rows of size d needed");
+  Vec& a = ws.sample;
+  Vec& g = ws.grad;
+  g.setZero();
+  for (Index k = 0; k < b; ++k) {
+    const double y = draw_sample(rng, a);
+    grads.row(k) = ((a.dot(x) - y) * a).transpose();
+    g.noalias() += grads.row(k).transpose();
+  }
+  g /= static_cast<double>(b);
+}
+
 std::string RandomDesignLs::describe() const {
   return fmt::format("random_design_ls d={} design={} kurtosis={} noise_var={} L={} mu={}",
                      dim(),

@@ -38,6 +38,9 @@ class RandomDesignLs final : public Problem {
   double value(const Vec& x) const override;
   void gradient(const Vec& x, Vec& g) const override;
   void stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const override;
+  /// The samples of stochastic_gradient (same draws), each gradient kept in a row of `grads`; ws.grad = mean.
+  void draw_step_with_sample_gradients(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws,
+                                       RowMat& grads) const override;
   Vec initial_point() const override { return x0_; }
   const RandomDesignView* random_design() const override { return &view_; }
   std::string describe() const override;

@@ -1,3 +1,4 @@
+#include "runners/adaptive_local.hpp"
 #include "runners/coupled_sgd.hpp"
 #include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
@@ -15,6 +16,7 @@ const std::vector<RunnerKind>& runner_kinds() {
       DelayedSgd::kind(),
       CoupledSgd::kind(),
       PsSgd::kind(),
+      AdaptiveLocalSgd::kind(),
   };
   return kinds;
 }

@@ -135,21 +135,6 @@ std::vector<std::int64_t> resolve_batches(const Params& p, std::int64_t workers,
   return out;
 }
 
-UpdateRuleSpec resolve_update(const Params& p) {
-  UpdateRuleSpec u;
-  u.kind = parse_choice(p,
-                        "update.rule",
-                        {{"sgd", UpdateRuleKind::kSgd}, {"heavy_ball", UpdateRuleKind::kHeavyBall},
-                         {"adamw", UpdateRuleKind::kAdamW}},
-                        UpdateRuleKind::kSgd);
-  if (p.has("update.momentum")) u.momentum = p.get_real("update.momentum");
-  if (p.has("update.beta1")) u.beta1 = p.get_real("update.beta1");
-  if (p.has("update.beta2")) u.beta2 = p.get_real("update.beta2");
-  if (p.has("update.eps")) u.eps = p.get_real("update.eps");
-  if (p.has("update.weight_decay")) u.weight_decay = p.get_real("update.weight_decay");
-  return u;
-}
-
 DelaySpec resolve_delay(const Params& p) {
   DelaySpec d;
   d.source = make_delay_source(p);
@@ -164,6 +149,21 @@ DelaySpec resolve_delay(const Params& p) {
 }
 
 }  // namespace
+
+UpdateRuleSpec resolve_update(const Params& p) {
+  UpdateRuleSpec u;
+  u.kind = parse_choice(p,
+                        "update.rule",
+                        {{"sgd", UpdateRuleKind::kSgd}, {"heavy_ball", UpdateRuleKind::kHeavyBall},
+                         {"adamw", UpdateRuleKind::kAdamW}},
+                        UpdateRuleKind::kSgd);
+  if (p.has("update.momentum")) u.momentum = p.get_real("update.momentum");
+  if (p.has("update.beta1")) u.beta1 = p.get_real("update.beta1");
+  if (p.has("update.beta2")) u.beta2 = p.get_real("update.beta2");
+  if (p.has("update.eps")) u.eps = p.get_real("update.eps");
+  if (p.has("update.weight_decay")) u.weight_decay = p.get_real("update.weight_decay");
+  return u;
+}
 
 RunSpec resolve_run_spec(Algorithm algorithm, const Params& p, const problems::Problem& problem) {
   RunSpec s;

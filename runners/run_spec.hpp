@@ -4,6 +4,7 @@
 /// with its maximal gap H, per-worker batches, the update rule). Runners, bound adapters and checks
 /// read this and never the option strings: an option is parsed in exactly one place
 /// (resolve_run_spec).
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -80,6 +81,10 @@ struct RunSpec {
   /// The straggler simulator's options (ps_sgd: variant, P, K, compute times, horizon, AdaSync);
   /// null for every other runner.
   std::shared_ptr<const PsRunSpec> ps;
+  /// adaptive_local_sgd only: η when the *exact* norm test holds before every local step
+  /// (batch.variant oracle_step), NaN otherwise; the lau2024 bound adapters read it (with b_max).
+  double exact_norm_test_eta = NAN;
+  std::int64_t batch_cap = 0;  ///< adaptive_local_sgd: b_max (0 otherwise)
 
   std::int64_t batch() const { return batches.front(); }
   bool equal_batches() const;
@@ -106,6 +111,9 @@ std::int64_t axis_range(const RunSpec& spec, RecordAxis axis);
 /// deduplicated. On the iteration axis this is log_spaced_iterations(T, per_decade), what it always
 /// was. The planner passes these to Runner::run; bounds are evaluated at them.
 std::vector<std::int64_t> record_iterations(const RunSpec& spec);
+
+/// The update.* options of `p` (update.rule and its constants; absent keys keep the defaults).
+UpdateRuleSpec resolve_update(const Params& p);
 
 /// H of S over N local steps: max gap between 0, the steps of S, and N.
 std::int64_t max_gap_of(const std::vector<std::int64_t>& steps, std::int64_t local_steps);

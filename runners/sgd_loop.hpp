@@ -11,6 +11,7 @@
 ///     void advance(Point& p) const;                     // samples / rounds after the update
 ///     void extras(const Point& p, std::vector<double>& values);  // the runner's extra metrics
 ///     std::span<const WorkerState> workers() const;
+///     // optional: std::optional<std::pair<Termination, std::string>> stop();  ends the run after the update
 ///
 /// so every runner stops, records and reports in exactly the same way. Recording calls are all in
 /// `record` below (one place to change when the recorder changes).
@@ -75,6 +76,16 @@ RunResult run_step_loop(const problems::Problem& problem,
     p.iter = t;
     engine.advance(p);
     p.vtime = static_cast<double>(t);
+    // An engine may end the run itself (the adaptive-batch runner: sample budget, target at a round
+    // end); engines without stop() compile to the loop they always had.
+    if constexpr (requires { engine.stop(); }) {
+      if (const auto stop = engine.stop()) {
+        if (!rec.diverged(x)) {
+          if (rec.is_new(p)) record(avg.point(), gamma);
+          return rec.finish(stop->first, stop->second, t, p);
+        }
+      }
+    }
     const bool due = rec.due(t);
     if ((due || (t & 63) == 0) && rec.diverged(x)) {
       if (due || rec.is_new(p)) record(x, gamma);

@@ -79,8 +79,8 @@ TEST_CASE("every registered bound says in words and as a criterion what a run mu
 
 TEST_CASE("bounds are listed foundation first, then the paper folders in name order", "[pipeline]") {
   // The documented order of `sgdcheck list bounds` (docs/extending.md): foundation (R1 first, O1
-  // last), then dutta2018 (2 bounds), general (delayed, mini-batch and local SGD: 9 bounds), patel2019
-  // (local SGD), stich2021.
+  // last), then dutta2018 (2 bounds), general (delayed, mini-batch and local SGD: 9 bounds), lau2024 (three
+  // derived adaptive-batch bounds), patel2019 (local SGD), regatti2019, stich2021.
   const auto& all = bound_adapters();
   std::vector<std::string> ids;
   for (const auto& a : all) ids.push_back(a.info.id);
@@ -90,7 +90,8 @@ TEST_CASE("bounds are listed foundation first, then the paper folders in name or
   REQUIRE(ids.at(7) == "dutta.noisy_quadratic.subopt");
   REQUIRE(ids.at(8) == "delayed_sgd.strongly_convex.dist2");
   REQUIRE(ids.at(16) == "local_sgd.nonconvex.avg_grad2");
-  REQUIRE(ids.at(17) == "oracle.local_sgd.dist2");
+  REQUIRE(ids.at(17) == "lau2024.bound_nonconvex.avg_grad2");
+  REQUIRE(ids.at(20) == "oracle.local_sgd.dist2");
   REQUIRE(ids.back() == "stich.delayed_minibatch.dist2");
 }
 
