@@ -10,7 +10,7 @@ namespace sgdcheck::bounds {
 const BoundInfo& DelayedLsqOracleParams::info() {
   static const BoundInfo i{"stich.oracle.delayed_lsq",
                            "exact delayed mini-batch SGD on realizable least squares (O2)",
-                           "spec stich2021_critical §4 O2 (block moment recursion)",
+                           "sgdcheck O2 (block moment recursion)",
                            Label::kChecked,
                            Guarantee::kExact,
                            "dist2"};

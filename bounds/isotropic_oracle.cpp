@@ -25,7 +25,7 @@ void push_inf(OracleCurve& out) {
 const BoundInfo& IsotropicOracleParams::info() {
   static const BoundInfo i{"stich.oracle.isotropic",
                            "exact mini-batch SGD on isotropic least squares (O3)",
-                           "spec stich2021_critical §4 O3 (closed form)",
+                           "sgdcheck O3 (closed form)",
                            Label::kChecked,
                            Guarantee::kExact,
                            "dist2"};
@@ -80,7 +80,7 @@ OracleCurve isotropic_oracle(const IsotropicOracleParams& p) {
 const BoundInfo& IsotropicOptimumParams::info() {
   static const BoundInfo i{"stich.oracle.isotropic_optimal_iterations",
                            "fewest iterations at the best step, isotropic, σ = 0 (O3)",
-                           "spec stich2021_critical §4 O3",
+                           "sgdcheck O3",
                            Label::kChecked,
                            Guarantee::kExact,
                            "iterations_to_target"};
@@ -112,7 +112,7 @@ double isotropic_optimal_iterations(const IsotropicOptimumParams& p) {
 const BoundInfo& IsotropicDelayedOracleParams::info() {
   static const BoundInfo i{"stich.oracle.isotropic_delayed",
                            "exact delayed mini-batch SGD on isotropic least squares (O4)",
-                           "spec stich2021_critical §4 O4 (lag-covariance recursion)",
+                           "sgdcheck O4 (lag-covariance recursion)",
                            Label::kChecked,
                            Guarantee::kExact,
                            "dist2"};

@@ -128,7 +128,7 @@ BoundInfo local_sgd_bound_info(LocalSgdBound which) {
     case LocalSgdBound::kRoundsLocalPred:
       info.id = "patel.local_sgd.rounds_local_pred";
       info.title = "sufficient rounds P*sqrt(N)";
-      info.reference = "Dieuleveut & Patel (2019), arXiv:1904.11325, abstract; sgdcheck spec §4.2 (derived count)";
+      info.reference = "Dieuleveut & Patel (2019), arXiv:1904.11325, abstract; the round count is derived for sgdcheck";
       info.label = Label::kDerived;
       info.guarantee = Guarantee::kUpper;  // one-sided: the measured threshold C* must not exceed it
       info.metric = "rounds_threshold";
@@ -136,7 +136,7 @@ BoundInfo local_sgd_bound_info(LocalSgdBound which) {
     case LocalSgdBound::kLsFloor:
       info.id = "patel.local_sgd.ls_floor.dist2";
       info.title = "least-squares PR floor s2 tr(H^-1)/T (asymptotic)";
-      info.reference = "Polyak & Juditsky (1992); sgdcheck spec §4.2";
+      info.reference = "Polyak & Juditsky (1992); the constants are derived for sgdcheck";
       info.label = Label::kDerived;
       info.guarantee = Guarantee::kLower;  // asymptotic; finite-T lower bound not proven
       info.metric = "dist2";
@@ -144,7 +144,7 @@ BoundInfo local_sgd_bound_info(LocalSgdBound which) {
     case LocalSgdBound::kLsFloorRisk:
       info.id = "patel.local_sgd.ls_floor.subopt";
       info.title = "least-squares PR floor s2 d/(2T) (asymptotic)";
-      info.reference = "Polyak & Juditsky (1992); sgdcheck spec §4.2";
+      info.reference = "Polyak & Juditsky (1992); the constants are derived for sgdcheck";
       info.label = Label::kDerived;
       info.guarantee = Guarantee::kLower;
       info.metric = "subopt";
@@ -152,7 +152,7 @@ BoundInfo local_sgd_bound_info(LocalSgdBound which) {
     case LocalSgdBound::kLogisticFloor:
       info.id = "patel.local_sgd.logistic_floor.dist2";
       info.title = "logistic PR floor tr(H*^-1)/T (asymptotic)";
-      info.reference = "Polyak & Juditsky (1992); sgdcheck spec §4.2";
+      info.reference = "Polyak & Juditsky (1992); the constants are derived for sgdcheck";
       info.label = Label::kDerived;
       info.guarantee = Guarantee::kLower;
       info.metric = "dist2";

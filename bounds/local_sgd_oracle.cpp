@@ -203,8 +203,7 @@ std::vector<double> local_sgd_oracle_at(const LocalSgdOracleParams& p,
 BoundInfo local_sgd_oracle_info(LocalSgdOracleOutput output) {
   BoundInfo info;
   info.reference =
-      "Dieuleveut & Patel (2019), arXiv:1904.11325 (algorithm); exact moment recursion: sgdcheck spec "
-      "patel2019_localsgd.md §3";
+      "Dieuleveut & Patel (2019), arXiv:1904.11325 (algorithm); exact moment recursion derived for sgdcheck";
   info.label = Label::kDerived;
   info.guarantee = Guarantee::kExact;
   switch (output) {

@@ -38,7 +38,7 @@ Eigen::MatrixXd batch_hessian_sandwich(const Eigen::Ref<const Eigen::MatrixXd>& 
 const BoundInfo& MinibatchLsqOracleParams::info() {
   static const BoundInfo i{"stich.oracle.minibatch_lsq",
                            "exact mini-batch SGD on least squares (O1)",
-                           "spec stich2021_critical §4 O1 (moment recursion)",
+                           "sgdcheck O1 (moment recursion)",
                            Label::kChecked,
                            Guarantee::kExact,
                            "dist2"};

@@ -83,7 +83,7 @@ std::vector<double> map_iterations(const P& p, std::span<const std::int64_t> ts,
 const BoundInfo& SgdStronglyConvexParams::info() {
   static const BoundInfo i{"sgd.strongly_convex.dist2",
                            "SGD, strongly convex, constant step (R1)",
-                           "Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351; spec stich2021_critical §4 R1",
+                           "Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351; sgdcheck R1",
                            Label::kDerived,
                            Guarantee::kUpper,
                            "dist2"};
@@ -118,7 +118,7 @@ std::vector<double> sgd_strongly_convex_bound(const SgdStronglyConvexParams& p, 
 const BoundInfo& SgdRealizableLsqParams::info() {
   static const BoundInfo i{"sgd.lsq_realizable.dist2",
                            "SGD, realizable least squares, M_curv (R1′)",
-                           "spec stich2021_critical §3.1, §4 R1′; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
+                           "sgdcheck R1′; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
                            Label::kDerived,
                            Guarantee::kUpper,
                            "dist2"};
@@ -153,7 +153,7 @@ std::vector<double> sgd_realizable_lsq_bound(const SgdRealizableLsqParams& p, st
 const BoundInfo& SgdConvexParams::info() {
   static const BoundInfo i{"sgd.convex.subopt_avg",
                            "SGD, convex, constant step, averaged iterate",
-                           "spec stich2021_critical §4 R3 (given-step form); Stich, Mohtashami & Jaggi (2021)",
+                           "sgdcheck R3 (given-step form); Stich, Mohtashami & Jaggi (2021)",
                            Label::kDerived,
                            Guarantee::kUpper,
                            "subopt_avg"};
@@ -182,7 +182,7 @@ std::vector<double> sgd_convex_bound(const SgdConvexParams& p, std::span<const s
 const BoundInfo& SgdConvexTunedParams::info() {
   static const BoundInfo i{"sgd.convex_tuned.subopt_avg",
                            "SGD, convex, tuned step, averaged iterate (R3)",
-                           "spec stich2021_critical §4 R3; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
+                           "sgdcheck R3; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
                            Label::kDerived,
                            Guarantee::kUpper,
                            "subopt_avg"};
@@ -224,7 +224,7 @@ Why gradient_norm_form(const NoiseModel& n) {
 const BoundInfo& SgdNonconvexParams::info() {
   static const BoundInfo i{"sgd.nonconvex.grad2_mean",
                            "SGD, non-convex, constant step, mean squared gradient",
-                           "spec stich2021_critical §4 R4 (given-step form); Stich, Mohtashami & Jaggi (2021)",
+                           "sgdcheck R4 (given-step form); Stich, Mohtashami & Jaggi (2021)",
                            Label::kDerived,
                            Guarantee::kUpper,
                            "grad2_mean"};
@@ -254,7 +254,7 @@ std::vector<double> sgd_nonconvex_bound(const SgdNonconvexParams& p, std::span<c
 const BoundInfo& SgdNonconvexTunedParams::info() {
   static const BoundInfo i{"sgd.nonconvex_tuned.grad2_mean",
                            "SGD, non-convex, tuned step, mean squared gradient (R4)",
-                           "spec stich2021_critical §4 R4; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
+                           "sgdcheck R4; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
                            Label::kDerived,
                            Guarantee::kUpper,
                            "grad2_mean"};

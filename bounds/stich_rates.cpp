@@ -41,7 +41,7 @@ Why c_ok(double c) { return detail::unless(std::isfinite(c) && c > 0.0 && c <= 1
 const BoundInfo& StichIterationsParams::info() {
   static const BoundInfo i{"stich.minibatch.iterations_sc",
                            "iterations to E‖x−x*‖² <= ε, mini-batch SGD (R2)",
-                           "spec stich2021_critical §4 R2; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
+                           "sgdcheck R2; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
                            Label::kDerived,
                            Guarantee::kUpper,
                            "iterations_to_target"};
@@ -85,7 +85,7 @@ double stich_critical_batch(const StichIterationsParams& p) {
 const BoundInfo& StichBatchSpeedupParams::info() {
   static const BoundInfo i{"stich.minibatch.speedup",
                            "batch speedup b(M+1)/(M+b) (R5)",
-                           "spec stich2021_critical §4 R5; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
+                           "sgdcheck R5; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
                            Label::kDerived,
                            Guarantee::kPrediction,
                            "speedup"};
@@ -106,7 +106,7 @@ double stich_batch_speedup(const StichBatchSpeedupParams& p) {
 const BoundInfo& StichDelayedIterationsParams::info() {
   static const BoundInfo i{"stich.delayed_minibatch.iterations_sc",
                            "iterations with batch and delay, (θM+τ+1)κ/c·ln + θσ²/(με) (R7)",
-                           "spec stich2021_critical §4 R7 (form unverified); arXiv:2103.02351",
+                           "sgdcheck R7 (form unverified); arXiv:2103.02351",
                            Label::kUnverified,
                            Guarantee::kPrediction,
                            "iterations_to_target"};
@@ -135,7 +135,7 @@ double stich_delayed_iterations(const StichDelayedIterationsParams& p) {
 const BoundInfo& StichDelayIterationsParams::info() {
   static const BoundInfo i{"stich.delayed.iterations_sc",
                            "iterations with delay τ, (M+τ+1)κ/c·ln + σ²/(με) (R6)",
-                           "spec stich2021_critical §4 R6 (form unverified); arXiv:2103.02351",
+                           "sgdcheck R6 (form unverified); arXiv:2103.02351",
                            Label::kUnverified,
                            Guarantee::kPrediction,
                            "iterations_to_target"};
@@ -162,7 +162,7 @@ double stich_delay_iterations(const StichDelayIterationsParams& p) {
 const BoundInfo& StichAsyncSpeedupParams::info() {
   static const BoundInfo i{"stich.async.speedup",
                            "asynchronous wall-clock speedup W(M+1)/(M+W) (R8)",
-                           "spec stich2021_critical §4 R8 (from R6's unverified form); arXiv:2103.02351",
+                           "sgdcheck R8 (from R6's unverified form); arXiv:2103.02351",
                            Label::kUnverified,
                            Guarantee::kPrediction,
                            "speedup"};
@@ -188,7 +188,7 @@ double stich_async_speedup(const StichAsyncSpeedupParams& p) {
 const BoundInfo& StichStepGuidelineParams::info() {
   static const BoundInfo i{"stich.step_guideline",
                            "step guideline c/(L(M/b+τ+1)) (G)",
-                           "spec stich2021_critical §4 G; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
+                           "sgdcheck G; Stich, Mohtashami & Jaggi (2021) arXiv:2103.02351",
                            Label::kDerived,
                            Guarantee::kPrediction,
                            "step"};

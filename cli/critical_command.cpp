@@ -512,22 +512,22 @@ int cmd_critical(const CriticalArgs& a) {
     r.rank = det.rank;
     r.delta = det.delta;
     r.M_method = "exact: eigendecomposition of A = (1/n) sum a_i a_i' and B = (1/n) sum |a_i|^2 a_i a_i' on range(A) "
-                 "(Stich et al. 2021 §3.1)";
+                 "(Stich et al. 2021)";
     for (const auto& note : det.notes) (note.rfind("rank-deficient", 0) == 0 ? r.warnings : r.notes).push_back(note);
   } else if (p.random_design()) {
     const std::string design = problem_params.get_string("design");
     r.delta = design == "bernoulli_gaussian" ? problem_params.get_real("density") : 1.0;
-    r.M_method = "exact population values of the random design (Stich et al. 2021 §3.2)";
+    r.M_method = "exact population values of the random design (Stich et al. 2021)";
     r.notes.push_back("streaming design: L_max is unbounded; Delta is the probability that a feature is nonzero");
   } else {
     r.M_method = "estimate: maximum of the centred local ratio (1/n) sum |grad f_i - grad f|^2 / |grad f|^2 over "
-                 "random probes and a path around x* (Stich et al. 2021 §3.3); a lower bound on the true M";
+                 "random probes and a path around x* (Stich et al. 2021); a lower bound on the true M";
     if (p.logistic_lambda() && p.dataset()) {
       r.delta = p.dataset()->max_column_density();
       const auto [mg, mc] = logistic_hessian_m(p);
       r.M_grad_hessian = mg;
       r.M_curv_hessian = mc;
-      r.M_method += "; M_*_H: the quadratic-sum formula with the sample Hessians at x* (§3.3), a local estimate";
+      r.M_method += "; M_*_H: the quadratic-sum formula with the sample Hessians at x*, a local estimate";
     }
     for (const auto& note : c.notes) r.notes.push_back(note);
   }

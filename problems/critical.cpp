@@ -89,7 +89,7 @@ LeastSquaresConstants least_squares_constants(const Dataset& data) {
   if (c.sigma2 > 1e-20 + 1e-12 * scale)
     c.notes.push_back(
         "non-realizable (sigma2 > 0): M_grad, M_curv are the realizable-case constants; "
-        "(2 M_grad, 2 sigma2) is always a valid (M, sigma2) pair (Stich et al. 2021 §3.1)");
+        "(2 M_grad, 2 sigma2) is always a valid (M, sigma2) pair (Stich et al. 2021)");
   return c;
 }
 

@@ -65,8 +65,7 @@ RandomDesignLs::RandomDesignLs(Vec h, Design design, double density, double nois
   c.ground_truth = "population minimiser x* = w* (closed form)";
   if (noise > 0.0)
     c.notes.push_back(
-        "non-realizable (sigma2 > 0): (2 M_grad, 2 sigma2) is always a valid (M, sigma2) pair (Stich et al. 2021 "
-        "§3.1)");
+        "non-realizable (sigma2 > 0): (2 M_grad, 2 sigma2) is always a valid (M, sigma2) pair (by Young's inequality)");
   Vec direction;
   if (init.kind == InitKind::kTopEigenvector) direction = Vec::Unit(d, imax);
   if (init.kind == InitKind::kWorstCase) direction = Vec::Unit(d, worst);

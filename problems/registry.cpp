@@ -143,7 +143,7 @@ ProblemFamily least_squares_family() {
                                choice_field("structure",
                                             "random",
                                             {"random", "identical_rows", "orthogonal_rows", "collinear_rows"},
-                                            "generator: row construction (Stich et al. 2021 §3.2 reference cases)"),
+                                            "generator: row construction (Stich et al. 2021 reference cases)"),
                            },
                            init_fields({"zeros", "gaussian", "top_eigenvector", "worst_case"}, "x*"));
   f.build = [](const Params& p, const BuildContext& ctx) -> std::unique_ptr<Problem> {

@@ -251,7 +251,7 @@ std::vector<CheckKind> series_check_kinds() {
     CheckKind k;
     k.schema = {"identity",
                 "each selected cell's curve equals that of its reference cell (same other sweep values): per "
-                "repetition, in the mean, or as a bound/oracle series (Patel §4.3 identities)",
+                "repetition, in the mean, or as a bound/oracle series (the derived identities of local SGD)",
                 {string_field("reference", std::nullopt,
                               "key=value[, key=value] selecting the reference cells; each compared cell is paired with "
                               "the reference cell that agrees on every other sweep key"),

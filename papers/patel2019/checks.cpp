@@ -312,7 +312,7 @@ std::vector<CheckKind> check_kinds() {
     CheckKind k;
     k.schema = {"patel2019.threshold",
                 "round threshold C*(eps) of local SGD from paired differences: the smallest log-interpolated C with "
-                "err(C) <= (1+eps)·err(MBA); gate C* <= max_ratio·P·sqrt(N) (Patel §4.2, one-sided)",
+                "err(C) <= (1+eps)·err(MBA); gate C* <= max_ratio·P·sqrt(N) (derived from the paper-stated order, one-sided)",
                 {string_field("over", std::nullopt,
                               "sweep key that varies the communication set (e.g. schedule.rounds); cells agreeing on "
                               "every other sweep key form one group, which needs its MBA cell (C = N)"),
@@ -328,7 +328,7 @@ std::vector<CheckKind> check_kinds() {
     CheckKind k;
     k.schema = {"patel2019.monotone",
                 "err(OSA)/err(MBA) at the last point (OSA: the smallest C >= 1 of the group) rises or falls along a "
-                "sweep key, e.g. with P at fixed N and alpha (Patel §5 E5)",
+                "sweep key, e.g. with P at fixed N and alpha (experiment patel_e5)",
                 {string_field("over", std::nullopt, "sweep key that varies the communication set (defines the groups)"),
                  string_field("along", std::nullopt, "sweep key along which the ratio must be monotone (e.g. workers)"),
                  string_field("metric", "dist2", "recorded metric"),
@@ -347,7 +347,7 @@ std::vector<CheckKind> check_kinds() {
     CheckKind k;
     k.schema = {"patel2019.oracle_slope",
                 "the log-log slope of a deterministic bound/oracle series against the iteration lies in [min, max] "
-                "(e.g. the exact PR error against T, Patel §5 E4)",
+                "(e.g. the exact PR error against T, experiment patel_e4)",
                 {string_field("bound", std::nullopt, "bound/oracle id"),
                  int_field("from_iter", 1, 0, kInf, "fit window start (iteration)"),
                  int_field("to_iter", 0, 0, kInf, "fit window end (0: last point)"),
