@@ -30,20 +30,6 @@ std::optional<double> parse_number(const std::string& text) {
   return v;
 }
 
-const bounds::Formula& find_formula(const std::string& id) {
-  const auto& all = papers::registry().formulas();
-  for (const auto& f : all)
-    if (f.info.id == id) return f;
-  if (pipeline::find_bound(id))
-    throw UsageError("bound " + id +
-                     " is evaluated per cell of an experiment (it needs the problem's data or the run's schedule); "
-                     "`sgdcheck bound` evaluates closed forms: `sgdcheck list bounds` marks them with parameters");
-  std::vector<std::string> ids;
-  for (const auto& f : all) ids.push_back(f.info.id);
-  const std::string near = analysis::nearest_name(id, ids);
-  throw UsageError("unknown bound " + id + (near.empty() ? "" : " (did you mean " + near + "?)") +
-                   "; `sgdcheck list bounds` shows every bound and its parameters");
-}
 
 std::map<std::string, double> parse_sets(const std::vector<std::string>& items) {
   std::map<std::string, double> out;
@@ -95,29 +81,14 @@ int cmd_bound(const BoundArgs& a) {
   const bounds::Formula& f = find_formula(a.id);
   const auto given = parse_sets(a.set);
   std::vector<double> at;
-  if (!a.at.empty()) {
-    if (f.axis.empty())
-      throw UsageError("bound " + f.info.id + " has no axis variable: --at is not allowed (set every parameter with --set)");
-    if (given.count(f.axis))
-      throw UsageError("bound " + f.info.id + ": " + f.axis + " is given by both --set and --at; use one");
-    for (const auto& s : a.at) {
-      const auto v = parse_number(s);
-      if (!v) throw UsageError("--at " + s + ": expected a finite number (a value of " + f.axis + ")");
-      at.push_back(*v);
-    }
+  for (const auto& s : a.at) {
+    const auto v = parse_number(s);
+    if (!v) throw UsageError("--at " + s + ": expected a finite number (a value of " + (f.axis.empty() ? "the axis" : f.axis) + ")");
+    at.push_back(*v);
   }
   // Unknown, missing and out-of-range parameters are exit 2 naming the parameter.
   const bounds::FormulaArgs args = bounds::validate_formula_args(f, given, !at.empty());
-  std::vector<bounds::FormulaArgs> per_point;
-  if (at.empty()) {
-    per_point.push_back(args);
-  } else {
-    for (double v : at) {
-      auto with = given;
-      with[f.axis] = v;
-      per_point.push_back(bounds::validate_formula_args(f, with, false));
-    }
-  }
+  const std::vector<bounds::FormulaArgs> per_point = formula_points(f, given, at);
   // Hypotheses (step-size condition, regime) at every point; the first failure is the reason.
   std::optional<std::string> reason;
   for (const auto& p : per_point) {
@@ -196,6 +167,38 @@ int cmd_bound(const BoundArgs& a) {
     fmt::print("{}\n", line);
   }
   return 0;
+}
+
+const bounds::Formula& find_formula(const std::string& id) {
+  const auto& all = papers::registry().formulas();
+  for (const auto& f : all)
+    if (f.info.id == id) return f;
+  if (pipeline::find_bound(id))
+    throw UsageError("bound " + id +
+                     " is evaluated per cell of an experiment (it needs the problem's data or the run's schedule); "
+                     "`sgdcheck bound` evaluates closed forms: `sgdcheck list bounds` marks them with parameters");
+  std::vector<std::string> ids;
+  for (const auto& f : all) ids.push_back(f.info.id);
+  const std::string near = analysis::nearest_name(id, ids);
+  throw UsageError("unknown bound " + id + (near.empty() ? "" : " (did you mean " + near + "?)") +
+                   "; `sgdcheck list bounds` shows every bound and its parameters");
+}
+
+std::vector<bounds::FormulaArgs> formula_points(const bounds::Formula& f, const std::map<std::string, double>& given,
+                                                const std::vector<double>& at) {
+  if (at.empty()) return {bounds::validate_formula_args(f, given, false)};
+  if (f.axis.empty())
+    throw UsageError("bound " + f.info.id + " has no axis variable: --at is not allowed (set every parameter with --set)");
+  if (given.count(f.axis))
+    throw UsageError("bound " + f.info.id + ": " + f.axis + " is given by both --set and --at; use one");
+  bounds::validate_formula_args(f, given, true);  // names the unknown or missing parameter first
+  std::vector<bounds::FormulaArgs> out;
+  for (double v : at) {
+    auto with = given;
+    with[f.axis] = v;
+    out.push_back(bounds::validate_formula_args(f, with, false));
+  }
+  return out;
 }
 
 }  // namespace sgdcheck::cli

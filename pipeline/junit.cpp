@@ -8,7 +8,7 @@
 
 namespace sgdcheck::pipeline {
 
-std::string xml_escape(const std::string& text) {
+std::string escape_markup(const std::string& text, const char* apostrophe) {
   std::string out;
   out.reserve(text.size());
   for (char ch : text) {
@@ -18,7 +18,7 @@ std::string xml_escape(const std::string& text) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '\'': out += apostrophe; break;
       default:
         // XML 1.0 forbids C0 controls other than tab, LF and CR even as references.
         if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7F) out += ' ';
@@ -27,6 +27,8 @@ std::string xml_escape(const std::string& text) {
   }
   return out;
 }
+
+std::string xml_escape(const std::string& text) { return escape_markup(text, "&apos;"); }
 
 namespace {
 

@@ -27,5 +27,8 @@ std::string junit_xml(const std::vector<JunitSuite>& suites);
 
 /// `text` with & < > " ' escaped and control characters (other than tab, LF, CR) replaced by blanks.
 std::string xml_escape(const std::string& text);
+/// `text` with & < > " and ' as entities (' as `apostrophe`) and control characters other than tab,
+/// LF and CR as blanks: safe inside XML and HTML text and attribute values.
+std::string escape_markup(const std::string& text, const char* apostrophe);
 
 }  // namespace sgdcheck::pipeline

@@ -13,29 +13,13 @@
 #include "core/errors.hpp"
 #include "core/text_file.hpp"
 #include "pipeline/checks.hpp"
+#include "pipeline/junit.hpp"
 
 namespace sgdcheck::pipeline {
 
 namespace fs = std::filesystem;
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7F) out += ' ';
-        else out += ch;
-    }
-  }
-  return out;
-}
+std::string html_escape(const std::string& text) { return escape_markup(text, "&#39;"); }
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "bounds/formula.hpp"
+#include "cli/bound_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/critical_command.hpp"
 #include "config/experiment.hpp"
@@ -135,34 +136,13 @@ py::dict formula_info(const bounds::Formula& f) {
   return d;
 }
 
-const bounds::Formula& find_formula(const std::string& id) {
-  std::vector<std::string> ids;
-  for (const auto& f : papers::registry().formulas()) {
-    if (f.info.id == id) return f;
-    ids.push_back(f.info.id);
-  }
-  std::string all;
-  for (const auto& i : ids) all += (all.empty() ? "" : ", ") + i;
-  throw ConfigError("unknown bound " + id + (all.empty() ? std::string{} : "; the evaluable bounds are " + all));
-}
 
 /// Evaluates formula `id` at `params` (and at every value of its axis in `at`, if given).
 py::dict evaluate_formula(const std::string& id, const std::map<std::string, double>& params,
                           const std::vector<double>& at) {
-  const bounds::Formula& f = find_formula(id);
-  if (!at.empty() && f.axis.empty()) throw ConfigError("bound " + id + " has no axis parameter: drop `at`");
-  const bounds::FormulaArgs args = bounds::validate_formula_args(f, params, !at.empty());
+  const bounds::Formula& f = cli::find_formula(id);
+  const std::vector<bounds::FormulaArgs> points = cli::formula_points(f, params, at);
   py::dict d = formula_info(f);
-  std::vector<bounds::FormulaArgs> points;
-  if (at.empty()) {
-    points.push_back(args);
-  } else {
-    for (double v : at) {
-      std::map<std::string, double> one = args.values();
-      one[f.axis] = v;
-      points.push_back(bounds::validate_formula_args(f, one, false));
-    }
-  }
   py::list rows;
   for (const auto& p : points) {
     py::dict row;
