@@ -41,10 +41,11 @@ CosineToy::CosineToy(Index d, double c, double omega, double sigma0, double sigm
     // so a grid of spacing 1/(16ω) on [0, cω] (φ is even) lands in the basin of the global minimiser, and
     // Newton on φ' = t − cω sin(ωt) refines it. Not a closed form: a numerical global minimum.
     const double hi = c * omega, step = 1.0 / (16.0 * omega);
-    const auto n_grid = static_cast<std::int64_t>(std::ceil(hi / step)) + 1;
+    const double n_grid_real = std::ceil(hi / step) + 1.0;  // compared as a double: c·ω² may be ~1e18
     const auto phi = [&](double t) { return 0.5 * t * t + c * std::cos(omega * t); };
     k.x_star = Vec::Zero(d);  // 0 is always a stationary point (the fallback)
-    if (n_grid <= 4000000) {
+    if (n_grid_real <= 4.0e6) {
+      const auto n_grid = static_cast<std::int64_t>(n_grid_real);
       double best = 0.0, fbest = phi(0.0);
       for (std::int64_t i = 1; i < n_grid; ++i) {
         const double t = std::min(hi, static_cast<double>(i) * step);

@@ -136,3 +136,14 @@ TEST_CASE("cosine toy numerical F* is a stationary point below every point of a 
   REQUIRE(p.constants().f_star <= 2.0 * fmin + 1e-12);
   REQUIRE_THAT(p.constants().f_star, WithinAbs(2.0 * fmin, 1e-8));
 }
+
+TEST_CASE("cosine toy with a huge c omega^2 keeps the exact L and the lower bound and leaves F* unknown",
+          "[problems][cosine_toy]") {
+  const CosineToy p(3, 1e6, 1e6, 1.0, 0.0, gaussian_init(1.0));
+  REQUIRE_THAT(p.constants().L, WithinRel(1.0 + 1e18, 1e-15));
+  REQUIRE(std::isnan(p.constants().f_star));
+  REQUIRE(p.constants().x_star.size() == 3);
+  Vec g(3);
+  p.gradient(p.constants().x_star, g);
+  REQUIRE(g.norm() == 0.0);
+}
