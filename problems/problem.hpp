@@ -7,6 +7,7 @@
 /// - least squares f_i(x) = ½(a_iᵀx − y_i)², i.e. f(x) = (1/2n)‖Ax − y‖²;
 /// - logistic f_i(x) = log(1 + exp(−y_i a_iᵀx)) + (λ/2)‖x‖² with y_i ∈ {−1, +1};
 /// - streaming problems (n() == 0) draw fresh i.i.d. samples on every call.
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -160,6 +161,10 @@ class Problem {
   virtual const StabilityModel* stability_model() const { return nullptr; }
   /// The NoisyQuadratic of Dutta et al. 2018 (curvatures, w*, x₀, σ²) for its exact oracle.
   virtual const NoisyQuadraticView* noisy_quadratic() const { return nullptr; }
+  /// E‖g_1 − ∇f(x)‖² of one stochastic sample gradient at x when a streaming problem knows it in
+  /// closed form (problems/cosine_toy), else NaN. Must not allocate (called every step by oracle
+  /// batch-size tests).
+  virtual double exact_gradient_variance(const Vec& /*x*/) const { return NAN; }
   /// Everything above, in one struct.
   Capabilities capabilities() const;
 

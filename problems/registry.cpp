@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/rng.hpp"
+#include "problems/cosine_toy.hpp"
 #include "problems/data_generator.hpp"
 #include "problems/dataset.hpp"
 #include "problems/least_squares.hpp"
@@ -281,6 +282,7 @@ const std::vector<ProblemFamily>& problem_families() {
       random_design_family(),
       random_design_logistic_family(),
       noisy_quadratic_family(),
+      cosine_toy_family(),
     };
     for (auto& f : sphere_glm_families()) out.push_back(std::move(f));
     return out;

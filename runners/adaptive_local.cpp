@@ -50,6 +50,7 @@ double exact_gradient_variance(const problems::Problem& problem, const Vec& x, V
     }
     return ehe * tr + (rd->kurtosis - 2.0) * he2 + rd->noise_var * tr;
   }
+  if (const double v = problem.exact_gradient_variance(x); !std::isnan(v)) return v;
   if (problem.n() > 0) {
     problem.gradient(x, g);
     double s = 0.0;
@@ -484,7 +485,7 @@ AdaptiveLocalSpec resolve_adaptive(const Params& p, const problems::Problem& pro
     if (std::isnan(exact_gradient_variance(problem, problem.initial_point(), g, gi)))
       p.fail("batch.variant",
              "fixed, local or global on a problem without an exact gradient covariance (oracle "
-             "variants need random_design_ls or a finite sum)");
+             "variants need random_design_ls, cosine_toy or a finite sum)");
   }
   s.batches.assign(static_cast<std::size_t>(s.workers), b.b0);
   s.theta_b = problems::batch_variance_factor(b.b0, n, s.sampling);

@@ -24,7 +24,7 @@ jobs="${JOBS:-$(nproc)}"
 preset="${PRESET:-ci}"
 quick="${SGDCHECK_QUICK_TEST:-0}"
 fuzz_seconds="${FUZZ_SECONDS:-30}"
-asan_exclude="${ASAN_EXCLUDE-^experiment: (patel_e3_|patel_e4_|patel_e4b_|patel_e5_|stich_e1_|stich_e2_|stich_e5_|stich_e6_|stich_e7_nonconvex$|coverage_delayed_lsq$|coverage_delayed_logistic$|lau2024_e2_|lau2024_e4_)|^formats: every column}"
+asan_exclude="${ASAN_EXCLUDE-^experiment: (patel_e3_|patel_e4_|patel_e4b_|patel_e5_|stich_e1_|stich_e2_|stich_e5_|stich_e6_|stich_e7_nonconvex$|coverage_delayed_lsq$|coverage_delayed_logistic$|lau2024_e2_|lau2024_e2b_|lau2024_e4_)|^formats: every column}"
 logdir="$(mktemp -d "${TMPDIR:-/tmp}/sgdcheck-test.XXXXXX")"
 summaries=()
 
