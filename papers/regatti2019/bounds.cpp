@@ -131,7 +131,7 @@ BoundAdapter adapter(const BoundDef& def, Metric metric, const char* metric_name
   };
   const Which w = def.which;
   const bool dist = metric == Metric::kDelta;
-  auto at = [w, dist](const CellSetting& c, std::int64_t T) {
+  auto at = [w](const CellSetting& c, std::int64_t T) {
     const double cc = c.inverse_time ? c.c : c.alpha0 * static_cast<double>(std::max<std::int64_t>(T, 1));
     return evaluate_def(w, c.s, c.alpha, c.constant, c.alpha0, cc, T);
   };
