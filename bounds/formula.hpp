@@ -58,7 +58,9 @@ struct FormulaResult {
 };
 
 struct Formula {
-  BoundInfo info;                   ///< id, title, reference, label, guarantee, metric
+  /// id, title, reference, guarantee, metric and the label — paper-stated, literature, derived,
+  /// checked or unverified (bounds::Label) — that `sgdcheck bound`, `list bounds` and Python show.
+  BoundInfo info;
   std::string paper;                ///< "general", "stich2021", "patel2019", "dutta2018", "lau2024", "regatti2019"
   std::vector<FormulaParam> params;  ///< includes the axis parameter, if any
   /// Name of the point variable that `--at` sweeps ("t", "T", "K", "n"); empty: no axis.

@@ -126,7 +126,10 @@ def run(experiment: str | os.PathLike | Mapping[str, Any], *, quick: bool = Fals
     """
     if isinstance(experiment, Mapping):
         with tempfile.TemporaryDirectory(prefix="sgdcheck-") as tmp:
-            path = pathlib.Path(tmp) / f"{experiment.get('name', 'experiment')}.yaml"
+            # The file name only makes messages readable: keep the name's safe characters, so a hostile
+            # name ("../x", "/etc/y") cannot place the file outside the temporary folder.
+            stem = "".join(c for c in str(experiment.get("name", "")) if c.isalnum() or c in "_-").strip() or "experiment"
+            path = pathlib.Path(tmp) / f"{stem[:100]}.yaml"
             # JSON is YAML: one key per line, so messages still name a useful line.
             path.write_text(json.dumps(experiment, indent=2) + "\n", encoding="utf-8")
             return _run_file(str(path), quick, jobs, out, seed, plots, formats, force, traces)

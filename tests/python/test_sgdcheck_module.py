@@ -174,3 +174,15 @@ def test_bound_lists_and_errors():
     assert list(table.columns)[:3] == ["id", "paper", "label"]
     with pytest.raises(sgdcheck.ConfigError, match="unknown bound"):
         sgdcheck.bound("no.such.bound", L=1)
+
+
+def test_a_hostile_name_in_a_dict_writes_nothing_outside_the_temporary_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    exp = small_experiment("../../escaped")
+    with pytest.raises(sgdcheck.ConfigError, match="name"):
+        sgdcheck.run(exp, out=tmp_path / "out", plots=False)
+    assert not (tmp_path / "escaped.yaml").exists()
+    assert not any(tmp_path.rglob("escaped*"))
