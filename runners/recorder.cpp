@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace sgdcheck::runners {
 
@@ -10,22 +11,26 @@ Recorder::Recorder(const problems::Problem& problem,
                    std::vector<std::string> extra_metrics,
                    RecordAxis axis)
     : problem_(problem), iters_(&record_iters), axis_(axis), g_(problem.dim()), diff_(problem.dim()) {
-  trace_.metrics = {"subopt", "dist2", "grad2"};
-  has_test_ = problem.test_value(Vec::Zero(problem.dim())).has_value();
-  if (has_test_) trace_.metrics.push_back("test_loss");
-  for (auto& m : extra_metrics) trace_.metrics.push_back(std::move(m));
-  trace_.points.reserve(record_iters.size());
-  trace_.values.reserve(record_iters.size() * trace_.metrics.size());
+  init(std::move(extra_metrics), record_iters.size());
 }
 
 Recorder::Recorder(const problems::Problem& problem, const RecordPlan& plan, std::vector<std::string> extra_metrics)
     : problem_(problem), iters_(nullptr), plan_(plan), axis_(plan.axis), g_(problem.dim()), diff_(problem.dim()) {
+  init(std::move(extra_metrics), plan.grid.size());
+}
+
+void Recorder::init(std::vector<std::string> extra_metrics, std::size_t points) {
+  // dist2 and the divergence test read x* at every coordinate: a problem without a reference point
+  // is a programming error, reported here instead of as an out-of-bounds read in a run.
+  if (problem_.constants().x_star.size() != problem_.dim())
+    throw std::logic_error("Recorder: problem " + problem_.family() + " has no reference point x_star of dimension " +
+                           std::to_string(problem_.dim()));
   trace_.metrics = {"subopt", "dist2", "grad2"};
-  has_test_ = problem.test_value(Vec::Zero(problem.dim())).has_value();
+  has_test_ = problem_.test_value(Vec::Zero(problem_.dim())).has_value();
   if (has_test_) trace_.metrics.push_back("test_loss");
   for (auto& m : extra_metrics) trace_.metrics.push_back(std::move(m));
-  trace_.points.reserve(plan.grid.size());
-  trace_.values.reserve(plan.grid.size() * trace_.metrics.size());
+  trace_.points.reserve(points);
+  trace_.values.reserve(points * trace_.metrics.size());
 }
 
 void Recorder::record(const Point& p, const Vec& x, std::span<const double> extras) {

@@ -66,6 +66,8 @@ class Recorder {
                    const Filler& fill = {});
 
  private:
+  /// What both constructors share: the metric list, the reference-point check and the reservations.
+  void init(std::vector<std::string> extra_metrics, std::size_t points);
   const problems::Problem& problem_;  // not owned; outlives the recorder
   const std::vector<std::int64_t>* iters_ = nullptr;  // iteration grid (null: plan_)
   RecordPlan plan_;
