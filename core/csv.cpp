@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 
@@ -11,10 +12,42 @@
 
 namespace sgdcheck {
 
+namespace {
+
+/// Appends format_real(x) to `out` without a temporary string.
+void append_real(std::string& out, double x) {
+  if (std::isnan(x)) {
+    out += "nan";
+  } else if (std::isinf(x)) {
+    out += x > 0 ? "inf" : "-inf";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", x);
+  }
+}
+
+bool needs_quotes(std::string_view field) { return field.find_first_of(",\"\n\r") != std::string_view::npos; }
+
+void append_escaped(std::string& out, std::string_view field) {
+  if (!needs_quotes(field)) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+constexpr std::size_t kFlushBytes = std::size_t{1} << 16;
+
+}  // namespace
+
 std::string format_real(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  return fmt::format("{}", x);
+  std::string s;
+  append_real(s, x);
+  return s;
 }
 
 double parse_real_strict(const std::string& text) {
@@ -29,33 +62,97 @@ double parse_real_strict(const std::string& text) {
 }
 
 std::string csv_escape(const std::string& field) {
-  if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
+  if (!needs_quotes(field)) return field;
+  std::string out;
+  append_escaped(out, field);
+  return out;
+}
+
+std::string join_fields(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    append_escaped(out, fields[i]);
   }
-  return out + "\"";
+  return out;
 }
 
 CsvWriter::CsvWriter(const std::filesystem::path& path, const std::vector<std::string>& header)
-    : out_(path), path_(path), columns_(header.size()) {
+    : out_(path, std::ios::binary), path_(path), columns_(header.size()) {
   if (!out_) throw UsageError(SourceLoc{path.string(), 0}, "cannot open for writing");
+  buf_.reserve(kFlushBytes + 4096);
   row(header);
 }
 
+CsvWriter::~CsvWriter() {
+  // A writer destroyed without close() (an exception unwinding) still leaves what it had; errors are
+  // reported only by close().
+  if (out_.is_open() && !buf_.empty()) out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+}
+
 void CsvWriter::row(const std::vector<std::string>& fields) {
+  if (in_row_ != 0) throw std::logic_error("CsvWriter: row() inside a row built with field()");
   if (fields.size() != columns_)
     throw std::logic_error("CsvWriter: row has " + std::to_string(fields.size()) + " fields, header " +
                            std::to_string(columns_));
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i) out_ << ',';
-    out_ << csv_escape(fields[i]);
+    if (i) buf_ += ',';
+    append_escaped(buf_, fields[i]);
   }
-  out_ << '\n';
+  buf_ += '\n';
+  flush_if_full();
+}
+
+void CsvWriter::separator() {
+  if (in_row_++ != 0) buf_ += ',';
+}
+
+CsvWriter& CsvWriter::field(std::string_view text) {
+  separator();
+  append_escaped(buf_, text);
+  return *this;
+}
+
+CsvWriter& CsvWriter::field(std::int64_t value) {
+  separator();
+  char tmp[24];
+  const auto res = std::to_chars(tmp, tmp + sizeof tmp, value);
+  buf_.append(tmp, res.ptr);
+  return *this;
+}
+
+CsvWriter& CsvWriter::field(double value) {
+  separator();
+  append_real(buf_, value);
+  return *this;
+}
+
+CsvWriter& CsvWriter::joined(std::string_view fields, std::size_t count) {
+  if (count == 0) return *this;
+  separator();
+  buf_ += fields;
+  in_row_ += count - 1;
+  return *this;
+}
+
+void CsvWriter::end_row() {
+  if (in_row_ != columns_)
+    throw std::logic_error("CsvWriter: row has " + std::to_string(in_row_) + " fields, header " +
+                           std::to_string(columns_));
+  in_row_ = 0;
+  buf_ += '\n';
+  flush_if_full();
+}
+
+void CsvWriter::flush_if_full() {
+  if (buf_.size() < kFlushBytes) return;
+  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  buf_.clear();
 }
 
 void CsvWriter::close() {
+  if (!buf_.empty()) out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  buf_.clear();
   out_.flush();
   if (!out_) throw UsageError(SourceLoc{path_.string(), 0}, "write failed (disk full or not writable?)");
   out_.close();

@@ -7,6 +7,7 @@
 #include <functional>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sgdcheck {
@@ -19,18 +20,44 @@ double parse_real_strict(const std::string& text);
 /// Quotes a field if it contains a comma, quote or newline.
 std::string csv_escape(const std::string& field);
 
+/// Writes a CSV table through one in-memory buffer flushed in large blocks. Rows are either whole
+/// (`row`) or built field by field without any allocation (`field(...)`, `end_row()`), which is how the
+/// large per-run tables are written; both give the same bytes for the same values.
 class CsvWriter {
  public:
   /// Opens `path` for writing; throws UsageError if it cannot be written.
   CsvWriter(const std::filesystem::path& path, const std::vector<std::string>& header);
+  ~CsvWriter();
+  CsvWriter(const CsvWriter&) = delete;
+  CsvWriter& operator=(const CsvWriter&) = delete;
+
   void row(const std::vector<std::string>& fields);
+
+  /// One text field, quoted if it needs it (as csv_escape).
+  CsvWriter& field(std::string_view text);
+  /// One integer field (decimal, as std::to_string).
+  CsvWriter& field(std::int64_t value);
+  /// One real field, in format_real's form.
+  CsvWriter& field(double value);
+  /// `count` fields already joined and escaped by `join_fields` (a row prefix reused for many rows).
+  CsvWriter& joined(std::string_view fields, std::size_t count);
+  /// Ends a row built with field()/joined(); throws std::logic_error if it has the wrong field count.
+  void end_row();
+  /// Flushes and closes; throws UsageError if the data could not be written.
   void close();
 
  private:
+  void separator();
+  void flush_if_full();
   std::ofstream out_;
   std::filesystem::path path_;
   std::size_t columns_;
+  std::size_t in_row_ = 0;  ///< fields of the row being built
+  std::string buf_;
 };
+
+/// Fields escaped and joined with commas, for CsvWriter::joined.
+std::string join_fields(const std::vector<std::string>& fields);
 
 /// A whole CSV table in memory with a header.
 struct CsvTable {

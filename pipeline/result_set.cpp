@@ -124,6 +124,7 @@ void ResultSet::write(const fs::path& dir, int jobs) const {
       if (kept.empty()) continue;
       const MetricSeries& first = *kept.front().second;
       const auto lead_c = lead(c);
+      const std::string lead_text = join_fields(lead_c);  // escaped once per cell, not per row
       for (std::size_t r = 0; r < first.values.size(); ++r) {
         for (std::size_t k = 0; k < first.size(); ++k) {
           // A point is absent from a rep (the run stopped at its target earlier) when every metric is NaN.
@@ -134,15 +135,16 @@ void ResultSet::write(const fs::path& dir, int jobs) const {
           const Point& p = first.points[k];
           for (const auto& [m, s] : kept) {
             if (r >= s->values.size()) continue;
-            w.row(cat(lead_c,
-                      std::to_string(s->seeds[r]),
-                      std::to_string(r),
-                      std::to_string(p.iter),
-                      std::to_string(p.samples),
-                      std::to_string(p.rounds),
-                      format_real(p.vtime),
-                      *m,
-                      format_real(s->values[r][k])));
+            w.joined(lead_text, lead_c.size())
+                .field(static_cast<std::int64_t>(s->seeds[r]))
+                .field(static_cast<std::int64_t>(r))
+                .field(static_cast<std::int64_t>(p.iter))
+                .field(static_cast<std::int64_t>(p.samples))
+                .field(static_cast<std::int64_t>(p.rounds))
+                .field(p.vtime)
+                .field(std::string_view{*m})
+                .field(s->values[r][k])
+                .end_row();
           }
         }
       }
