@@ -1,7 +1,9 @@
 #include "core/csv.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iterator>
@@ -14,30 +16,41 @@ namespace sgdcheck {
 
 namespace {
 
-/// Appends format_real(x) to `out` without a temporary string.
-void append_real(std::string& out, double x) {
-  if (std::isnan(x)) {
-    out += "nan";
-  } else if (std::isinf(x)) {
-    out += x > 0 ? "inf" : "-inf";
-  } else {
-    fmt::format_to(std::back_inserter(out), "{}", x);
-  }
+/// Longest text of one real or integer field ("-2.2250738585072014e-308", a 20-digit integer).
+constexpr std::size_t kMaxNumberChars = 32;
+
+/// Writes format_real(x) at `out` (room for kMaxNumberChars) and returns the end. The compiled "{}"
+/// format is fmt's shortest round-trip form, the same text as fmt::format("{}", x).
+char* write_real(char* out, double x) {
+  if (std::isnan(x)) return std::copy_n("nan", 3, out);
+  if (std::isinf(x)) return x > 0 ? std::copy_n("inf", 3, out) : std::copy_n("-inf", 4, out);
+  return fmt::format_to(out, FMT_COMPILE("{}"), x);
 }
 
-bool needs_quotes(std::string_view field) { return field.find_first_of(",\"\n\r") != std::string_view::npos; }
+bool needs_quotes(std::string_view field) {
+  // One pass (string_view::find_first_of scans the field once per special character).
+  return std::any_of(field.begin(), field.end(), [](char c) { return c == ',' || c == '"' || c == '\n' || c == '\r'; });
+}
+
+/// Room needed for the escaped form of `field`.
+std::size_t escaped_bound(std::string_view field) { return 2 * field.size() + 2; }
+
+/// Writes the escaped form of `field` at `out` (room for escaped_bound) and returns the end.
+char* write_escaped(char* out, std::string_view field) {
+  if (!needs_quotes(field)) return std::copy(field.begin(), field.end(), out);
+  *out++ = '"';
+  for (char c : field) {
+    if (c == '"') *out++ = '"';
+    *out++ = c;
+  }
+  *out++ = '"';
+  return out;
+}
 
 void append_escaped(std::string& out, std::string_view field) {
-  if (!needs_quotes(field)) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
+  const std::size_t old = out.size();
+  out.resize(old + escaped_bound(field));
+  out.resize(static_cast<std::size_t>(write_escaped(out.data() + old, field) - out.data()));
 }
 
 constexpr std::size_t kFlushBytes = std::size_t{1} << 16;
@@ -45,9 +58,8 @@ constexpr std::size_t kFlushBytes = std::size_t{1} << 16;
 }  // namespace
 
 std::string format_real(double x) {
-  std::string s;
-  append_real(s, x);
-  return s;
+  char tmp[kMaxNumberChars];
+  return std::string(tmp, write_real(tmp, x));
 }
 
 double parse_real_strict(const std::string& text) {
@@ -78,16 +90,28 @@ std::string join_fields(const std::vector<std::string>& fields) {
 }
 
 CsvWriter::CsvWriter(const std::filesystem::path& path, const std::vector<std::string>& header)
-    : out_(path, std::ios::binary), path_(path), columns_(header.size()) {
+    : out_(path, std::ios::binary), path_(path), columns_(header.size()), buf_(kFlushBytes) {
   if (!out_) throw UsageError(SourceLoc{path.string(), 0}, "cannot open for writing");
-  buf_.reserve(kFlushBytes + 4096);
   row(header);
 }
 
 CsvWriter::~CsvWriter() {
   // A writer destroyed without close() (an exception unwinding) still leaves what it had; errors are
   // reported only by close().
-  if (out_.is_open() && !buf_.empty()) out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  if (out_.is_open()) flush();
+}
+
+void CsvWriter::flush() {
+  if (used_) out_.write(buf_.data(), static_cast<std::streamsize>(used_));
+  used_ = 0;
+}
+
+char* CsvWriter::reserve(std::size_t bytes) {
+  if (used_ + bytes > buf_.size()) {
+    flush();
+    if (bytes > buf_.size()) buf_.resize(bytes);
+  }
+  return buf_.data() + used_;
 }
 
 void CsvWriter::row(const std::vector<std::string>& fields) {
@@ -95,42 +119,42 @@ void CsvWriter::row(const std::vector<std::string>& fields) {
   if (fields.size() != columns_)
     throw std::logic_error("CsvWriter: row has " + std::to_string(fields.size()) + " fields, header " +
                            std::to_string(columns_));
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i) buf_ += ',';
-    append_escaped(buf_, fields[i]);
-  }
-  buf_ += '\n';
-  flush_if_full();
+  for (const auto& f : fields) field(f);
+  end_row();
 }
 
 void CsvWriter::separator() {
-  if (in_row_++ != 0) buf_ += ',';
+  if (in_row_++ != 0) buf_[used_++] = ',';
 }
 
 CsvWriter& CsvWriter::field(std::string_view text) {
+  char* out = reserve(escaped_bound(text) + 1);
   separator();
-  append_escaped(buf_, text);
+  used_ = static_cast<std::size_t>(write_escaped(out + (in_row_ > 1), text) - buf_.data());
   return *this;
 }
 
 CsvWriter& CsvWriter::field(std::int64_t value) {
+  char* out = reserve(kMaxNumberChars + 1);
   separator();
-  char tmp[24];
-  const auto res = std::to_chars(tmp, tmp + sizeof tmp, value);
-  buf_.append(tmp, res.ptr);
+  out += in_row_ > 1;
+  used_ = static_cast<std::size_t>(std::to_chars(out, out + kMaxNumberChars, value).ptr - buf_.data());
   return *this;
 }
 
 CsvWriter& CsvWriter::field(double value) {
+  char* out = reserve(kMaxNumberChars + 1);
   separator();
-  append_real(buf_, value);
+  used_ = static_cast<std::size_t>(write_real(out + (in_row_ > 1), value) - buf_.data());
   return *this;
 }
 
 CsvWriter& CsvWriter::joined(std::string_view fields, std::size_t count) {
   if (count == 0) return *this;
+  char* out = reserve(fields.size() + 1);
   separator();
-  buf_ += fields;
+  out += in_row_ > 1;
+  used_ = static_cast<std::size_t>(std::copy(fields.begin(), fields.end(), out) - buf_.data());
   in_row_ += count - 1;
   return *this;
 }
@@ -140,19 +164,12 @@ void CsvWriter::end_row() {
     throw std::logic_error("CsvWriter: row has " + std::to_string(in_row_) + " fields, header " +
                            std::to_string(columns_));
   in_row_ = 0;
-  buf_ += '\n';
-  flush_if_full();
-}
-
-void CsvWriter::flush_if_full() {
-  if (buf_.size() < kFlushBytes) return;
-  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-  buf_.clear();
+  reserve(1)[0] = '\n';
+  ++used_;
 }
 
 void CsvWriter::close() {
-  if (!buf_.empty()) out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-  buf_.clear();
+  flush();
   out_.flush();
   if (!out_) throw UsageError(SourceLoc{path_.string(), 0}, "write failed (disk full or not writable?)");
   out_.close();

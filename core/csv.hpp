@@ -47,13 +47,16 @@ class CsvWriter {
   void close();
 
  private:
+  /// Room for `bytes` more characters (flushes the buffer, or grows it for one very long field).
+  char* reserve(std::size_t bytes);
   void separator();
-  void flush_if_full();
+  void flush();
   std::ofstream out_;
   std::filesystem::path path_;
   std::size_t columns_;
   std::size_t in_row_ = 0;  ///< fields of the row being built
-  std::string buf_;
+  std::vector<char> buf_;   ///< pending bytes: buf_[0, used_)
+  std::size_t used_ = 0;
 };
 
 /// Fields escaped and joined with commas, for CsvWriter::joined.
