@@ -142,6 +142,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
   ResultSet& rs = ex.results;
   rs.name = plan.experiment.name;
   rs.sweep_keys = plan.sweep_keys;
+  if (!plan.traces) rs.tail_only = plan.tail_metrics;  // with traces every metric is written per run
   rs.cells.resize(ncells);
   ex.wall_seconds.assign(ncells * seeds, 0.0);
 

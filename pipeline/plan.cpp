@@ -331,7 +331,8 @@ Plan make_plan(const std::string& file, const PlanOptions& options) {
       const char* ref = c.kind == "bound_holds" ? "bound" : c.kind == "matches_exact" ? "oracle" : nullptr;
       if (!ref || !c.params.has(ref)) continue;
       for (const BoundAdapter* b : plan.bounds)
-        if (b->info.id == c.params.get_string(ref)) plan.per_run_metrics.insert(b->info.metric);
+        if (b->info.id == c.params.get_string(ref) && plan.per_run_metrics.insert(b->info.metric).second)
+          plan.tail_metrics.insert(b->info.metric);
     }
   plan.traces = e.traces;
   return plan;

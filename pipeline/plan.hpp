@@ -61,6 +61,9 @@ struct Plan {
   /// Metrics whose per-run values some check or plot needs (CheckKind::per_run_metrics,
   /// plot_per_run_metrics); the others are reduced to statistics as runs finish.
   std::set<std::string> per_run_metrics;
+  /// The metrics of per_run_metrics kept only for the heavy-tail report of bound_holds / matches_exact
+  /// (no check or plot needs them per run): written as tail statistics (tails.csv), not per run.
+  std::set<std::string> tail_metrics;
   bool traces = false;  ///< every metric per run (`outputs: {traces: true}`; cmd_run sets it for --traces)
 
   const problems::Problem& problem_of(const CellPlan& c) const { return *problems[c.problem_index]; }

@@ -1,5 +1,7 @@
 #include "pipeline/result_set.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -108,6 +110,37 @@ double to_real(const std::string& s, const CsvTable& t) {
 
 }  // namespace
 
+TailStats tail_stats(const MetricSeries& m, std::size_t i) {
+  TailStats t;
+  if (m.values.empty()) return i < m.tails.size() ? m.tails[i] : t;
+  std::vector<double> x;
+  x.reserve(m.values.size());
+  for (const auto& row : m.values)
+    if (i < row.size() && std::isfinite(row[i])) x.push_back(row[i]);
+  const std::size_t n = x.size();
+  t.n = static_cast<std::int64_t>(n);
+  if (n < 2) return t;
+  double sum = 0;
+  for (double v : x) sum += v;
+  const double mean = sum / static_cast<double>(n);
+  double m2 = 0, m4 = 0;
+  for (double v : x) {
+    const double d = (v - mean) * (v - mean);
+    m2 += d;
+    m4 += d * d;
+  }
+  m2 /= static_cast<double>(n);
+  m4 /= static_cast<double>(n);
+  t.kurtosis = m2 > 0 ? m4 / (m2 * m2) : NAN;
+  const std::size_t top = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.001 * static_cast<double>(n))));
+  t.top = static_cast<std::int64_t>(top);
+  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n - top), x.end());
+  double top_sum = 0;
+  for (std::size_t k = n - top; k < n; ++k) top_sum += x[k];
+  t.top_share = sum > 0 && std::all_of(x.begin(), x.end(), [](double v) { return v >= 0; }) ? top_sum / sum : NAN;
+  return t;
+}
+
 void ResultSet::write(const fs::path& dir, int jobs) const {
   // Every table is its own file from its own task, so writing them in parallel gives the same bytes.
   std::vector<std::function<void()>> tasks;
@@ -120,7 +153,7 @@ void ResultSet::write(const fs::path& dir, int jobs) const {
     for (const auto& c : cells) {
       kept.clear();
       for (const auto& [m, s] : c.metrics)
-        if (!s.values.empty()) kept.emplace_back(&m, &s);
+        if (!s.values.empty() && !tail_only.count(m)) kept.emplace_back(&m, &s);
       if (kept.empty()) continue;
       const MetricSeries& first = *kept.front().second;
       const auto lead_c = lead(c);
@@ -146,6 +179,34 @@ void ResultSet::write(const fs::path& dir, int jobs) const {
                 .field(s->values[r][k])
                 .end_row();
           }
+        }
+      }
+    }
+    w.close();
+  });
+  tasks.emplace_back([&] {
+    // Tail statistics of the metrics whose per-run values are kept only for the heavy-tail report.
+    CsvWriter w(dir / "tails.csv", header(sweep_keys, {"iter", "samples", "rounds", "vtime", "metric", "n", "top",
+                                                       "top_share", "kurtosis"}));
+    for (const auto& c : cells) {
+      const std::string lead_text = join_fields(lead(c));
+      const std::size_t lead_n = 1 + sweep_keys.size();
+      for (const auto& [m, s] : c.metrics) {
+        if (!tail_only.count(m) || (s.values.empty() && s.tails.empty())) continue;
+        for (std::size_t k = 0; k < s.size(); ++k) {
+          const TailStats t = tail_stats(s, k);
+          const Point& p = s.points[k];
+          w.joined(lead_text, lead_n)
+              .field(static_cast<std::int64_t>(p.iter))
+              .field(static_cast<std::int64_t>(p.samples))
+              .field(static_cast<std::int64_t>(p.rounds))
+              .field(p.vtime)
+              .field(std::string_view{m})
+              .field(t.n)
+              .field(t.top)
+              .field(t.top_share)
+              .field(t.kurtosis)
+              .end_row();
         }
       }
     }
@@ -437,6 +498,57 @@ ResultSet ResultSet::load(const fs::path& dir) {
         }
         s.values = std::move(rows);
       }
+  }
+  // tails.csv → tail statistics of the metrics written without per-run values (absent in directories
+  // written before it existed). Rows come in point order for each (cell, metric), one per point.
+  if (fs::exists(dir / "tails.csv")) {
+    const fs::path path = dir / "tails.csv";
+    const std::string src = path.string();
+    std::size_t c_cell = 0, c_iter = 0, c_metric = 0, c_n = 0, c_top = 0, c_share = 0, c_kurt = 0;
+    for_each_csv_row(
+        path,
+        [&](const std::vector<std::string>& h) {
+          auto col = column_finder(h, src);
+          c_cell = col("cell");
+          c_iter = col("iter");
+          c_metric = col("metric");
+          c_n = col("n");
+          c_top = col("top");
+          c_share = col("top_share");
+          c_kurt = col("kurtosis");
+        },
+        [&](const std::vector<std::string>& row, int line) {
+          const std::size_t id = cell_id(row[c_cell], src, line);
+          auto ms = rs.cells[id].metrics.find(row[c_metric]);
+          if (ms == rs.cells[id].metrics.end())
+            throw DataError(SourceLoc{src, line}, "metric " + row[c_metric] + " of cell " + row[c_cell] +
+                                                      " is not in summary.csv");
+          MetricSeries& s = ms->second;
+          if (!s.values.empty())
+            throw DataError(SourceLoc{src, line}, "metric " + row[c_metric] + " of cell " + row[c_cell] +
+                                                      " has per-run values in results.csv: expected tails only for "
+                                                      "metrics without them");
+          const std::size_t k = s.tails.size();
+          if (k >= s.points.size() || as_i64(row[c_iter], src, line) != s.points[k].iter)
+            throw DataError(SourceLoc{src, line}, "iter = " + row[c_iter] + " of metric " + row[c_metric] +
+                                                      ": expected the next point of summary.csv");
+          TailStats t;
+          t.n = as_i64(row[c_n], src, line);
+          t.top = as_i64(row[c_top], src, line);
+          if (t.n < 0 || t.top < 0 || t.top > t.n)
+            throw DataError(SourceLoc{src, line}, "n = " + row[c_n] + ", top = " + row[c_top] +
+                                                      ": expected counts with 0 <= top <= n");
+          t.top_share = as_real(row[c_share], src, line);
+          t.kurtosis = as_real(row[c_kurt], src, line);
+          s.tails.push_back(t);
+          rs.tail_only.insert(row[c_metric]);
+        });
+    for (const auto& c : rs.cells)
+      for (const auto& [m, s] : c.metrics)
+        if (!s.tails.empty() && s.tails.size() != s.points.size())
+          throw DataError(SourceLoc{src, 0}, fmt::format("metric {} of cell {} has tail statistics at {} of its {} "
+                                                         "points: expected all or none",
+                                                         m, c.id, s.tails.size(), s.points.size()));
   }
   // Per-run scalars (absent in directories written before they existed).
   if (fs::exists(dir / "run_scalars.csv")) {

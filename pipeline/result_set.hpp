@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,14 @@ struct SummaryStats {
   double mean = NAN, sd = NAN, se = NAN, min = NAN, max = NAN;
 };
 
+/// How heavy the tail of the per-run values at one point is (the heavy-tail report of bound_holds and
+/// matches_exact): n finite values, the `top` = ⌈0.1 % of n⌉ largest carry `top_share` of their sum
+/// (NaN unless every value is >= 0 and the sum > 0), sample kurtosis m4/m2² (3 for a normal law).
+struct TailStats {
+  std::int64_t n = 0, top = 0;
+  double top_share = NAN, kurtosis = NAN;
+};
+
 /// Seed statistics of one metric of one cell at each recorded point. Points missing in some reps
 /// (runs that stopped at a target) count only the reps that have them (`n`).
 struct MetricSeries {
@@ -31,12 +40,19 @@ struct MetricSeries {
   /// `outputs: {traces: true}` / `--traces`; empty otherwise (the statistics above are always there).
   std::vector<std::vector<double>> values;
   std::vector<std::int64_t> seeds;  ///< seed of each row of `values` (same length)
+  /// tails[k]: tail statistics at points[k], read from tails.csv when the per-run values were not written
+  /// (ResultSet::tail_only); empty otherwise. Use tail_stats(), which prefers `values`.
+  std::vector<TailStats> tails;
 
   std::size_t size() const { return points.size(); }
   /// Computes n, mean, sd, se, min, max from `values` exactly as execute() reduces runs (Welford in
   /// seed blocks of kSeedBlock reps, merged in order; non-finite values propagate to the mean).
   void compute_stats();
 };
+
+/// Tail statistics of `m` at point i, computed from the per-run values when present, else taken from
+/// `m.tails`; n = 0 when neither is there. Both ways give the same numbers (tails.csv holds them exactly).
+TailStats tail_stats(const MetricSeries& m, std::size_t i);
 
 struct BoundSeries {
   std::string id, title, label, guarantee, metric;
@@ -79,6 +95,10 @@ struct ResultSet {
   std::string name;
   std::vector<std::string> sweep_keys;
   std::vector<CellResult> cells;
+  /// Metrics whose per-run values are kept in memory only for the heavy-tail report (Plan::tail_metrics):
+  /// results.csv leaves them out (for a local-SGD sweep they were 2 million rows, most of the run's
+  /// time) and tails.csv holds their tail statistics at every point instead.
+  std::set<std::string> tail_only;
 
   /// "runner.batch=8, problem.d=16" (or "all" without a sweep).
   std::string cell_label(const CellResult& c) const;
@@ -86,7 +106,8 @@ struct ResultSet {
   /// per-run values that are present (MetricSeries::values), summary.csv every metric's statistics.
   /// Writes every table into `dir`; with jobs > 1 the tables are written by parallel tasks (same bytes).
   void write(const std::filesystem::path& dir, int jobs = 1) const;
-  /// Reads them back: statistics from summary.csv, per-run values from results.csv. Throws DataError
+  /// Reads them back: statistics from summary.csv, per-run values from results.csv, tail statistics
+  /// from tails.csv (absent in directories written before it existed). Throws DataError
   /// naming the file if a file is missing or malformed.
   static ResultSet load(const std::filesystem::path& dir);
 };

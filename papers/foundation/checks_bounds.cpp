@@ -42,30 +42,11 @@ struct Tails {
 
 Tails tails_at(const MetricSeries& m, std::size_t i) {
   Tails t;
-  if (m.values.empty()) return t;
-  std::vector<double> x;
-  x.reserve(m.values.size());
-  for (const auto& row : m.values)
-    if (i < row.size() && std::isfinite(row[i])) x.push_back(row[i]);
-  const std::size_t n = x.size();
-  if (n < 2) return t;
-  double sum = 0;
-  for (double v : x) sum += v;
-  const double mean = sum / static_cast<double>(n);
-  double m2 = 0, m4 = 0;
-  for (double v : x) {
-    const double d = (v - mean) * (v - mean);
-    m2 += d;
-    m4 += d * d;
-  }
-  m2 /= static_cast<double>(n);
-  m4 /= static_cast<double>(n);
-  t.kurtosis = m2 > 0 ? m4 / (m2 * m2) : NAN;
-  const std::size_t top = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.001 * static_cast<double>(n))));
-  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n - top), x.end());
-  double top_sum = 0;
-  for (std::size_t k = n - top; k < n; ++k) top_sum += x[k];
-  t.top_share = sum > 0 && std::all_of(x.begin(), x.end(), [](double v) { return v >= 0; }) ? top_sum / sum : NAN;
+  const TailStats st = tail_stats(m, i);
+  if (st.n < 2) return t;
+  const auto n = static_cast<std::size_t>(st.n), top = static_cast<std::size_t>(st.top);
+  t.kurtosis = st.kurtosis;
+  t.top_share = st.top_share;
   const double se_rel = std::isfinite(t.kurtosis) ? std::sqrt(std::max(0.0, t.kurtosis - 1) / static_cast<double>(n)) / 2 : 0;
   // The top runs count as heavy when they carry >= 5 % of the sum and >= 10 times their fair share.
   t.unreliable = (t.top_share >= 0.05 && t.top_share >= 10.0 * static_cast<double>(top) / static_cast<double>(n)) || se_rel >= 0.25;

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "../config/temp_files.hpp"
+#include "core/csv.hpp"
 #include "pipeline/checks.hpp"
+#include "pipeline/result_set.hpp"
 #include "synthetic.hpp"
 
 using Catch::Matchers::Contains;
@@ -103,4 +106,53 @@ TEST_CASE("bound_holds warns when a few runs carry most of the mean even though 
   const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
   REQUIRE(out.passed);
   REQUIRE_THAT(out.details.front(), Contains("warning: heavy tails in 1 cell(s)"));
+}
+
+TEST_CASE("tail-only metrics are written as tail statistics, and a reloaded directory gives the same tail report",
+          "[pipeline][tails]") {
+  const auto s = runs(4000, 4, 1.0, 300.0);
+  const std::vector<double> exact(s.mean.begin(), s.mean.end());
+  auto rs = one_metric_results({s}, {Bounds{bound_series("o", "dist2", kIters, exact)}});
+  rs.tail_only = {"dist2"};
+  sgdcheck::test::TempDir dir;
+  rs.write(dir.path());
+  // No per-run rows for the tail-only metric (4000 runs x 3 points would be 12 000 rows).
+  CHECK(sgdcheck::read_csv(dir.path() / "results.csv").rows.empty());
+  CHECK(sgdcheck::read_csv(dir.path() / "tails.csv").rows.size() == kIters.size());
+  const ResultSet back = ResultSet::load(dir.path());
+  const MetricSeries& m = back.cells.at(0).metrics.at("dist2");
+  REQUIRE(m.values.empty());
+  REQUIRE(m.tails.size() == kIters.size());
+  const auto [share, kurt] = reference(s, 4);
+  for (std::size_t k = 0; k < kIters.size(); ++k) {
+    const TailStats a = tail_stats(s, k), b = tail_stats(m, k);
+    CHECK(b.n == 4000);
+    CHECK(b.top == 4);
+    CHECK(a.top_share == b.top_share);  // exactly: tails.csv holds shortest round-trip reals
+    CHECK(a.kurtosis == b.kurtosis);
+    CHECK_THAT(b.top_share, WithinRel(share, 1e-9));  // every point has the same shape (runs() scales them)
+    CHECK_THAT(b.kurtosis, WithinRel(kurt, 1e-9));
+  }
+  const auto a_out = run_one("matches_exact", {{"oracle", "o"}, {"k", "4"}}, rs);
+  const auto b_out = run_one("matches_exact", {{"oracle", "o"}, {"k", "4"}}, back);
+  CHECK(a_out.details == b_out.details);
+  CHECK(a_out.values == b_out.values);
+  REQUIRE_THAT(b_out.details.front(), Contains("heavy tails"));
+}
+
+TEST_CASE("tails.csv that does not match summary.csv is refused with file and line", "[pipeline][tails]") {
+  auto rs = one_metric_results({runs(100, 1, 1.0, 10.0)}, {Bounds{}});
+  rs.tail_only = {"dist2"};
+  sgdcheck::test::TempDir dir;
+  rs.write(dir.path());
+  const auto path = dir.path() / "tails.csv";
+  auto table = sgdcheck::read_csv(path);
+  REQUIRE(table.rows.size() == 3);
+  {  // drop the middle point: the next row's iter is not the next point of summary.csv
+    sgdcheck::CsvWriter w(path, table.header);
+    w.row(table.rows[0]);
+    w.row(table.rows[2]);
+    w.close();
+  }
+  REQUIRE_THROWS_WITH(ResultSet::load(dir.path()), Contains("tails.csv:3") && Contains("expected the next point"));
 }
