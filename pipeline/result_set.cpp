@@ -423,6 +423,16 @@ ResultSet ResultSet::load(const fs::path& dir) {
         });
   }
 
+  // A metric of a cell that summary.csv has (results.csv and tails.csv only add to those).
+  auto summary_metric = [&](std::size_t id, const std::string& metric, const std::string& src,
+                            int line) -> MetricSeries& {
+    auto ms = rs.cells[id].metrics.find(metric);
+    if (ms == rs.cells[id].metrics.end())
+      throw DataError(SourceLoc{src, line},
+                      "metric " + metric + " of cell " + std::to_string(id) + " is not in summary.csv");
+    return ms->second;
+  };
+
   // results.csv → per-run values of the metrics it holds, streamed row by row (the table can hold
   // millions of rows, so it is never materialised as strings).
   {
@@ -451,11 +461,7 @@ ResultSet ResultSet::load(const fs::path& dir) {
         },
         [&](const std::vector<std::string>& row, int line) {
           const std::size_t id = cell_id(row[c_cell], src, line);
-          auto ms = rs.cells[id].metrics.find(row[c_metric]);
-          if (ms == rs.cells[id].metrics.end())
-            throw DataError(SourceLoc{src, line}, "metric " + row[c_metric] + " of cell " + row[c_cell] +
-                                                      " is not in summary.csv");
-          MetricSeries& s = ms->second;
+          MetricSeries& s = summary_metric(id, row[c_metric], src, line);
           auto [ait, fresh] = acc[id].try_emplace(row[c_metric]);
           Acc& a = ait->second;
           const RecordAxis axis = axes[id];
@@ -519,11 +525,7 @@ ResultSet ResultSet::load(const fs::path& dir) {
         },
         [&](const std::vector<std::string>& row, int line) {
           const std::size_t id = cell_id(row[c_cell], src, line);
-          auto ms = rs.cells[id].metrics.find(row[c_metric]);
-          if (ms == rs.cells[id].metrics.end())
-            throw DataError(SourceLoc{src, line}, "metric " + row[c_metric] + " of cell " + row[c_cell] +
-                                                      " is not in summary.csv");
-          MetricSeries& s = ms->second;
+          MetricSeries& s = summary_metric(id, row[c_metric], src, line);
           if (!s.values.empty())
             throw DataError(SourceLoc{src, line}, "metric " + row[c_metric] + " of cell " + row[c_cell] +
                                                       " has per-run values in results.csv: expected tails only for "
