@@ -36,6 +36,7 @@ LocalSgd::LocalSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rul
   if (!spec_.communication) throw std::logic_error("LocalSgd: no communication schedule");
   if (spec_.communication->local_steps() != spec_.iterations)
     throw std::logic_error("LocalSgd: the communication schedule was built for another local_steps");
+  spec_.step.tabulate(spec_.iterations);  // γ_t once per cell, shared by every run (same doubles)
 }
 
 LocalSgd::LocalSgd(const LocalSgdOptions& options, StepSchedule step, CommunicationSchedule schedule)
