@@ -39,6 +39,7 @@
 #include "core/types.hpp"
 #include "problems/data_generator.hpp"
 #include "problems/dataset.hpp"
+#include "problems/least_squares_step.hpp"
 #include "problems/problem.hpp"
 #include "problems/registry.hpp"
 
@@ -100,13 +101,9 @@ class StepOnlyLeastSquares final : public pr::Problem {
   // The same two-phase step as LeastSquares: keep the residuals, add them row by row.
   void draw_step(const Vec& at, Index b, pr::Sampling, Rng& rng, pr::Workspace& ws) const override {
     pr::sample_with_replacement(n(), b, rng, ws.indices);
-    ws.coeffs.clear();
-    for (Index i : ws.indices) ws.coeffs.push_back(data_.row_dot(i, at) - data_.y[i]);
+    pr::ls_step::residuals(data_, at, ws);
   }
-  void apply_step(double gamma, const pr::Workspace& ws, Vec& x) const override {
-    const double scale = -gamma / static_cast<double>(ws.indices.size());
-    for (std::size_t j = 0; j < ws.indices.size(); ++j) data_.add_row(ws.indices[j], scale * ws.coeffs[j], x);
-  }
+  void apply_step(double gamma, const pr::Workspace& ws, Vec& x) const override { pr::ls_step::apply(data_, gamma, ws, x); }
   const pr::Dataset& data() const { return data_; }
 
  private:
@@ -275,6 +272,31 @@ BENCHMARK(BM_StepRegistry)->Apply([](benchmark::internal::Benchmark* bm) { step_
 BENCHMARK(BM_StepInCache)
     ->ArgNames({"pct", "d", "b"})
     ->ArgsProduct({{100}, benchmark::CreateRange(10, 100, /*multi=*/10), {1, 16}});
+
+/// The machine's double-precision multiply-add rate in this build (the compute bound of a step):
+/// 16 independent chains acc ← acc·m + c (no dependency stalls: 16 chains cover the add and multiply
+/// latencies), 2 flops per element and iteration, operands in registers. The compiler vectorises
+/// the chains with whatever the build allows (SSE2 without -march: 2 doubles per instruction), so
+/// `flops_per_second` is the rate an equally vectorised step could reach. m = 1 − 2⁻²⁰ and c keep the
+/// values bounded and normal (no denormal slow path).
+void BM_PeakMulAdd(benchmark::State& state) {
+  constexpr int kChains = 16;
+  const std::int64_t reps = state.range(0);
+  alignas(64) double acc[kChains];
+  for (int k = 0; k < kChains; ++k) acc[k] = 1.0 + 0.01 * k;
+  const double m = 1.0 - 1.0 / 1048576.0;
+  const double c = 1e-7;
+  for (auto _ : state) {
+    for (std::int64_t r = 0; r < reps; ++r) {
+      for (int k = 0; k < kChains; ++k) acc[k] = acc[k] * m + c;
+    }
+    benchmark::DoNotOptimize(acc);
+    benchmark::ClobberMemory();
+  }
+  state.counters["flops_per_second"] = benchmark::Counter(
+      2.0 * kChains * static_cast<double>(reps) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PeakMulAdd)->Arg(4096);
 
 /// Arrays ≫ last-level cache, allocated and first-touched once.
 std::vector<double>& stream_array(int which, std::size_t size) {

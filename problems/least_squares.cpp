@@ -1,5 +1,7 @@
 #include "problems/least_squares.hpp"
 
+#include "problems/least_squares_step.hpp"
+
 #include <fmt/format.h>
 
 #include <Eigen/Eigenvalues>
@@ -66,13 +68,11 @@ void LeastSquares::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Works
     sample_with_replacement(n(), b, rng, ws.indices);
   else
     sample_without_replacement(n(), b, rng, ws.perm, ws.indices);
-  ws.coeffs.clear();
-  for (Index i : ws.indices) ws.coeffs.push_back(data_.row_dot(i, at) - data_.y[i]);
+  ls_step::residuals(data_, at, ws);
 }
 
 void LeastSquares::apply_step(double gamma, const Workspace& ws, Vec& x) const {
-  const double scale = -gamma / static_cast<double>(ws.indices.size());
-  for (std::size_t j = 0; j < ws.indices.size(); ++j) data_.add_row(ws.indices[j], scale * ws.coeffs[j], x);
+  ls_step::apply(data_, gamma, ws, x);
 }
 
 std::string LeastSquares::describe() const {
