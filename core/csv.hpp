@@ -30,6 +30,7 @@ class CsvWriter {
   std::ofstream out_;
   std::filesystem::path path_;
   std::size_t columns_;
+  std::string line_;  ///< the row being written (reused: no allocation per row once it is long enough)
 };
 
 /// A whole CSV table in memory with a header.
