@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -14,7 +15,7 @@ namespace sgdcheck {
 std::string format_real(double x) {
   if (std::isnan(x)) return "nan";
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  return fmt::format("{}", x);
+  return fmt::to_string(x);  // the "{}" format (shortest round trip), without parsing a format string
 }
 
 double parse_real_strict(const std::string& text) {
@@ -29,10 +30,17 @@ double parse_real_strict(const std::string& text) {
 }
 
 namespace {
+/// The characters that make a field quoted: , " \n \r (one table lookup per character).
+constexpr std::array<bool, 256> kQuoted = [] {
+  std::array<bool, 256> t{};
+  t[static_cast<unsigned char>(',')] = t[static_cast<unsigned char>('"')] = true;
+  t[static_cast<unsigned char>('\n')] = t[static_cast<unsigned char>('\r')] = true;
+  return t;
+}();
 bool needs_quotes(const std::string& field) {
-  for (char c : field)
-    if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
-  return false;
+  bool any = false;
+  for (char c : field) any |= kQuoted[static_cast<unsigned char>(c)];
+  return any;
 }
 /// Appends csv_escape(field) to `out` without a temporary string.
 void append_escaped(std::string& out, const std::string& field) {
