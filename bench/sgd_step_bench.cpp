@@ -221,6 +221,29 @@ void BM_StepInCache(benchmark::State& state) {
   run_library_step(state, step_problem(pct, state.range(1), kInCacheRows), pct);
 }
 
+/// BM_StepInCache with the step's kernels called directly on the concrete data (problems/
+/// least_squares_step.hpp, inline here) instead of through the two virtual Problem calls: what a
+/// runner that knows the problem type (a template on a final class) pays per step. Same draws and
+/// the same floating-point operations as BM_StepInCache.
+void BM_StepInCacheDirect(benchmark::State& state) {
+  const int pct = static_cast<int>(state.range(0));
+  const StepOnlyLeastSquares& problem = step_problem(pct, state.range(1), kInCacheRows);
+  const pr::Dataset& data = problem.data();
+  const Index b = state.range(2), n = data.rows();
+  const double gamma = step_size(problem.dim());
+  Rng rng(kSeed);
+  pr::Workspace ws = problem.make_workspace(b);
+  Vec x = problem.initial_point();
+  for (auto _ : state) {
+    pr::sample_with_replacement(n, b, rng, ws.indices);
+    pr::ls_step::residuals(data, x, ws);
+    pr::ls_step::apply(data, gamma, ws, x);
+    benchmark::DoNotOptimize(x.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, problem, pct, b);
+}
+
 void BM_StepRegistry(benchmark::State& state) {
   const int pct = static_cast<int>(state.range(0));
   run_library_step(state, registry_problem(pct, state.range(1)), pct);
@@ -270,6 +293,9 @@ BENCHMARK(BM_StepLibrary)->Apply([](benchmark::internal::Benchmark* bm) { step_a
 BENCHMARK(BM_StepKernel)->Apply([](benchmark::internal::Benchmark* bm) { step_args(bm, 100000); });
 BENCHMARK(BM_StepRegistry)->Apply([](benchmark::internal::Benchmark* bm) { step_args(bm, 1000); });
 BENCHMARK(BM_StepInCache)
+    ->ArgNames({"pct", "d", "b"})
+    ->ArgsProduct({{100}, benchmark::CreateRange(10, 100, /*multi=*/10), {1, 16}});
+BENCHMARK(BM_StepInCacheDirect)
     ->ArgNames({"pct", "d", "b"})
     ->ArgsProduct({{100}, benchmark::CreateRange(10, 100, /*multi=*/10), {1, 16}});
 

@@ -52,6 +52,18 @@ void LeastSquares::gradient(const Vec& x, Vec& g) const {
   g /= static_cast<double>(n());
 }
 
+double LeastSquares::value_and_gradient(const Vec& x, Vec& g) const {
+  g.setZero();
+  double s = 0.0;
+  for (Index i = 0; i < n(); ++i) {
+    const double r = data_.row_dot(i, x) - data_.y[i];
+    s += r * r;
+    data_.add_row(i, r, g);
+  }
+  g /= static_cast<double>(n());
+  return 0.5 * s / static_cast<double>(n());
+}
+
 void LeastSquares::sample_gradient(Index i, const Vec& x, Vec& g) const {
   g.setZero();
   data_.add_row(i, data_.row_dot(i, x) - data_.y[i], g);
