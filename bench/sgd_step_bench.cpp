@@ -14,6 +14,10 @@
 ///                    what the step costs without the Problem API; the gap is API overhead.
 /// - BM_StepInCache: BM_StepLibrary with n = 1000 (dense d = 10, 100: 80 KB / 800 KB, cache-resident)
 ///                    to separate the per-step overhead from the latency of a random row in DRAM.
+/// - BM_StepInCacheDirect: BM_StepInCache with the step's kernels (problems/least_squares_step.hpp)
+///                    called inline on the data instead of through the two virtual Problem calls.
+/// - BM_PeakMulAdd:   16 independent multiply-add chains in registers: the build's double-precision
+///                    rate (flops_per_second), the compute bound of a step of 4d flops.
 /// - BM_StreamTriad:  a[i] = b[i] + s·c[i] on 3 × 128 MiB (STREAM convention: 24 bytes per element).
 /// - BM_StreamRead:   sum of a 256 MiB array (pure read stream, like reading a matrix row).
 ///
