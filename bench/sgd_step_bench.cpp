@@ -14,6 +14,10 @@
 ///                    what the step costs without the Problem API; the gap is API overhead.
 /// - BM_StepInCache: BM_StepLibrary with n = 1000 (dense d = 10, 100: 80 KB / 800 KB, cache-resident)
 ///                    to separate the per-step overhead from the latency of a random row in DRAM.
+/// - BM_StepInCacheDirect: BM_StepInCache with the step's kernels (problems/least_squares_step.hpp)
+///                    called inline on the data instead of through the two virtual Problem calls.
+/// - BM_PeakMulAdd:   16 independent multiply-add chains in registers: the build's double-precision
+///                    rate (flops_per_second), the compute bound of a step of 4d flops.
 /// - BM_StreamTriad:  a[i] = b[i] + s·c[i] on 3 × 128 MiB (STREAM convention: 24 bytes per element).
 /// - BM_StreamRead:   sum of a 256 MiB array (pure read stream, like reading a matrix row).
 ///
@@ -39,6 +43,7 @@
 #include "core/types.hpp"
 #include "problems/data_generator.hpp"
 #include "problems/dataset.hpp"
+#include "problems/least_squares_step.hpp"
 #include "problems/problem.hpp"
 #include "problems/registry.hpp"
 
@@ -100,13 +105,9 @@ class StepOnlyLeastSquares final : public pr::Problem {
   // The same two-phase step as LeastSquares: keep the residuals, add them row by row.
   void draw_step(const Vec& at, Index b, pr::Sampling, Rng& rng, pr::Workspace& ws) const override {
     pr::sample_with_replacement(n(), b, rng, ws.indices);
-    ws.coeffs.clear();
-    for (Index i : ws.indices) ws.coeffs.push_back(data_.row_dot(i, at) - data_.y[i]);
+    pr::ls_step::residuals(data_, at, ws);
   }
-  void apply_step(double gamma, const pr::Workspace& ws, Vec& x) const override {
-    const double scale = -gamma / static_cast<double>(ws.indices.size());
-    for (std::size_t j = 0; j < ws.indices.size(); ++j) data_.add_row(ws.indices[j], scale * ws.coeffs[j], x);
-  }
+  void apply_step(double gamma, const pr::Workspace& ws, Vec& x) const override { pr::ls_step::apply(data_, gamma, ws, x); }
   const pr::Dataset& data() const { return data_; }
 
  private:
@@ -224,6 +225,29 @@ void BM_StepInCache(benchmark::State& state) {
   run_library_step(state, step_problem(pct, state.range(1), kInCacheRows), pct);
 }
 
+/// BM_StepInCache with the step's kernels called directly on the concrete data (problems/
+/// least_squares_step.hpp, inline here) instead of through the two virtual Problem calls: what a
+/// runner that knows the problem type (a template on a final class) pays per step. Same draws and
+/// the same floating-point operations as BM_StepInCache.
+void BM_StepInCacheDirect(benchmark::State& state) {
+  const int pct = static_cast<int>(state.range(0));
+  const StepOnlyLeastSquares& problem = step_problem(pct, state.range(1), kInCacheRows);
+  const pr::Dataset& data = problem.data();
+  const Index b = state.range(2), n = data.rows();
+  const double gamma = step_size(problem.dim());
+  Rng rng(kSeed);
+  pr::Workspace ws = problem.make_workspace(b);
+  Vec x = problem.initial_point();
+  for (auto _ : state) {
+    pr::sample_with_replacement(n, b, rng, ws.indices);
+    pr::ls_step::residuals(data, x, ws);
+    pr::ls_step::apply(data, gamma, ws, x);
+    benchmark::DoNotOptimize(x.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, problem, pct, b);
+}
+
 void BM_StepRegistry(benchmark::State& state) {
   const int pct = static_cast<int>(state.range(0));
   run_library_step(state, registry_problem(pct, state.range(1)), pct);
@@ -275,6 +299,34 @@ BENCHMARK(BM_StepRegistry)->Apply([](benchmark::internal::Benchmark* bm) { step_
 BENCHMARK(BM_StepInCache)
     ->ArgNames({"pct", "d", "b"})
     ->ArgsProduct({{100}, benchmark::CreateRange(10, 100, /*multi=*/10), {1, 16}});
+BENCHMARK(BM_StepInCacheDirect)
+    ->ArgNames({"pct", "d", "b"})
+    ->ArgsProduct({{100}, benchmark::CreateRange(10, 100, /*multi=*/10), {1, 16}});
+
+/// The machine's double-precision multiply-add rate in this build (the compute bound of a step):
+/// 16 independent chains acc ← acc·m + c (no dependency stalls: 16 chains cover the add and multiply
+/// latencies), 2 flops per element and iteration, operands in registers. The compiler vectorises
+/// the chains with whatever the build allows (SSE2 without -march: 2 doubles per instruction), so
+/// `flops_per_second` is the rate an equally vectorised step could reach. m = 1 − 2⁻²⁰ and c keep the
+/// values bounded and normal (no denormal slow path).
+void BM_PeakMulAdd(benchmark::State& state) {
+  constexpr int kChains = 16;
+  const std::int64_t reps = state.range(0);
+  alignas(64) double acc[kChains];
+  for (int k = 0; k < kChains; ++k) acc[k] = 1.0 + 0.01 * k;
+  const double m = 1.0 - 1.0 / 1048576.0;
+  const double c = 1e-7;
+  for (auto _ : state) {
+    for (std::int64_t r = 0; r < reps; ++r) {
+      for (int k = 0; k < kChains; ++k) acc[k] = acc[k] * m + c;
+    }
+    benchmark::DoNotOptimize(acc);
+    benchmark::ClobberMemory();
+  }
+  state.counters["flops_per_second"] = benchmark::Counter(
+      2.0 * kChains * static_cast<double>(reps) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PeakMulAdd)->Arg(4096);
 
 /// Arrays ≫ last-level cache, allocated and first-touched once.
 std::vector<double>& stream_array(int which, std::size_t size) {

@@ -1,5 +1,7 @@
 #include "problems/least_squares.hpp"
 
+#include "problems/least_squares_step.hpp"
+
 #include <fmt/format.h>
 
 #include <Eigen/Eigenvalues>
@@ -50,6 +52,18 @@ void LeastSquares::gradient(const Vec& x, Vec& g) const {
   g /= static_cast<double>(n());
 }
 
+double LeastSquares::value_and_gradient(const Vec& x, Vec& g) const {
+  g.setZero();
+  double s = 0.0;
+  for (Index i = 0; i < n(); ++i) {
+    const double r = data_.row_dot(i, x) - data_.y[i];
+    s += r * r;
+    data_.add_row(i, r, g);
+  }
+  g /= static_cast<double>(n());
+  return 0.5 * s / static_cast<double>(n());
+}
+
 void LeastSquares::sample_gradient(Index i, const Vec& x, Vec& g) const {
   g.setZero();
   data_.add_row(i, data_.row_dot(i, x) - data_.y[i], g);
@@ -66,13 +80,11 @@ void LeastSquares::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Works
     sample_with_replacement(n(), b, rng, ws.indices);
   else
     sample_without_replacement(n(), b, rng, ws.perm, ws.indices);
-  ws.coeffs.clear();
-  for (Index i : ws.indices) ws.coeffs.push_back(data_.row_dot(i, at) - data_.y[i]);
+  ls_step::residuals(data_, at, ws);
 }
 
 void LeastSquares::apply_step(double gamma, const Workspace& ws, Vec& x) const {
-  const double scale = -gamma / static_cast<double>(ws.indices.size());
-  for (std::size_t j = 0; j < ws.indices.size(); ++j) data_.add_row(ws.indices[j], scale * ws.coeffs[j], x);
+  ls_step::apply(data_, gamma, ws, x);
 }
 
 std::string LeastSquares::describe() const {

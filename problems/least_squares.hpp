@@ -26,6 +26,9 @@ class LeastSquares final : public Problem {
   Index n() const override { return data_.rows(); }
   double value(const Vec& x) const override;
   void gradient(const Vec& x, Vec& g) const override;
+  /// One pass over the rows: each residual feeds both the sum of squares and g (same doubles as
+  /// value and gradient).
+  double value_and_gradient(const Vec& x, Vec& g) const override;
   void sample_gradient(Index i, const Vec& x, Vec& g) const override;
   void batch_gradient(std::span<const Index> idx, const Vec& x, Vec& g) const override;
   /// Keeps the b residuals a_iᵀat − y_i; apply_step then adds −γ r_i/b · a_i row by row.

@@ -111,6 +111,13 @@ class Problem {
   virtual double value(const Vec& x) const = 0;
   /// g = ∇f(x). `g` must have size dim().
   virtual void gradient(const Vec& x, Vec& g) const = 0;
+  /// Returns f(x) and sets g = ∇f(x): what the recorder needs at every recorded point. The default
+  /// calls gradient, then value; an override may share their work (least squares: one residual per
+  /// row for both) but returns the same doubles as value and gradient.
+  virtual double value_and_gradient(const Vec& x, Vec& g) const {
+    gradient(x, g);
+    return value(x);
+  }
   /// g = ∇f_i(x) for a finite sum (logic_error for streaming problems).
   virtual void sample_gradient(Index i, const Vec& x, Vec& g) const;
   /// g = (1/|idx|) Σ_{i ∈ idx} ∇f_i(x). The default loops over sample_gradient; overrides avoid temporaries.

@@ -131,8 +131,31 @@ void RandomDesignLs::stochastic_gradient(const Vec& x, Index b, Sampling, Rng& r
   g /= static_cast<double>(b);
 }
 
+void RandomDesignLs::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const {
+  ws.coeffs.clear();
+  if (b != 1) {
+    stochastic_gradient(at, b, s, rng, ws, ws.grad);
+    return;
+  }
+  const double y = draw_sample(rng, ws.sample);
+  ws.coeffs.push_back(ws.sample.dot(at) - y);  // capacity >= 1 from make_workspace: no allocation
+}
+
+void RandomDesignLs::apply_step(double gamma, const Workspace& ws, Vec& x) const {
+  if (ws.coeffs.size() != 1) {
+    x.noalias() -= gamma * ws.grad;
+    return;
+  }
+  // x − γ·g with g = r·a, element by element as the default x.noalias() −= γ·g evaluates it.
+  const double r = ws.coeffs[0];
+  const Vec& a = ws.sample;
+  const Index d = x.size();
+  for (Index j = 0; j < d; ++j) x[j] -= gamma * (r * a[j]);
+}
+
 void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,
                                                 RowMat& grads) const {
+  ws.coeffs.clear();  // apply_step then moves by ws.grad
   if (b < 1 || grads.rows() < b || grads.cols() != dim())
     throw std::logic_error("RandomDesignLs::draw_step_with_sample_gradients: b >= 1 rows of size d needed");
   Vec& a = ws.sample;

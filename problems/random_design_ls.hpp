@@ -38,6 +38,12 @@ class RandomDesignLs final : public Problem {
   double value(const Vec& x) const override;
   void gradient(const Vec& x, Vec& g) const override;
   void stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const override;
+  /// b = 1: keeps the sample in ws.sample and its residual r = aᵀat − y in ws.coeffs, and apply_step
+  /// does x_j ← x_j − γ·(r·a_j) in one pass: the very operations of stochastic_gradient followed by
+  /// the default apply_step, without the dense gradient vector and two virtual calls (bit-identical).
+  /// b > 1: the default (mean gradient in ws.grad, ws.coeffs empty).
+  void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
+  void apply_step(double gamma, const Workspace& ws, Vec& x) const override;
   /// The samples of stochastic_gradient (same draws), each gradient kept in a row of `grads`; ws.grad = mean.
   void draw_step_with_sample_gradients(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws,
                                        RowMat& grads) const override;

@@ -47,6 +47,7 @@ std::shared_ptr<const DelaySource> make_delay_source(const Params& p) {
 
 DelayedSgd::DelayedSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rule(spec_.update)) {
   if (!spec_.delay.source) throw std::logic_error("DelayedSgd: no delay source");
+  spec_.step.tabulate(spec_.iterations);  // γ_t once per cell, shared by every run (same doubles)
 }
 
 std::vector<std::pair<std::string, double>> DelayedSgd::derived_constants() const {

@@ -54,8 +54,7 @@ RunningMeans::RunningMeans(const problems::Problem& problem, bool enabled)
 
 void RunningMeans::add(const Vec& x) {
   if (!enabled_) return;
-  problem_.gradient(x, g_);
-  const double s = problem_.value(x) - problem_.constants().f_star;
+  const double s = problem_.value_and_gradient(x, g_) - problem_.constants().f_star;
   ++count_;
   subopt_ += (s - subopt_) / static_cast<double>(count_);
   grad2_ += (g_.squaredNorm() - grad2_) / static_cast<double>(count_);

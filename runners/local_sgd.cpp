@@ -36,6 +36,7 @@ LocalSgd::LocalSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rul
   if (!spec_.communication) throw std::logic_error("LocalSgd: no communication schedule");
   if (spec_.communication->local_steps() != spec_.iterations)
     throw std::logic_error("LocalSgd: the communication schedule was built for another local_steps");
+  spec_.step.tabulate(spec_.iterations);  // γ_t once per cell, shared by every run (same doubles)
 }
 
 LocalSgd::LocalSgd(const LocalSgdOptions& options, StepSchedule step, CommunicationSchedule schedule)
@@ -73,10 +74,18 @@ class LocalEngine {
       problem_.draw_step(wk.w, wk.batch, spec_.sampling, wk.rng, wk.ws);
       rule_.apply(problem_, gamma, wk, wk.w);
     }
-    // w̄_t = mean_p w^p (summed in worker order; with P = 1 this is w^0 exactly).
-    wbar_ = workers_[0].w;
-    for (std::size_t p = 1; p < workers_.size(); ++p) wbar_ += workers_[p].w;
-    wbar_ *= inv_p_;
+    // w̄_t = mean_p w^p (summed in worker order, then scaled by 1/P; with P = 1 this is w^0 exactly).
+    // Coordinate by coordinate: the same additions in the same order as the vector form
+    // w̄ = w^0; w̄ += w^1 … ; w̄ *= 1/P, without its per-call set-up (d is often 2–10 here).
+    const Index d = wbar_.size();
+    double* wb = wbar_.data();
+    const double* w0 = workers_[0].w.data();
+    for (Index j = 0; j < d; ++j) wb[j] = w0[j];
+    for (std::size_t p = 1; p < workers_.size(); ++p) {
+      const double* wp = workers_[p].w.data();
+      for (Index j = 0; j < d; ++j) wb[j] += wp[j];
+    }
+    for (Index j = 0; j < d; ++j) wb[j] *= inv_p_;
     if (next_comm_ < comm_.size() && comm_[next_comm_] == t) {
       ++next_comm_;
       for (auto& wk : workers_) wk.w = wbar_;

@@ -168,7 +168,9 @@ RunResult run_sequence(const problems::Problem& problem,
   return run_step_loop(problem, spec, record_iters, engine.x0(), extras, engine, observer, text);
 }
 
-MinibatchSgd::MinibatchSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rule(spec_.update)) {}
+MinibatchSgd::MinibatchSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rule(spec_.update)) {
+  spec_.step.tabulate(spec_.iterations);  // γ_t once per cell, shared by every run (same doubles)
+}
 
 std::vector<std::pair<std::string, double>> MinibatchSgd::derived_constants() const {
   return {{"gamma", spec_.step.at(1)}, {"theta_b", spec_.theta_b}, {"batch", static_cast<double>(spec_.batch())}};

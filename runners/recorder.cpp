@@ -41,9 +41,9 @@ void Recorder::record(const Point& p, const Vec& x, std::span<const double> extr
   const bool finite = x.allFinite();
   trace_.points.push_back(p);
   if (finite) {
-    problem_.gradient(x, g_);
+    const double f = problem_.value_and_gradient(x, g_);
     diff_ = x - c.x_star;
-    trace_.values.push_back(problem_.value(x) - c.f_star);
+    trace_.values.push_back(f - c.f_star);
     trace_.values.push_back(diff_.squaredNorm());
     trace_.values.push_back(g_.squaredNorm());
     if (has_test_) trace_.values.push_back(*problem_.test_value(x));

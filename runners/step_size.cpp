@@ -4,11 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sgdcheck::runners {
 
-double StepSchedule::at(std::int64_t t) const {
+double StepSchedule::compute(std::int64_t t) const {
   const auto tt = static_cast<double>(t);
   switch (rule) {
     case StepRule::kConstant:
@@ -17,6 +18,15 @@ double StepSchedule::at(std::int64_t t) const {
     case StepRule::kPower: return gamma * std::pow(tt, -alpha);
   }
   return gamma;
+}
+
+void StepSchedule::tabulate(std::int64_t T) {
+  table.reset();
+  if (is_constant() || T < 1) return;
+  const std::int64_t n = std::min(T, kMaxTable) + 1;
+  auto values = std::make_shared<std::vector<double>>(static_cast<std::size_t>(n));
+  for (std::int64_t t = 0; t < n; ++t) (*values)[static_cast<std::size_t>(t)] = compute(t);
+  table = std::move(values);
 }
 
 std::string to_string(DelayPolicy p) {

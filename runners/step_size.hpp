@@ -2,6 +2,7 @@
 /// \file Step-size schedules shared by every runner (and by the bound adapters, which must use the
 /// very same γ as the run they are compared with).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,20 @@ struct StepSchedule {
   double t0 = 1.0;
   double alpha = 0.5;
   DelayPolicy delay_policy = DelayPolicy::kNone;
-  double at(std::int64_t t) const;
+  /// γ_t for t = 0 … table->size() − 1, filled once per cell by tabulate() and then
+  /// shared read-only by every run of the cell and every copy of the schedule. Entry t is exactly
+  /// the double compute(t) returns, so a tabulated schedule gives bit-identical steps.
+  std::shared_ptr<const std::vector<double>> table;
+  double at(std::int64_t t) const {
+    if (table && t >= 0 && static_cast<std::size_t>(t) < table->size()) return (*table)[static_cast<std::size_t>(t)];
+    return compute(t);
+  }
+  /// γ_t from the rule (one `pow` per call for the power rule).
+  double compute(std::int64_t t) const;
+  /// Tabulates γ_0 … γ_T (at most kMaxTable entries; later t compute) when the rule depends on t.
+  /// Call before the schedule is shared between threads; a constant rule keeps no table.
+  void tabulate(std::int64_t T);
+  static constexpr std::int64_t kMaxTable = std::int64_t{1} << 20;  ///< 8 MB of doubles per cell
   double at(std::int64_t t, std::int64_t tau) const {
     switch (delay_policy) {
       case DelayPolicy::kNone: return at(t);

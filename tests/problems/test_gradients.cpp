@@ -130,3 +130,50 @@ TEST_CASE("stochastic gradients are unbiased within 5 standard errors for every 
     }
   }
 }
+
+TEST_CASE("value_and_gradient returns exactly value and gradient for every family", "[problems]") {
+  // The recorder takes f and ∇f from value_and_gradient; results stay those of value / gradient
+  // only if the shared pass gives the same doubles (exact comparison, not a tolerance).
+  for (const auto& c : cases()) {
+    const auto p = build(c.family, c.kv);
+    INFO(p->describe());
+    for (const Vec& x : test_points(*p, 21)) {
+      Vec g(p->dim()), g2(p->dim());
+      p->gradient(x, g);
+      const double f = p->value_and_gradient(x, g2);
+      REQUIRE(f == p->value(x));
+      for (Index j = 0; j < p->dim(); ++j) REQUIRE(g2[j] == g[j]);
+    }
+  }
+}
+
+TEST_CASE("draw_step + apply_step equal stochastic_gradient + x - gamma g for every family at b = 1 and 3",
+          "[problems]") {
+  // Same stream for both sides: the two-phase step must draw the same samples and, for the fused
+  // forms (least squares, random-design b = 1), perform the same operations. Exact for b = 1 on the
+  // streaming problems (the fused form is elementwise the default); finite least squares adds row
+  // by row (a different order from the dense mean gradient), hence the 1e-14 relative tolerance.
+  for (const auto& c : cases()) {
+    const auto p = build(c.family, c.kv);
+    INFO(p->describe());
+    for (Index b : {Index{1}, Index{3}}) {
+      const Vec x0 = test_points(*p, 31).back();
+      Workspace ws1 = p->make_workspace(b), ws2 = p->make_workspace(b);
+      Rng r1 = make_stream(7, 1, StreamPurpose::kAlgorithm, 0), r2 = r1;
+      Vec xa = x0, xb = x0, g(p->dim());
+      const double gamma = 0.05;
+      for (int t = 0; t < 5; ++t) {
+        p->draw_step(xa, b, Sampling::kWithReplacement, r1, ws1);
+        p->apply_step(gamma, ws1, xa);
+        p->stochastic_gradient(xb, b, Sampling::kWithReplacement, r2, ws2, g);
+        xb.noalias() -= gamma * g;
+      }
+      for (Index j = 0; j < p->dim(); ++j) {
+        if (p->n() == 0 && b == 1)
+          REQUIRE(xa[j] == xb[j]);
+        else
+          REQUIRE_THAT(xa[j], WithinAbs(xb[j], 1e-14 * (1.0 + xb.norm())));
+      }
+    }
+  }
+}
