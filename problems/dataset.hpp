@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <istream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/types.hpp"
@@ -27,6 +28,26 @@ struct Dataset {
   Vec y;                   ///< labels, size n
   std::string source;      ///< file name or generator description, for messages and describe()
   std::vector<int> lines;  ///< 1-based source line of each row (empty for generated data)
+
+  Dataset() = default;
+  Dataset(const Dataset&) = default;
+  Dataset& operator=(const Dataset&) = default;
+  /// Moves really move: Eigen 3.4's SparseMatrix has no move constructor (a "move" copies all nonzeros,
+  /// 12 bytes each), so the sparse rows are swapped.
+  Dataset(Dataset&& o) noexcept
+      : dense(std::move(o.dense)), is_sparse(o.is_sparse), y(std::move(o.y)), source(std::move(o.source)),
+        lines(std::move(o.lines)) {
+    sparse.swap(o.sparse);
+  }
+  Dataset& operator=(Dataset&& o) noexcept {
+    dense = std::move(o.dense);
+    sparse.swap(o.sparse);
+    is_sparse = o.is_sparse;
+    y = std::move(o.y);
+    source = std::move(o.source);
+    lines = std::move(o.lines);
+    return *this;
+  }
 
   Index rows() const { return is_sparse ? sparse.rows() : dense.rows(); }
   Index cols() const { return is_sparse ? sparse.cols() : dense.cols(); }
