@@ -18,6 +18,7 @@
 #include "core/rng.hpp"
 #include "pipeline/bound_adapter_support.hpp"
 #include "problems/critical.hpp"
+#include "problems/critical_iterative.hpp"
 #include "problems/dataset.hpp"
 #include "problems/initial_point.hpp"
 #include "problems/least_squares.hpp"
@@ -42,6 +43,9 @@ struct Report {
   double M_grad = kNaN, M_curv = kNaN;
   bool M_exact = false;
   std::string M_method;
+  std::string accuracy = "exact";  ///< "exact" or the iterative label with its tolerance
+  std::string constants_method;    ///< least squares: exact (dense …) or iterative (Lanczos, tol …)
+  std::string constants_work;      ///< iterative: passes over the rows
   double M_grad_hessian = kNaN, M_curv_hessian = kNaN;  ///< logistic: quadratic model at x* (§3.3)
   double delta = kNaN;
   double nsx0 = kNaN;                                ///< B_simple(x0), exact
@@ -158,15 +162,23 @@ void add_intercept(Dataset& data) {
     data.dense.col(d).setOnes();
     return;
   }
-  std::vector<Eigen::Triplet<double>> t;
-  t.reserve(static_cast<std::size_t>(data.sparse.nonZeros() + n));
-  for (Index i = 0; i < n; ++i) {
-    for (SpMat::InnerIterator it(data.sparse, i); it; ++it) t.emplace_back(i, it.index(), it.value());
-    t.emplace_back(i, d, 1.0);
-  }
+  // CSR built in place: every row keeps its entries and gains the last column (no triplet list).
   SpMat out(n, d + 1);
-  out.setFromTriplets(t.begin(), t.end());
-  out.makeCompressed();
+  out.resizeNonZeros(data.sparse.nonZeros() + n);
+  auto* outer = out.outerIndexPtr();
+  auto* inner = out.innerIndexPtr();
+  double* val = out.valuePtr();
+  SpMat::StorageIndex k = 0;
+  outer[0] = 0;
+  for (Index i = 0; i < n; ++i) {
+    for (SpMat::InnerIterator it(data.sparse, i); it; ++it) {
+      inner[k] = static_cast<SpMat::StorageIndex>(it.index());
+      val[k++] = it.value();
+    }
+    inner[k] = static_cast<SpMat::StorageIndex>(d);
+    val[k++] = 1.0;
+    outer[i + 1] = k;
+  }
   data.sparse = std::move(out);
 }
 
@@ -329,6 +341,8 @@ void print_json(const Report& r, std::ostream& out) {
   j["M_curv"] = jnum(r.M_curv);
   j["M_exact"] = r.M_exact;
   j["M_method"] = r.M_method;
+  if (!r.constants_method.empty()) j["constants_method"] = r.constants_method;
+  if (!r.constants_work.empty()) j["constants_work"] = r.constants_work;
   if (std::isfinite(r.M_grad_hessian)) j["M_grad_hessian_at_opt"] = r.M_grad_hessian;
   if (std::isfinite(r.M_curv_hessian)) j["M_curv_hessian_at_opt"] = r.M_curv_hessian;
   j["Delta"] = jnum(r.delta);
@@ -367,17 +381,17 @@ void print_text(const Report& r, std::ostream& out) {
                            r.rank >= 0 && r.rank < r.d ? fmt::format(" (rank {})", r.rank) : "");
   for (const auto& w : r.warnings) out << "warning: " << w << "\n";
   const bool exact = r.M_exact;
-  out << "\nConstants\n";
+  out << "\nConstants" << (r.constants_method.empty() ? "" : ": " + r.constants_method) << "\n";
   line("L", num(r.L), exact ? "smoothness: largest eigenvalue of the mean Hessian A" : "smoothness (an upper bound)");
   line("L_max", num(r.L_max), "largest smoothness of a single sample, max_i L_i");
   line("mu", num(r.mu), exact ? "strong convexity: smallest nonzero eigenvalue of A (on its range)"
                               : "strong convexity (a lower bound: the L2 weight)");
   line("sigma2", num(r.sigma2), "gradient noise at the optimum, E|grad f_i(x*)|^2 (0: the model fits every sample)");
   const bool noisy = r.sigma2 > 0;
-  line("M_grad", num(r.M_grad), std::string(exact ? "exact" : "estimate, a LOWER bound") +
+  line("M_grad", num(r.M_grad), std::string(exact ? r.accuracy : "estimate, a LOWER bound") +
                                     (noisy ? ": saturation parameter (relative gradient noise of the sigma2 = 0 part)"
                                            : ": noise relative to the gradient, E|g - grad f|^2 <= M |grad f|^2"));
-  line("M_curv", num(r.M_curv), std::string(exact ? "exact" : "estimate, a LOWER bound") +
+  line("M_curv", num(r.M_curv), std::string(exact ? r.accuracy : "estimate, a LOWER bound") +
                                     (noisy ? ": saturation parameter, function-value form"
                                            : ": noise relative to the gap, E|g|^2 <= 2L(M + 1)(f - f*)"));
   if (std::isfinite(r.M_grad_hessian)) {
@@ -446,6 +460,11 @@ CLI::App* add_critical_subcommand(CLI::App& app, CriticalArgs& a) {
   c->add_option("--lambda", a.lambda, "logistic: L2 weight lambda >= 0 (default 1e-3)")->check(CLI::NonNegativeNumber);
   c->add_flag("--standardize", a.standardize, "centre and scale the columns (sparse data: scale only)");
   c->add_flag("--intercept", a.intercept, "append a constant feature 1");
+  c->add_option("--method", a.method,
+                "least squares constants: auto (default: dense for d <= 2000, else iterative, dense again if the "
+                "iterative path finds A rank-deficient and d <= 5000), dense (exact eigendecomposition, d <= 5000) "
+                "or iterative (matrix-free Lanczos and CG, tol 1e-8 on eigenpair residuals, full-rank A)")
+      ->check(CLI::IsMember({"auto", "dense", "iterative"}));
   c->add_flag("--json", a.json, "print one JSON object");
   c->add_option("--seed", a.seed, "seed of the probes, the SGD path and the two-batch draws");
   return c;
@@ -460,10 +479,14 @@ int cmd_critical(const CriticalArgs& a) {
                                                                             {!a.objective.empty(), "--objective"},
                                                                             {a.lambda.has_value(), "--lambda"},
                                                                             {a.standardize, "--standardize"},
-                                                                            {a.intercept, "--intercept"}})
+                                                                            {a.intercept, "--intercept"},
+                                                                            {!a.method.empty(), "--method"}})
       if (set) throw UsageError(std::string("critical: ") + flag + " applies to --data only (put the key in the --problem map)");
   const std::string objective = a.objective.empty() ? "least_squares" : a.objective;
   if (a.lambda && objective != "logistic") throw UsageError("critical: --lambda applies to --objective logistic only");
+  if (!a.method.empty() && objective != "least_squares")
+    throw UsageError("critical: --method applies to --objective least_squares only (logistic constants are dense)");
+  const auto method = problems::parse_constants_method(a.method.empty() ? "auto" : a.method);
   const std::string format = a.format.empty() ? "libsvm" : a.format;
   if (!a.label_column.empty() && format != "csv") throw UsageError("critical: --label-column applies to --format csv only");
 
@@ -483,7 +506,7 @@ int cmd_critical(const CriticalArgs& a) {
     if (objective == "logistic")
       problem = std::make_unique<problems::LogisticRegression>(std::move(data), a.lambda.value_or(1e-3), init);
     else
-      problem = std::make_unique<problems::LeastSquares>(std::move(data), init);
+      problem = std::make_unique<problems::LeastSquares>(std::move(data), init, method);
   } else {
     problem = problem_from_spec(a.problem, problem_params);
   }
@@ -511,8 +534,16 @@ int cmd_critical(const CriticalArgs& a) {
     const auto& det = *details;
     r.rank = det.rank;
     r.delta = det.delta;
-    r.M_method = "exact: eigendecomposition of A = (1/n) sum a_i a_i' and B = (1/n) sum |a_i|^2 a_i a_i' on range(A) "
-                 "(Stich et al. 2021)";
+    r.constants_method = det.method;
+    r.constants_work = det.work;
+    if (det.iterative) {
+      r.accuracy = "iterative (tol " + fmt::format("{:g}", problems::kIterativeEigTol) + ")";
+      r.M_method = det.method + ": Lanczos on A^-1 B A^-1 (M_grad) and on the pencil (B, A) (M_curv), with "
+                   "A v = X'(Xv)/n and B v = X'(w Xv)/n, w_i = |a_i|^2, never forming d x d (Stich et al. 2021)";
+    } else {
+      r.M_method = "exact: eigendecomposition of A = (1/n) sum a_i a_i' and B = (1/n) sum |a_i|^2 a_i a_i' on "
+                   "range(A) (Stich et al. 2021)";
+    }
     for (const auto& note : det.notes) (note.rfind("rank-deficient", 0) == 0 ? r.warnings : r.notes).push_back(note);
   } else if (p.random_design()) {
     const std::string design = problem_params.get_string("design");

@@ -27,6 +27,7 @@ struct CriticalArgs {
   std::optional<double> lambda;  ///< logistic L2 weight (default 1e-3)
   bool standardize = false;   ///< dense: centre and scale columns; sparse: scale only
   bool intercept = false;     ///< append a constant-1 feature
+  std::string method;         ///< least squares constants: auto | dense | iterative (default auto)
   bool json = false;          ///< one JSON object instead of text
   std::uint64_t seed = 0;     ///< probes, SGD path and two-batch draws
   /// In-memory data instead of --data (the Python module's critical(X, y)); `source` names it.

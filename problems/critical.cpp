@@ -7,21 +7,32 @@
 
 #include "core/errors.hpp"
 #include "core/rng.hpp"
+#include "problems/critical_iterative.hpp"
 
 namespace sgdcheck::problems {
 
-LeastSquaresConstants least_squares_constants(const Dataset& data) {
-  LeastSquaresConstants c;
-  c.n = data.rows();
-  c.d = data.cols();
+ConstantsMethod parse_constants_method(const std::string& name) {
+  if (name == "auto") return ConstantsMethod::kAuto;
+  if (name == "dense") return ConstantsMethod::kDense;
+  if (name == "iterative") return ConstantsMethod::kIterative;
+  throw std::logic_error("parse_constants_method: unknown method '" + name + "'");
+}
+
+std::string to_string(ConstantsMethod m) {
+  switch (m) {
+    case ConstantsMethod::kAuto: return "auto";
+    case ConstantsMethod::kDense: return "dense";
+    case ConstantsMethod::kIterative: return "iterative";
+  }
+  return "?";
+}
+
+namespace {
+
+/// The dense path: c.n, c.d, c.L_max set by the caller.
+void dense_constants(const Dataset& data, const Vec& norms2, LeastSquaresConstants& c) {
   const SourceLoc where{data.source, 0};
   check_gram_dimension(data);
-  if (c.n < 1 || c.d < 1) throw DataError(where, "no samples or no features: expected a non-empty data set");
-  const Vec norms2 = data.row_norms2();
-  c.L_max = norms2.maxCoeff();
-  if (!std::isfinite(c.L_max) || !norms2.allFinite() || !data.y.allFinite())
-    throw DataError(where, "a squared row norm is not finite: expected values whose squares and sums stay finite");
-  if (!(c.L_max > 0.0)) throw DataError(where, "every row is zero: expected at least one nonzero feature");
   const Mat A = data.weighted_gram();
   const Mat B = data.weighted_gram(norms2);
   if (!A.allFinite() || !B.allFinite())
@@ -71,6 +82,49 @@ LeastSquaresConstants least_squares_constants(const Dataset& data) {
   c.M_curv = eh.eigenvalues()[c.rank - 1] / c.L - 1.0;
   c.worst_direction = V * inv1.cwiseProduct(e1.eigenvectors().col(c.rank - 1));
   c.worst_direction.normalize();
+  c.top_direction = es.eigenvectors().col(c.d - 1);
+  c.method = "exact (dense eigendecomposition)";
+}
+
+}  // namespace
+
+LeastSquaresConstants least_squares_constants(const Dataset& data, ConstantsMethod method) {
+  LeastSquaresConstants c;
+  c.n = data.rows();
+  c.d = data.cols();
+  const SourceLoc where{data.source, 0};
+  if (c.n < 1 || c.d < 1) throw DataError(where, "no samples or no features: expected a non-empty data set");
+  const bool dense_first = method == ConstantsMethod::kDense ||
+                           (method == ConstantsMethod::kAuto && c.d <= kDenseAutoMaxDimension);
+  if (dense_first) check_gram_dimension(data);  // before anything of size d x d
+  if (!dense_first && c.d > kMaxIterativeDimension)
+    throw DataError(where, fmt::format("d = {} features exceeds the limit d <= {} of the iterative constants",
+                                       c.d, kMaxIterativeDimension));
+  const Vec norms2 = data.row_norms2();
+  c.L_max = norms2.maxCoeff();
+  if (!std::isfinite(c.L_max) || !norms2.allFinite() || !data.y.allFinite())
+    throw DataError(where, "a squared row norm is not finite: expected values whose squares and sums stay finite");
+  if (!(c.L_max > 0.0)) throw DataError(where, "every row is zero: expected at least one nonzero feature");
+  if (dense_first) {
+    dense_constants(data, norms2, c);
+  } else {
+    std::string why;
+    if (least_squares_constants_iterative(data, norms2, c, why) == IterativeStatus::kOk) {
+      c.iterative = true;
+    } else if (method == ConstantsMethod::kAuto && c.d <= kMaxGramDimension) {
+      c = LeastSquaresConstants{};
+      c.n = data.rows();
+      c.d = data.cols();
+      c.L_max = norms2.maxCoeff();
+      dense_constants(data, norms2, c);
+      c.notes.push_back("the iterative path found A'A/n rank-deficient or too ill-conditioned (" + why +
+                        "): constants from the dense eigendecomposition instead");
+    } else {
+      throw DataError(where, fmt::format("the iterative constants need a full-rank, well-conditioned A'A/n, but {}; "
+                                         "the dense fallback needs d <= {} (d = {})",
+                                         why, kMaxGramDimension, c.d));
+    }
+  }
 
   for (const auto& [name, value] : {std::pair<const char*, double>{"L", c.L}, {"L_max", c.L_max}, {"mu", c.mu},
                                      {"M_grad", c.M_grad}, {"M_curv", c.M_curv}, {"sigma2", c.sigma2},

@@ -5,7 +5,9 @@
 /// B = (1/n)Σ ‖a_i‖² a_ia_iᵀ (both d×d; sparse rows are never densified):
 /// \f[ M_{grad} + 1 = \lambda_{max}(\Lambda^{-1}V^\top B V\Lambda^{-1}),\qquad
 ///     M_{curv} + 1 = \lambda_{max}(\Lambda^{-1/2}V^\top B V\Lambda^{-1/2}) / L \f]
-/// on range(A) (eigenpairs (V, Λ) of A with λ_k > 1e-10·λ_max). Cost O(nnz·d + d³).
+/// on range(A) (eigenpairs (V, Λ) of A with λ_k > 1e-10·λ_max). Dense path: cost O(nnz·d + d³), memory
+/// O(d²); iterative path (problems/critical_iterative.hpp): matrix-free Lanczos and CG, memory O(nnz + d),
+/// exact to a stated tolerance.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,12 +33,26 @@ struct LeastSquaresConstants {
   Index zero_rows = 0;   ///< all-zero rows (allowed; they still count in n)
   Vec x_star;            ///< minimum-norm minimiser
   Vec worst_direction;   ///< unit e maximising eᵀBe / eᵀA²e: the worst-case start direction for M_grad
+  Vec top_direction;     ///< unit eigenvector of λ_max(A) (init.kind top_eigenvector)
+  std::string method;    ///< "exact (dense eigendecomposition)" or "iterative (Lanczos, tol …)"
+  std::string work;      ///< iterative path: passes over the rows and CG iterations (empty for dense)
+  bool iterative = false;
   std::vector<std::string> notes;  ///< rank deficiency, zero rows, non-realizability
 };
 
-/// Exact constants of (1/2n)‖Ax − y‖² by eigendecomposition of A = AᵀA/n (min-norm x* on rank
-/// deficiency, refined by two residual-correction steps). Throws DataError if every row is zero.
-LeastSquaresConstants least_squares_constants(const Dataset& data);
+/// How the constants are computed: dense eigendecomposition (exact, d ≤ kMaxGramDimension), matrix-free
+/// iterative (Lanczos/CG to kIterativeEigTol, full-rank A only), or auto: dense for d ≤
+/// kDenseAutoMaxDimension, else iterative, falling back to dense on rank deficiency when d allows it.
+enum class ConstantsMethod { kAuto, kDense, kIterative };
+/// "auto" | "dense" | "iterative" (anything else: std::logic_error; validate before).
+ConstantsMethod parse_constants_method(const std::string& name);
+std::string to_string(ConstantsMethod m);
+
+/// Constants of (1/2n)‖Ax − y‖² with A = XᵀX/n. Dense: eigendecomposition of A (min-norm x* on rank
+/// deficiency, refined by two residual-correction steps). Iterative: see critical_iterative.hpp.
+/// Throws DataError if every row is zero, when d exceeds the limit of the method that applies, or when
+/// the iterative path finds A rank-deficient and d is too large for the dense fallback.
+LeastSquaresConstants least_squares_constants(const Dataset& data, ConstantsMethod method = ConstantsMethod::kAuto);
 
 /// Centred local noise ratio of a finite sum at x, relative to a reference point x_ref (normally x*):
 /// \f[ M_{loc}(x) = \frac{(1/n)\sum_i \|\delta_i - \bar\delta\|^2}{\|\nabla f(x)\|^2},\quad

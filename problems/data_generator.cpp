@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <stdexcept>
 
 #include "core/rng.hpp"
@@ -36,7 +38,18 @@ Storage parse_storage(const std::string& name) {
 
 namespace {
 
-using Triplets = std::vector<Eigen::Triplet<double>>;
+/// Rows in CSR form, appended in row order with increasing columns (every structure generates them so):
+/// 12 bytes a nonzero, copied once into the matrix, no triplet list.
+struct CsrRows {
+  std::vector<SpMat::StorageIndex> outer{0}, inner;
+  std::vector<double> values;
+  void push(Index j, double v) {
+    inner.push_back(static_cast<SpMat::StorageIndex>(j));
+    values.push_back(v);
+  }
+  void end_row() { outer.push_back(static_cast<SpMat::StorageIndex>(values.size())); }
+  std::size_t size() const { return values.size(); }
+};
 
 /// One random row √(h_j/p)·m_j·z_j into `row` (dense, size d).
 void random_row(const Vec& sqrt_h_over_p, double p, Rng& rng, Vec& row) {
@@ -47,9 +60,10 @@ void random_row(const Vec& sqrt_h_over_p, double p, Rng& rng, Vec& row) {
   }
 }
 
-void push_row(Index i, const Vec& row, double c, Triplets& t) {
+void push_row(const Vec& row, double c, CsrRows& t) {
   for (Index j = 0; j < row.size(); ++j)
-    if (row[j] != 0.0 && c != 0.0) t.emplace_back(i, j, c * row[j]);
+    if (row[j] != 0.0 && c != 0.0) t.push(j, c * row[j]);
+  t.end_row();
 }
 
 /// The design rows (labels empty), drawing from `rng` in a fixed order.
@@ -58,16 +72,20 @@ Dataset generate_design(const DesignOptions& o, Rng& rng) {
   if (!(o.density > 0.0 && o.density <= 1.0)) throw std::logic_error("generate_design: density must be in (0, 1]");
   if (o.structure == Structure::kOrthogonalRows && o.n > o.d)
     throw std::logic_error("generate_design: orthogonal_rows needs n <= d");
-  Triplets t;
+  CsrRows t;
   const Vec h = make_spectrum(o.spectrum, o.d, o.cond, o.scale);
   const Vec sqrt_h_over_p = (h / o.density).cwiseSqrt();
   Vec row(o.d);
   switch (o.structure) {
     case Structure::kRandom:
-      t.reserve(static_cast<std::size_t>(static_cast<double>(o.n * o.d) * o.density * 1.1) + 16);
+      {
+        const auto expect = static_cast<std::size_t>(static_cast<double>(o.n * o.d) * o.density * 1.1) + 16;
+        t.inner.reserve(expect);
+        t.values.reserve(expect);
+      }
       for (Index i = 0; i < o.n; ++i) {
         random_row(sqrt_h_over_p, o.density, rng, row);
-        push_row(i, row, 1.0, t);
+        push_row(row, 1.0, t);
       }
       break;
     case Structure::kIdenticalRows:
@@ -80,7 +98,7 @@ Dataset generate_design(const DesignOptions& o, Rng& rng) {
       if (row.squaredNorm() == 0.0) row[0] = std::sqrt(h[0]);
       for (Index i = 0; i < o.n; ++i) {
         const double c = o.structure == Structure::kIdenticalRows ? 1.0 : rng.normal();
-        push_row(i, row, c, t);
+        push_row(row, c, t);
       }
       break;
     }
@@ -94,7 +112,8 @@ Dataset generate_design(const DesignOptions& o, Rng& rng) {
         for (Index j = 0; j < len; ++j) block[j] = rng.normal();
         if (block.squaredNorm() == 0.0) block[0] = 1.0;
         block *= std::sqrt(static_cast<double>(o.n) * hn[i]) / block.norm();
-        for (Index j = 0; j < len; ++j) t.emplace_back(i, start + j, block[j]);
+        for (Index j = 0; j < len; ++j) t.push(start + j, block[j]);
+        t.end_row();
         start += len;
       }
       break;
@@ -105,11 +124,15 @@ Dataset generate_design(const DesignOptions& o, Rng& rng) {
   data.is_sparse = o.storage == Storage::kSparse || (o.storage == Storage::kAuto && fill <= 0.25);
   if (data.is_sparse) {
     data.sparse.resize(o.n, o.d);
-    data.sparse.setFromTriplets(t.begin(), t.end());
-    data.sparse.makeCompressed();
+    data.sparse.resizeNonZeros(static_cast<Index>(t.size()));
+    std::copy(t.outer.begin(), t.outer.end(), data.sparse.outerIndexPtr());
+    std::copy(t.inner.begin(), t.inner.end(), data.sparse.innerIndexPtr());
+    std::copy(t.values.begin(), t.values.end(), data.sparse.valuePtr());
   } else {
     data.dense = RowMat::Zero(o.n, o.d);
-    for (const auto& e : t) data.dense(e.row(), e.col()) = e.value();
+    for (Index i = 0; i < o.n; ++i)
+      for (auto k = t.outer[static_cast<std::size_t>(i)]; k < t.outer[static_cast<std::size_t>(i) + 1]; ++k)
+        data.dense(i, t.inner[static_cast<std::size_t>(k)]) = t.values[static_cast<std::size_t>(k)];
   }
   data.source = fmt::format("generated {} n={} d={} spectrum={} cond={} density={} seed={}",
                             to_string(o.structure), o.n, o.d, to_string(o.spectrum), o.cond, o.density, o.seed);

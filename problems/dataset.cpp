@@ -11,8 +11,8 @@ namespace sgdcheck::problems {
 void check_gram_dimension(const Dataset& data) {
   if (data.cols() > kMaxGramDimension)
     throw DataError(SourceLoc{data.source, 0},
-                    fmt::format("d = {} features exceeds the limit d <= {}: the exact constants use dense d x d "
-                                "matrices ({:.1f} GB each)",
+                    fmt::format("d = {} features exceeds the limit d <= {} of the dense constants: they use dense d x d "
+                                "matrices ({:.1f} GB each); least squares takes larger d by its iterative method",
                                 data.cols(), kMaxGramDimension,
                                 8.0 * static_cast<double>(data.cols()) * static_cast<double>(data.cols()) / 1e9));
 }
@@ -21,7 +21,11 @@ void check_finite_sum_data(const Dataset& data) {
   if (data.rows() < 2)
     throw DataError(SourceLoc{data.source, 0},
                     fmt::format("n = {} sample(s): expected at least 2 (a noise parameter needs two samples)", data.rows()));
-  check_gram_dimension(data);
+  if (data.cols() > kMaxIterativeDimension)
+    throw DataError(SourceLoc{data.source, 0},
+                    fmt::format("d = {} features exceeds the limit d <= {} (the iterative constants keep O(100 d) "
+                                "numbers; the dense ones need d <= {})",
+                                data.cols(), kMaxIterativeDimension, kMaxGramDimension));
 }
 
 double Dataset::row_norm2(Index i) const {
@@ -38,6 +42,7 @@ Vec Dataset::row_norms2() const {
 }
 
 Mat Dataset::weighted_gram(const Vec& weights) const {
+  check_gram_dimension(*this);
   const Index n = rows();
   const double inv_n = 1.0 / static_cast<double>(n);
   if (!is_sparse) {

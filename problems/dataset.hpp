@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <istream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/types.hpp"
@@ -27,6 +28,26 @@ struct Dataset {
   Vec y;                   ///< labels, size n
   std::string source;      ///< file name or generator description, for messages and describe()
   std::vector<int> lines;  ///< 1-based source line of each row (empty for generated data)
+
+  Dataset() = default;
+  Dataset(const Dataset&) = default;
+  Dataset& operator=(const Dataset&) = default;
+  /// Moves really move: Eigen 3.4's SparseMatrix has no move constructor (a "move" copies all nonzeros,
+  /// 12 bytes each), so the sparse rows are swapped.
+  Dataset(Dataset&& o) noexcept
+      : dense(std::move(o.dense)), is_sparse(o.is_sparse), y(std::move(o.y)), source(std::move(o.source)),
+        lines(std::move(o.lines)) {
+    sparse.swap(o.sparse);
+  }
+  Dataset& operator=(Dataset&& o) noexcept {
+    dense = std::move(o.dense);
+    sparse.swap(o.sparse);
+    is_sparse = o.is_sparse;
+    y = std::move(o.y);
+    source = std::move(o.source);
+    lines = std::move(o.lines);
+    return *this;
+  }
 
   Index rows() const { return is_sparse ? sparse.rows() : dense.rows(); }
   Index cols() const { return is_sparse ? sparse.cols() : dense.cols(); }
@@ -53,7 +74,8 @@ struct Dataset {
   /// Row squared norms ‖a_i‖², size n.
   Vec row_norms2() const;
   /// Gram matrix AᵀDA/n (d×d, dense) with D = diag(weights) (empty weights: D = I). Sparse data are
-  /// never densified: the product is formed sparse and only the d×d result is dense.
+  /// never densified: the product is formed sparse and only the d×d result is dense. Throws DataError
+  /// (check_gram_dimension) when d > kMaxGramDimension.
   Mat weighted_gram(const Vec& weights = Vec()) const;
   /// Xᵀv (size d), e.g. the data part of a full gradient.
   Vec transpose_times(const Vec& v) const;
@@ -86,16 +108,24 @@ Dataset load_csv(const std::filesystem::path& path, const std::string& label_col
 Dataset read_csv_dataset(std::istream& in, const std::string& source, const std::string& label_column);
 Dataset read_csv_dataset_text(const std::string& text, const std::string& source, const std::string& label_column);
 
-/// Largest d for which the finite-sum families compute exact constants: they form dense d×d matrices
-/// (A'A/n, Hessians; O(d²) memory, O(d³) time).
+/// Largest d for which dense d×d matrices are formed (A'A/n, Hessians; O(d²) memory, O(d³) time): the
+/// logistic families and the dense path of the least-squares constants.
 constexpr long long kMaxGramDimension = 5000;
+/// Least squares: the largest d that ConstantsMethod::kAuto sends to the dense path.
+constexpr long long kDenseAutoMaxDimension = 2000;
+/// Least squares: the largest d of the matrix-free (iterative) constants, O(ncv·d) Lanczos vectors plus
+/// CG vectors (about 0.3 GB at the limit).
+constexpr long long kMaxIterativeDimension = 1'000'000;
 /// Largest n·d of generated data (dense storage, 8 bytes an entry: 800 MB).
 constexpr double kMaxGeneratedEntries = 1e8;
 
-/// Throws DataError naming the source when d > kMaxGramDimension (before any d×d allocation).
+/// Throws DataError naming the source when d > kMaxGramDimension (before any d×d allocation; also
+/// called by weighted_gram).
 void check_gram_dimension(const Dataset& data);
 /// Rules every loaded data set of a finite-sum family meets (`run`, `validate` and `critical` alike):
-/// n >= 2 (a noise parameter compares samples) and d <= kMaxGramDimension. Throws DataError.
+/// n >= 2 (a noise parameter compares samples) and d <= kMaxIterativeDimension (the largest d any
+/// family handles; the families that form d×d matrices refuse d > kMaxGramDimension in weighted_gram).
+/// Throws DataError.
 void check_finite_sum_data(const Dataset& data);
 
 /// Labels as ±1 for logistic regression: accepts {−1, +1} or {0, 1} (0 → −1). Anything else throws

@@ -4,12 +4,11 @@
 
 #include <fmt/format.h>
 
-#include <Eigen/Eigenvalues>
 
 namespace sgdcheck::problems {
 
-LeastSquares::LeastSquares(Dataset data, const InitOptions& init) : data_(std::move(data)) {
-  details_ = least_squares_constants(data_);
+LeastSquares::LeastSquares(Dataset data, const InitOptions& init, ConstantsMethod method) : data_(std::move(data)) {
+  details_ = least_squares_constants(data_, method);
   auto& c = constants_;
   c.L = details_.L;
   c.L_max = details_.L_max;
@@ -22,15 +21,16 @@ LeastSquares::LeastSquares(Dataset data, const InitOptions& init) : data_(std::m
   c.convexity = details_.rank == details_.d ? Convexity::kStronglyConvex : Convexity::kConvex;
   // least_squares_constants throws on non-finite constants, so "exact" is never said of inf or NaN.
   c.exact_L = c.exact_mu = c.exact_sigma2 = c.exact_M = true;
-  c.ground_truth = fmt::format("direct solve (eigendecomposition of A'A/n, rank {}, min-norm x*)", details_.rank);
+  c.ground_truth = details_.iterative
+                       ? fmt::format("{}: x* by CG on the normal equations, rank {}", details_.method, details_.rank)
+                       : fmt::format("direct solve (eigendecomposition of A'A/n, rank {}, min-norm x*)", details_.rank);
   c.notes = details_.notes;
   view_.dense = data_.is_sparse ? nullptr : &data_.dense;
   view_.sparse = data_.is_sparse ? &data_.sparse : nullptr;
   view_.y = &data_.y;
   Vec direction;
   if (init.kind == InitKind::kTopEigenvector) {
-    const Eigen::SelfAdjointEigenSolver<Mat> es(data_.weighted_gram());
-    direction = es.eigenvectors().col(dim() - 1);
+    direction = details_.top_direction;
   } else if (init.kind == InitKind::kWorstCase) {
     direction = details_.worst_direction;
   }

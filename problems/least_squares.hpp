@@ -16,8 +16,8 @@ namespace sgdcheck::problems {
 /// Oracles never allocate: batch_gradient accumulates g += r_i a_i row by row, then divides by |batch|.
 class LeastSquares final : public Problem {
  public:
-  /// Takes the data by value; computes every constant and x₀ (init.center is x*).
-  LeastSquares(Dataset data, const InitOptions& init);
+  /// Takes the data by value; computes every constant (dense or iterative, `method`) and x₀ (init.center is x*).
+  LeastSquares(Dataset data, const InitOptions& init, ConstantsMethod method = ConstantsMethod::kAuto);
   LeastSquares(const LeastSquares&) = delete;  // the view points into this object
   LeastSquares& operator=(const LeastSquares&) = delete;
 

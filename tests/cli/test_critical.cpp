@@ -254,3 +254,55 @@ TEST_CASE("critical reports the valid noise pair and which one it is", "[cli]") 
   const auto text = run_cli("critical --problem '{family: least_squares, n: 60, d: 4, noise: 0.3}'");
   REQUIRE_THAT(text.out, Contains("Valid noise pair") && Contains("NOT valid"));
 }
+
+TEST_CASE("critical --method iterative agrees with --method dense and says which one it used", "[cli][critical]") {
+  sgdcheck::test::TempDir dir;
+  sgdcheck::Rng rng(11);
+  std::ostringstream text;
+  text.precision(17);
+  for (int i = 0; i < 1200; ++i) {
+    text << rng.normal();
+    for (int j = 1; j <= 150; ++j)
+      if (rng.uniform() < 0.05 || j == (i % 150) + 1) text << " " << j << ":" << rng.normal();
+    text << "\n";
+  }
+  const auto file = dir.write("sparse.libsvm", text.str());
+  const auto dn = critical_json("--data '" + file + "' --method dense");
+  const auto it = critical_json("--data '" + file + "' --method iterative");
+  REQUIRE_THAT(dn["constants_method"].get<std::string>(), Contains("exact (dense eigendecomposition)"));
+  REQUIRE_THAT(it["constants_method"].get<std::string>(), Contains("iterative (Lanczos, tol 1e-08"));
+  REQUIRE_THAT(it["M_method"].get<std::string>(), Contains("iterative (Lanczos"));
+  REQUIRE(it.contains("constants_work"));
+  // Stated tolerance 1e-8 on the eigenpair residuals; 10x for the CG solves inside.
+  for (const char* k : {"L", "mu"}) REQUIRE_THAT(it[k].get<double>(), WithinRel(dn[k].get<double>(), 1e-7));
+  for (const char* k : {"M_grad", "M_curv"})
+    REQUIRE_THAT(it[k].get<double>() + 1.0, WithinRel(dn[k].get<double>() + 1.0, 1e-7));
+  REQUIRE_THAT(it["sigma2"].get<double>(), WithinRel(dn["sigma2"].get<double>(), 1e-8));
+  // auto is dense at d = 150.
+  const auto au = critical_json("--data '" + file + "'");
+  REQUIRE_THAT(au["constants_method"].get<std::string>(), Contains("exact"));
+  const auto o = run_cli("critical --data '" + file + "' --method iterative");
+  REQUIRE(o.code == 0);
+  REQUIRE_THAT(o.out, Contains("Constants: iterative (Lanczos, tol"));
+  REQUIRE_THAT(o.out, Contains("M_grad      = "));
+  REQUIRE_THAT(o.out, Contains("iterative (tol 1e-08)"));
+}
+
+TEST_CASE("critical --method: misuse, rank deficiency and d beyond the dense limit are one-line errors",
+          "[cli][critical]") {
+  sgdcheck::test::TempDir dir;
+  require_bad_input("--problem '{family: least_squares}' --method dense", "--method applies to --data only");
+  require_bad_input("--data x.libsvm --objective logistic --method iterative", "--method applies to --objective least_squares");
+  const auto wide = dir.write("wide.libsvm", "1 1:1 6000:1\n-1 2:1\n1 3:2\n");
+  require_bad_input("--data '" + wide + "' --method dense", "exceeds the limit d <= 5000");
+  require_bad_input("--data '" + wide + "'", "full-rank");
+  // Duplicated column: A is singular; the iterative path refuses, the dense one reports the rank.
+  std::string dup;
+  for (int i = 0; i < 40; ++i)
+    dup += std::to_string(i % 3) + " 1:" + std::to_string(1 + i % 5) + " 2:" + std::to_string(1 + i % 5) + " " +
+           std::to_string(3 + i % 10) + ":1\n";
+  const auto dfile = dir.write("dup.libsvm", dup);
+  require_bad_input("--data '" + dfile + "' --method iterative", "full-rank");
+  const auto dn = critical_json("--data '" + dfile + "' --method dense");
+  REQUIRE(dn["rank"].get<int>() < dn["d"].get<int>());
+}
