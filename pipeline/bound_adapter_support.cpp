@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "problems/dataset.hpp"
 #include "runners/communication_schedule.hpp"
 
 namespace sgdcheck::pipeline {
@@ -150,7 +151,20 @@ std::string smoothness_and_noise_text(const problems::Problem& problem, double L
   return fmt::format("L = {:.6g} ({}); ", L, c.exact_L ? "exact" : "upper bound") + noise_model_text(problem, m);
 }
 
+std::optional<std::string> dense_oracle_too_large(const problems::Problem& problem) {
+  const double n = static_cast<double>(problem.n()), d = static_cast<double>(problem.dim());
+  if (d > static_cast<double>(problems::kMaxGramDimension))
+    return fmt::format("d = {:g} > {} is too wide for the exact oracle (it forms d×d matrices)", d,
+                       problems::kMaxGramDimension);
+  if (n * d > kMaxDenseOracleEntries)
+    return fmt::format("n·d = {:.3g} > {:.3g} is too large for the exact oracle (it copies the rows densely)", n * d,
+                       kMaxDenseOracleEntries);
+  return std::nullopt;
+}
+
 LeastSquaresRows least_squares_rows(const problems::Problem& problem) {
+  if (const auto why = dense_oracle_too_large(problem))
+    throw std::logic_error("least_squares_rows: " + *why + " (not_applicable must have refused it)");
   const auto* ls = problem.finite_least_squares();
   if (!ls) throw std::logic_error("least_squares_rows: not a finite least-squares problem");
   LeastSquaresRows out;

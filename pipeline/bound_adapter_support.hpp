@@ -132,5 +132,11 @@ struct LeastSquaresRows {
   Vec residuals;
 };
 LeastSquaresRows least_squares_rows(const problems::Problem& problem);
+/// Why the dense rows (n×d) and d×d matrices of the exact least-squares oracles cannot be formed for
+/// this problem (d > kMaxGramDimension, or n·d above kMaxDenseOracleEntries), or nullopt when they
+/// can. Data files may be wider than that (the iterative `critical` path), the exact oracles not.
+std::optional<std::string> dense_oracle_too_large(const problems::Problem& problem);
+/// Largest n·d the exact oracles copy into a dense matrix (8 bytes an entry: 400 MB).
+constexpr double kMaxDenseOracleEntries = 5e7;
 
 }  // namespace sgdcheck::pipeline

@@ -170,6 +170,7 @@ BoundAdapter minibatch_oracle(CurveMetric metric) {
     const auto run = run_setting(ctx);
     if (run.iterate != runners::IterateKind::kLast)
       return "the oracle is about the last iterate, the run reports " + iterate_text(run);
+    if (auto why = dense_oracle_too_large(ctx.problem)) return why;
     const auto n = ctx.problem.n(), d = ctx.problem.dim();
     if (static_cast<double>(n) * static_cast<double>(d) * static_cast<double>(d) > 4e9)
       return fmt::format("n·d² = {:.3g} is too large for the O(nd²)-per-step recursion", 1.0 * n * d * d);

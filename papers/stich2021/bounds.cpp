@@ -111,6 +111,7 @@ BoundAdapter delayed_lsq_oracle(CurveMetric metric) {
     std::string why;
     auto p = params(ctx, why);
     if (!p) return why;
+    if (auto too_large = dense_oracle_too_large(ctx.problem)) return too_large;
     return bounds::hypotheses_violated(least_squares_rows(ctx.problem).rows, *p);
   };
   a.evaluate = [params, metric](const CellContext& ctx) {
@@ -151,6 +152,10 @@ std::optional<Isotropic> isotropic_constants(const problems::Problem& problem, s
   const double n = static_cast<double>(problem.n()), d = static_cast<double>(problem.dim());
   if (n * d * d > 4e9) {
     why = fmt::format("n·d² = {:.3g} is too large to test A and B for isotropy", n * d * d);
+    return std::nullopt;
+  }
+  if (auto too_large = dense_oracle_too_large(problem)) {
+    why = *too_large;
     return std::nullopt;
   }
   const auto data = least_squares_rows(problem);

@@ -14,6 +14,7 @@
 #include "../config/temp_files.hpp"
 #include "experiment_text.hpp"
 #include "papers/registry.hpp"
+#include "pipeline/bound_adapter_support.hpp"
 #include "pipeline/bound_registry.hpp"
 #include "pipeline/execute.hpp"
 #include "pipeline/plan.hpp"
@@ -136,4 +137,34 @@ TEST_CASE("iterations_to_target is a per-run scalar exactly when the runner has 
   REQUIRE(targeted.scalars.count("iterations_to_target") == 1);
   // A target every start already meets: each run stops converged at once, so the scalar is finite.
   REQUIRE(std::isfinite(targeted.scalars.at("iterations_to_target").mean));
+}
+
+namespace {
+/// A problem that only claims a size (the guard reads nothing else).
+class SizedProblem final : public sgdcheck::problems::Problem {
+ public:
+  SizedProblem(sgdcheck::Index n, sgdcheck::Index d) : n_(n), d_(d) {}
+  std::string family() const override { return "sized"; }
+  sgdcheck::Index dim() const override { return d_; }
+  sgdcheck::Index n() const override { return n_; }
+  double value(const sgdcheck::Vec&) const override { return 0.0; }
+  void gradient(const sgdcheck::Vec& x, sgdcheck::Vec& g) const override { g = sgdcheck::Vec::Zero(x.size()); }
+  sgdcheck::Vec initial_point() const override { return sgdcheck::Vec::Zero(d_); }
+  std::string describe() const override { return "sized"; }
+
+ private:
+  sgdcheck::Index n_, d_;
+};
+}  // namespace
+
+TEST_CASE("the exact least-squares oracles refuse data too wide or too large to copy densely", "[pipeline]") {
+  using sgdcheck::pipeline::dense_oracle_too_large;
+  CHECK_FALSE(dense_oracle_too_large(SizedProblem(1000, 100)).has_value());
+  CHECK_FALSE(dense_oracle_too_large(SizedProblem(10000, 5000)).has_value());  // n·d = 5e7: at the limit
+  const auto wide = dense_oracle_too_large(SizedProblem(100000, 5001));
+  REQUIRE(wide.has_value());
+  CHECK_THAT(*wide, Catch::Matchers::Contains("d = 5001 > 5000"));
+  const auto tall = dense_oracle_too_large(SizedProblem(10000001, 5));
+  REQUIRE(tall.has_value());
+  CHECK_THAT(*tall, Catch::Matchers::Contains("n·d = 5e+07"));
 }
