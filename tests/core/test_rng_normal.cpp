@@ -120,7 +120,7 @@ TEST_CASE("normal: tail probabilities P(|Z|>3), P(|Z|>4), P(|Z|>4.5), P(Z>r), P(
       excess4 += (a - r) * (a - r) * (a - r) * (a - r);
     }
   }
-  auto check_p = [n](const char* what, double count, double p) {
+  auto check_p = [&](const char* what, double count, double p) {
     const double se = std::sqrt(p * (1 - p) / n);  // binomial SE
     INFO(what << ": empirical " << count / n << ", exact " << p << ", SE " << se);
     CHECK_THAT(count / n, WithinAbs(p, kK * se));
