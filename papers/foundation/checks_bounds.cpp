@@ -240,6 +240,7 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
   const double rel = p.get_real("rel_tol");
   const std::int64_t from = p.get_int("from_iter");
   const double floor_rel = p.get_real("floor");
+  const bool null_se = p.get_string("se") == "exact";
   double worst_z = 0.0;
   HeavyTails heavy;
   auto out = compare_with_bound("matches_exact", id, rs, p, [&](const BoundSeries& b, const MetricSeries& m, std::string& txt, CellVerdict& v) {
@@ -262,16 +263,36 @@ CheckOutcome matches_exact(const Params& p, const ResultSet& rs) {
         return false;
       }
       const double diff = std::abs(m.mean[i] - E);
-      const double tol = k * m.se[i] + rel * std::abs(E);
+      // se: exact — the SE from the spread about the exact value E, s0² = (1/n) Σ (x_j − E)² =
+      // ((n−1) sd² + n (mean − E)²) / n, SE0 = s0/√n (the score test of H0: E[x] = E; literature). Under H0
+      // s0² is unbiased for Var x like sd², but it does not shrink with the mean when a right-skewed sample
+      // has missed its rare large runs (the sample mean and sd are then low together). z0 ≤ √n always, so
+      // with k ≥ √n the point could never fail: such a point fails instead (more seeds needed).
+      const double n_runs = i < m.n.size() ? static_cast<double>(m.n[i]) : 0.0;
+      double se = m.se[i];
+      if (null_se && n_runs >= 2) {
+        se = std::sqrt(((n_runs - 1) * m.sd[i] * m.sd[i] + n_runs * diff * diff) / n_runs / n_runs);
+        if (k >= std::sqrt(n_runs) && se > 0) {
+          txt = fmt::format("se: exact with k = {} >= sqrt(n) = {:.3g} at iter {}: the check cannot fail there; use "
+                            "more seeds or a smaller k", k, std::sqrt(n_runs), it);
+          v.values = {{"observed", m.mean[i]}, {"se", se}, {"k", k}, {"bound", E}, {"iter", static_cast<double>(it)}};
+          worst_z = INFINITY;
+          return false;
+        }
+      }
+      const double tol = k * se + rel * std::abs(E);
       const bool pt_ok = diff <= tol;
-      const double z = m.se[i] > 0 ? diff / m.se[i] : (diff <= rel * std::abs(E) ? 0.0 : INFINITY);
+      const double z = se > 0 ? diff / se : (diff <= rel * std::abs(E) ? 0.0 : INFINITY);
       if (!pt_ok) ok = false;
       if (z >= wz || !pt_ok) {
         wz = std::max(wz, z);
         wi = i;
-        txt = fmt::format("largest |mean - exact| at iter {}: mean {:.6g}, exact {:.6g}, {:.3g} SE (SE {:.3g})", it,
-                          m.mean[i], E, z, m.se[i]);
-        v.values = {{"observed", m.mean[i]}, {"se", m.se[i]}, {"k", k}, {"bound", E},
+        txt = null_se ? fmt::format("largest |mean - exact| at iter {}: mean {:.6g}, exact {:.6g}, {:.3g} SE0 (SE0 {:.3g} "
+                                    "about the exact value; sample SE {:.3g})",
+                                    it, m.mean[i], E, z, se, m.se[i])
+                      : fmt::format("largest |mean - exact| at iter {}: mean {:.6g}, exact {:.6g}, {:.3g} SE (SE {:.3g})",
+                                    it, m.mean[i], E, z, m.se[i]);
+        v.values = {{"observed", m.mean[i]}, {"se", se}, {"k", k}, {"bound", E},
                     {"z", z}, {"ratio", m.mean[i] / E}, {"iter", static_cast<double>(it)}};
       }
     }
@@ -408,7 +429,11 @@ std::vector<CheckKind> bound_check_kinds() {
                  int_field("from_iter", 0, 0, kInf, "first iteration checked"),
                  real_field("floor", 0.0, 0.0, 1.0,
                             "skip points where the exact value is below floor × its value at the first point "
-                            "(floating-point floor of the simulation, e.g. 1e-20; 0: compare every point)")}};
+                            "(floating-point floor of the simulation, e.g. 1e-20; 0: compare every point)"),
+                 choice_field("se", "sample", {"sample", "exact"},
+                              "sample: SE = sd/sqrt(n); exact: SE from the spread about the exact value, "
+                              "sqrt(mean((x - exact)^2)/n) (score test; for right-skewed per-run values whose "
+                              "sample sd is low whenever the mean is; needs k < sqrt(n))")}};
     k.run = matches_exact;
     k.roles = {{"oracle", OptionRole::kSeriesId}};
     kinds.push_back(std::move(k));

@@ -56,10 +56,13 @@ TEST_CASE("general bounds say which constants they used and why a step is not ad
   REQUIRE_THAT(csv, Contains("L = ") && Contains("(upper bound)"));
   REQUIRE_THAT(csv, Contains("m = M/b = 0 and s2 = sigmaM2/b") && Contains("bounded gradient variance"));
   REQUIRE_THAT(csv, Contains("tau = 2 (max delay of"));
-  // gamma = 0.02 at tau = 40: D3 (L gamma (1 + m) + 2 gamma^2 L^2 tau (tau + m) <= 1) holds, the
-  // convex S2 fails; its reason names S2, the largest admissible step and the constants.
-  REQUIRE_THAT(csv, Contains("false,not_applicable,\"S2: ") && Contains("largest admissible") &&
-                        Contains("[constants: L = "));
+  // gamma = 0.02 at tau = 40: D3 (L gamma (1 + m) + 2 gamma^2 L^2 tau (tau + m) <= 1) holds, the convex
+  // bound's step conditions do not: S2 (4 gamma^2 (2L + mu)(L tau + A) tau (...) <= 1/4) fails for any L of
+  // this data, and S1 (2 gamma (L + A) <= 1/4) fails too when the data's L_max = max ||a_i||^2 / 4 of the 60
+  // Gaussian rows exceeds ~2.9 (a maximum, so it varies with the draws). The first failing one is reported;
+  // either way its reason names the condition, the largest admissible step and the constants.
+  REQUIRE_THAT(csv, (Contains("false,not_applicable,\"S1: ") || Contains("false,not_applicable,\"S2: ")) &&
+                        Contains("largest admissible") && Contains("[constants: L = "));
   // D2's running mean over the read points is recorded.
   REQUIRE_THAT(read_all(out / "gen" / "summary.csv"), Contains("avg_subopt_read"));
 }

@@ -82,7 +82,9 @@ def main():
             "runner: {kind: minibatch_sgd, iterations: 100, batch: 2, running_metrics: true,\n"
             "         step: {rule: critical, scale: 0.25, m: grad}}\n"
             "bounds: [sgd.strongly_convex.dist2]\n"
-            "checks:\n  - bound_holds: {bound: sgd.strongly_convex.dist2}\n")
+            # from iter 20: at t = 1 the bound is r0 minus O(gamma) and 8 seeds cannot confirm mean + 3 SE
+            # below it (it passed or failed with the draws); from iter 20 the margin is > 10 SE
+            "checks:\n  - bound_holds: {bound: sgd.strongly_convex.dist2, from_iter: 20}\n")
         runs = [[own, "--format", "png"], [datafile, "--no-plots", "--traces"],
                 [os.path.join(src, "experiments", "stich_e3_delay_iso.yaml"), "--quick", "--no-plots"],
                 [os.path.join(src, "experiments", "patel_e2_identities.yaml"), "--quick", "--format", "png"]]
