@@ -5,8 +5,10 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -75,6 +77,43 @@ struct CellResult {
   double constant(const std::string& name) const;
 };
 
+/// Rows of a CSV table as text: exactly the bytes CsvWriter writes (fields escaped as csv_escape,
+/// reals as format_real), built field by field without a vector of strings per row.
+class CsvText {
+ public:
+  explicit CsvText(std::size_t columns) : columns_(columns) {}
+  CsvText& str(std::string_view field);
+  CsvText& num(std::int64_t v);
+  CsvText& real(double v);
+  /// Ends the row; std::logic_error if it does not have the header's number of fields.
+  void end();
+  std::string& text() { return text_; }
+
+ private:
+  void sep() {
+    if (fields_++) text_ += ',';
+  }
+  std::string text_;
+  std::size_t columns_ = 0, fields_ = 0;
+};
+
+/// A CSV table cut into chunks (a cell's rows, or some reps of a cell) that are formatted in parallel
+/// and written in chunk order: the file is the same for any number of jobs.
+struct CsvTableSpec {
+  std::string file;  ///< name inside the folder
+  std::vector<std::string> header;
+  struct Chunk {
+    std::size_t rows = 0;                  ///< estimate, for memory: how many chunks are held at once
+    std::function<void(CsvText&)> write;   ///< appends the chunk's rows
+  };
+  std::vector<Chunk> chunks;
+};
+
+/// Writes every table into `dir`. Chunks are formatted on `jobs` threads a window at a time (about
+/// 32 MB of text, so memory stays bounded with --traces) and appended to their files in order.
+/// Throws UsageError naming the file when it cannot be opened or a write fails (a full disk).
+void write_csv_tables(const std::filesystem::path& dir, const std::vector<CsvTableSpec>& tables, int jobs);
+
 struct ResultSet {
   std::string name;
   std::vector<std::string> sweep_keys;
@@ -86,6 +125,8 @@ struct ResultSet {
   /// per-run values that are present (MetricSeries::values), summary.csv every metric's statistics.
   /// Writes every table into `dir`; with jobs > 1 the tables are written by parallel tasks (same bytes).
   void write(const std::filesystem::path& dir, int jobs = 1) const;
+  /// The tables write() writes, as chunks (they refer to this ResultSet: keep it alive).
+  std::vector<CsvTableSpec> tables() const;
   /// Reads them back: statistics from summary.csv, per-run values from results.csv. Throws DataError
   /// naming the file if a file is missing or malformed.
   static ResultSet load(const std::filesystem::path& dir);
