@@ -278,9 +278,12 @@ int run_shards(std::vector<pipeline::Plan>& plans, const RunArgs& args) {
 int cmd_run(const RunArgs& args) {
   // Validate every file before running any, so bad input never costs a long run.
   std::vector<pipeline::Plan> plans;
+  std::vector<PhaseClock> clocks(args.files.size());  // per experiment: plan, runs, …, commit
   try {
-    for (const auto& f : args.files) {
-      plans.push_back(pipeline::make_plan(f, {args.quick, args.seed}));
+    for (std::size_t i = 0; i < args.files.size(); ++i) {
+      clocks[i].start("plan");
+      plans.push_back(pipeline::make_plan(args.files[i], {args.quick, args.seed}));
+      clocks[i].stop();
       if (args.traces) plans.back().traces = true;
     }
   } catch (const Interrupted&) {
@@ -319,16 +322,20 @@ int cmd_run(const RunArgs& args) {
 
   int rc = kExitOk;
   std::vector<pipeline::JunitSuite> suites;  // --junit: written once every experiment has finished
-  for (auto& plan : plans) {
+  for (std::size_t pi = 0; pi < plans.size(); ++pi) {
+    auto& plan = plans[pi];
+    PhaseClock& clock = clocks[pi];
     if (interrupted()) return interrupted_exit(pipeline::staging_path(args.out, plan.experiment.name));
     const auto& e = plan.experiment;
+    clock.start("setup");  // the staging folder, the inputs' copies, the bound applicability lines
     pipeline::StagingDir staging = pipeline::StagingDir::acquire(args.out, e.name, /*keep_existing=*/args.resume);
     const fs::path& sdir = staging.path();
     try {
       const std::string started = pipeline::utc_now();
       // The inputs first: an interrupted staging folder says what it was running.
       copy_text_file(e.file, sdir / "experiment.yaml");
-      write_text_file(sdir / "resolved.yaml", pipeline::resolved_yaml(plan));
+      const std::string resolved = pipeline::resolved_yaml(plan);
+      write_text_file(sdir / "resolved.yaml", resolved);
       fmt::print("{}: {} cells x {} seeds = {} runs on {}{} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
                  plan.runs(), args.ranks > 1 ? fmt::format("{} ranks x ", args.ranks) : std::string(), args.jobs,
                  e.quick ? " (quick form)" : "");
@@ -340,6 +347,7 @@ int cmd_run(const RunArgs& args) {
       xo.jobs = args.jobs;
       xo.progress = [&](std::size_t d, std::size_t t) { progress(d, t); };
       xo.scheduler = args.scheduler;  // MPI ranks or merged shards; empty: this process's threads
+      xo.phases = &clock;
       if (args.scheduler && args.ranks > 1) {  // MPI: cells and runs across the ranks, as log lines
         progress.lines();
         xo.cell_progress = [&](std::size_t d, std::size_t t) { progress.cells(d, t); };
@@ -357,21 +365,32 @@ int cmd_run(const RunArgs& args) {
       if (ex.resumed_cells > 0)
         fmt::print("{}: resumed {} of {} cells from checkpoints\n", e.name, ex.resumed_cells, plan.cells.size());
 
+      clock.start("tables");
       ex.results.write(sdir, args.jobs);
       pipeline::write_timings(plan, ex, sdir);
 
       // Checks and plots use the results in memory; `sgdcheck check/plot DIR` rebuild the same
       // ResultSet from the tables (statistics from summary.csv, per-run values from results.csv).
       pipeline::ResultSet tuned;
-      if (plan.tune) tuned = checked_results(ex.results, plan.tune, sdir);
+      if (plan.tune) {
+        clock.start("tune");
+        tuned = checked_results(ex.results, plan.tune, sdir);
+      }
       const pipeline::ResultSet& rs = plan.tune ? tuned : ex.results;  // no copy without tune:
-      const auto outcomes = pipeline::run_checks(plan.checks, rs);
-      pipeline::write_checks(outcomes, pipeline::bound_summaries(rs), sdir.string());
+      clock.start("checks");
+      const auto outcomes = pipeline::run_checks(plan.checks, rs, args.jobs);
+      const nlohmann::json checks = pipeline::write_checks(outcomes, pipeline::bound_summaries(rs), sdir.string());
       // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
       plots::PlotReport figures;
-      if (!args.no_plots) figures = plots::write_plots(rs, plan.plots, sdir, plot_options(e, args.formats, plan.tune));
+      if (!args.no_plots) {
+        clock.start("plots");
+        auto po = plot_options(e, args.formats, plan.tune);
+        po.jobs = args.jobs;
+        figures = plots::write_plots(rs, plan.plots, sdir, po);
+      }
       if (interrupted()) return interrupted_exit(sdir);
 
+      clock.start("manifest");
       pipeline::ManifestInfo mi;
       mi.jobs = args.jobs;
       mi.wall_seconds = ex.total_wall_seconds;
@@ -379,11 +398,20 @@ int cmd_run(const RunArgs& args) {
       mi.finished = pipeline::utc_now();
       mi.all_checks_passed = std::none_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o.failed(); });
       for (const auto& f : figures.failures) mi.figures_missing.push_back(f.name + ": " + f.reason);
-      pipeline::write_manifest(plan, ex, mi, sdir);
       fs::remove_all(sdir / "checkpoints");  // complete: the tables are the result
-      pipeline::write_report_html(rs, plan.plots, sdir);
+      // The report is drawn from the manifest, checks and resolved configuration in memory (the
+      // files just written are never read back); manifest.json, written last, carries the timings of
+      // every phase up to the report.
+      nlohmann::json manifest = pipeline::manifest_json(plan, ex, mi);
+      clock.start("report");
+      pipeline::write_report_html(rs, plan.plots, sdir, {&manifest, &checks, &resolved, {"manifest.json"}});
+      clock.stop();
+      manifest["phases"] = pipeline::phases_json(clock);
+      clock.start("commit");
+      write_text_file(sdir / "manifest.json", manifest.dump(2) + "\n");
       if (!args.junit.empty()) suites.push_back({e.name, outcomes, ex.total_wall_seconds, started});
       const fs::path final_dir = staging.commit();
+      clock.stop();
 
       std::size_t diverged = 0;
       for (const auto& c : rs.cells)
@@ -407,6 +435,7 @@ int cmd_run(const RunArgs& args) {
         std::fprintf(stderr, "sgdcheck: warning: every run of %s diverged (%zu of %zu; why: runs.csv); the results "
                              "describe divergence only\n", e.name.c_str(), diverged, static_cast<std::size_t>(plan.runs()));
       rc = combine(rc, report_figures(figures, final_dir));
+      if (args.profile) std::fprintf(stderr, "%s: time per phase (--profile)\n%s", e.name.c_str(), clock.format().c_str());
     } catch (...) {
       if (interrupted()) return interrupted_exit(sdir);  // keep finished work for --resume
       staging.discard();  // never leave a half-written directory behind

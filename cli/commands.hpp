@@ -45,6 +45,7 @@ struct RunArgs {
   /// An MPI worker rank: plans and runs items for rank 0, writes nothing and prints nothing.
   bool worker = false;
   int ranks = 1;  ///< MPI ranks (for the messages)
+  bool profile = false;  ///< --profile: print wall and CPU time per phase and the parallel share
 };
 
 struct MergeArgs {

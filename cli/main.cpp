@@ -92,6 +92,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--junit", run.junit,
                       "also write the checks as JUnit XML to FILE (one testcase per check, or per cell), for CI");
 
+  run_cmd->add_flag("--profile", run.profile,
+                    "print wall and CPU time per phase (plan, runs, describe, tables, checks, plots, report, ...), the "
+                    "share of CPU in parallel tasks p and the predicted speed-up on 2 cores (also in manifest.json "
+                    "\"phases\")");
   run_cmd->add_option("--shard", run.shard,
                       "i/N: run shard i (0-based) of N for a job array and write OUT/<name>.shards/shard-i-of-N.sgdshard; "
                       "`sgdcheck merge` combines the N shards into the results of one run");

@@ -16,10 +16,10 @@ namespace sgdcheck {
 
 namespace {
 
-/// Longest text of one real or integer field ("-2.2250738585072014e-308", a 20-digit integer).
-constexpr std::size_t kMaxNumberChars = 32;
+/// Longest text of one real ("-2.2250738585072014e-308").
+constexpr std::size_t kMaxRealChars = 32;
 
-/// Writes format_real(x) at `out` (room for kMaxNumberChars) and returns the end. The compiled "{}"
+/// Writes format_real(x) at `out` (room for kMaxRealChars) and returns the end. The compiled "{}"
 /// format is fmt's shortest round-trip form, the same text as fmt::format("{}", x).
 char* write_real(char* out, double x) {
   if (std::isnan(x)) return std::copy_n("nan", 3, out);
@@ -32,33 +32,30 @@ bool needs_quotes(std::string_view field) {
   return std::any_of(field.begin(), field.end(), [](char c) { return c == ',' || c == '"' || c == '\n' || c == '\r'; });
 }
 
-/// Room needed for the escaped form of `field`.
-std::size_t escaped_bound(std::string_view field) { return 2 * field.size() + 2; }
-
-/// Writes the escaped form of `field` at `out` (room for escaped_bound) and returns the end.
-char* write_escaped(char* out, std::string_view field) {
-  if (!needs_quotes(field)) return std::copy(field.begin(), field.end(), out);
-  *out++ = '"';
-  for (char c : field) {
-    if (c == '"') *out++ = '"';
-    *out++ = c;
-  }
-  *out++ = '"';
-  return out;
-}
-
-void append_escaped(std::string& out, std::string_view field) {
-  const std::size_t old = out.size();
-  out.resize(old + escaped_bound(field));
-  out.resize(static_cast<std::size_t>(write_escaped(out.data() + old, field) - out.data()));
-}
-
 constexpr std::size_t kFlushBytes = std::size_t{1} << 16;
 
 }  // namespace
 
+void append_real(std::string& out, double x) {
+  char tmp[kMaxRealChars];
+  out.append(tmp, write_real(tmp, x));
+}
+
+void append_csv_field(std::string& out, std::string_view field) {
+  if (!needs_quotes(field)) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 std::string format_real(double x) {
-  char tmp[kMaxNumberChars];
+  char tmp[kMaxRealChars];
   return std::string(tmp, write_real(tmp, x));
 }
 
@@ -76,22 +73,14 @@ double parse_real_strict(const std::string& text) {
 std::string csv_escape(const std::string& field) {
   if (!needs_quotes(field)) return field;
   std::string out;
-  append_escaped(out, field);
-  return out;
-}
-
-std::string join_fields(const std::vector<std::string>& fields) {
-  std::string out;
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i) out += ',';
-    append_escaped(out, fields[i]);
-  }
+  append_csv_field(out, field);
   return out;
 }
 
 CsvWriter::CsvWriter(const std::filesystem::path& path, const std::vector<std::string>& header)
-    : out_(path, std::ios::binary), path_(path), columns_(header.size()), buf_(kFlushBytes) {
+    : out_(path, std::ios::binary), path_(path), columns_(header.size()) {
   if (!out_) throw UsageError(SourceLoc{path.string(), 0}, "cannot open for writing");
+  buf_.reserve(kFlushBytes + 4096);
   row(header);
 }
 
@@ -102,70 +91,20 @@ CsvWriter::~CsvWriter() {
 }
 
 void CsvWriter::flush() {
-  if (used_) out_.write(buf_.data(), static_cast<std::streamsize>(used_));
-  used_ = 0;
-}
-
-char* CsvWriter::reserve(std::size_t bytes) {
-  if (used_ + bytes > buf_.size()) {
-    flush();
-    if (bytes > buf_.size()) buf_.resize(bytes);
-  }
-  return buf_.data() + used_;
+  if (!buf_.empty()) out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  buf_.clear();
 }
 
 void CsvWriter::row(const std::vector<std::string>& fields) {
-  if (in_row_ != 0) throw std::logic_error("CsvWriter: row() inside a row built with field()");
   if (fields.size() != columns_)
     throw std::logic_error("CsvWriter: row has " + std::to_string(fields.size()) + " fields, header " +
                            std::to_string(columns_));
-  for (const auto& f : fields) field(f);
-  end_row();
-}
-
-void CsvWriter::separator() {
-  if (in_row_++ != 0) buf_[used_++] = ',';
-}
-
-CsvWriter& CsvWriter::field(std::string_view text) {
-  char* out = reserve(escaped_bound(text) + 1);
-  separator();
-  used_ = static_cast<std::size_t>(write_escaped(out + (in_row_ > 1), text) - buf_.data());
-  return *this;
-}
-
-CsvWriter& CsvWriter::field(std::int64_t value) {
-  char* out = reserve(kMaxNumberChars + 1);
-  separator();
-  out += in_row_ > 1;
-  used_ = static_cast<std::size_t>(std::to_chars(out, out + kMaxNumberChars, value).ptr - buf_.data());
-  return *this;
-}
-
-CsvWriter& CsvWriter::field(double value) {
-  char* out = reserve(kMaxNumberChars + 1);
-  separator();
-  used_ = static_cast<std::size_t>(write_real(out + (in_row_ > 1), value) - buf_.data());
-  return *this;
-}
-
-CsvWriter& CsvWriter::joined(std::string_view fields, std::size_t count) {
-  if (count == 0) return *this;
-  char* out = reserve(fields.size() + 1);
-  separator();
-  out += in_row_ > 1;
-  used_ = static_cast<std::size_t>(std::copy(fields.begin(), fields.end(), out) - buf_.data());
-  in_row_ += count - 1;
-  return *this;
-}
-
-void CsvWriter::end_row() {
-  if (in_row_ != columns_)
-    throw std::logic_error("CsvWriter: row has " + std::to_string(in_row_) + " fields, header " +
-                           std::to_string(columns_));
-  in_row_ = 0;
-  reserve(1)[0] = '\n';
-  ++used_;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) buf_ += ',';
+    append_csv_field(buf_, fields[i]);
+  }
+  buf_ += '\n';
+  if (buf_.size() >= kFlushBytes) flush();
 }
 
 void CsvWriter::close() {

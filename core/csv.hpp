@@ -20,9 +20,7 @@ double parse_real_strict(const std::string& text);
 /// Quotes a field if it contains a comma, quote or newline.
 std::string csv_escape(const std::string& field);
 
-/// Writes a CSV table through one in-memory buffer flushed in large blocks. Rows are either whole
-/// (`row`) or built field by field without any allocation (`field(...)`, `end_row()`), which is how the
-/// large per-run tables are written; both give the same bytes for the same values.
+/// Writes a CSV table through one in-memory buffer flushed in large blocks.
 class CsvWriter {
  public:
   /// Opens `path` for writing; throws UsageError if it cannot be written.
@@ -33,34 +31,21 @@ class CsvWriter {
 
   void row(const std::vector<std::string>& fields);
 
-  /// One text field, quoted if it needs it (as csv_escape).
-  CsvWriter& field(std::string_view text);
-  /// One integer field (decimal, as std::to_string).
-  CsvWriter& field(std::int64_t value);
-  /// One real field, in format_real's form.
-  CsvWriter& field(double value);
-  /// `count` fields already joined and escaped by `join_fields` (a row prefix reused for many rows).
-  CsvWriter& joined(std::string_view fields, std::size_t count);
-  /// Ends a row built with field()/joined(); throws std::logic_error if it has the wrong field count.
-  void end_row();
   /// Flushes and closes; throws UsageError if the data could not be written.
   void close();
 
  private:
-  /// Room for `bytes` more characters (flushes the buffer, or grows it for one very long field).
-  char* reserve(std::size_t bytes);
-  void separator();
   void flush();
   std::ofstream out_;
   std::filesystem::path path_;
   std::size_t columns_;
-  std::size_t in_row_ = 0;  ///< fields of the row being built
-  std::vector<char> buf_;   ///< pending bytes: buf_[0, used_)
-  std::size_t used_ = 0;
+  std::string buf_;  ///< pending bytes, written in blocks
 };
 
-/// Fields escaped and joined with commas, for CsvWriter::joined.
-std::string join_fields(const std::vector<std::string>& fields);
+/// Appends csv_escape(field) to `out` (no temporary string): the row builders' field writer.
+void append_csv_field(std::string& out, std::string_view field);
+/// Appends format_real(x) to `out` (no temporary string).
+void append_real(std::string& out, double x);
 
 /// A whole CSV table in memory with a header.
 struct CsvTable {

@@ -77,3 +77,56 @@ struct RunResult {
 };
 
 }  // namespace sgdcheck
+
+namespace sgdcheck {
+
+/// Wall and CPU time of one phase of a command (`run --profile`, manifest.json "phases").
+struct PhaseTiming {
+  std::string name;
+  double wall_seconds = 0.0;
+  /// CPU seconds of this process (every thread, user + system) and of the child processes it waited
+  /// for during the phase (gnuplot).
+  double cpu_seconds = 0.0;
+  /// The part of cpu_seconds spent in parallel_for tasks (core/thread_pool.hpp; with the CPU of the
+  /// child processes those tasks waited for): work that runs on up to --jobs cores. The rest ran in
+  /// one thread.
+  double parallel_cpu_seconds = 0.0;
+  /// Predicted wall time on two idle cores: the serial CPU plus each parallel loop's two-core schedule
+  /// of its measured task costs (parallel_two_core_seconds), so load imbalance counts.
+  double two_core_seconds = 0.0;
+};
+
+/// Splits a command into consecutive phases and times each: start("runs") ends the phase before it.
+/// The parallel share p = Σ parallel CPU / Σ CPU; on k idle cores Amdahl's law predicts the speed-up
+/// 1 / ((1 − p) + p / k) over one core. Measured with --jobs 1 it is the share that *can* use more
+/// cores (the same tasks run inline). CPU time, unlike wall time, hardly depends on what else the
+/// machine runs, so both predictions hold on a loaded machine too.
+class PhaseClock {
+ public:
+  /// Ends the current phase (if any) and starts `name`.
+  void start(std::string name);
+  /// Ends the current phase.
+  void stop();
+  const std::vector<PhaseTiming>& phases() const { return phases_; }
+  PhaseTiming total() const;  ///< sums over the phases (name "total")
+  /// Σ parallel CPU / Σ CPU (0 without CPU time).
+  double parallel_share() const;
+  /// 1 / ((1 − p) + p / cores).
+  double predicted_speedup(int cores) const;
+  /// Σ CPU / Σ two_core_seconds: the speed-up on two idle cores with the measured load imbalance.
+  double scheduled_speedup() const;
+  /// A table: phase, wall s, CPU s, parallel CPU s, share of the CPU, two-core time; then p and
+  /// both predicted speed-ups on 2 cores.
+  std::string format() const;
+
+ private:
+  struct Mark {
+    double wall = 0.0, cpu = 0.0, children = 0.0, parallel = 0.0, two_core = 0.0;
+  };
+  static Mark now();
+  bool running_ = false;
+  Mark at_;
+  std::vector<PhaseTiming> phases_;
+};
+
+}  // namespace sgdcheck

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysis.hpp"
 #include "core/text_file.hpp"
+#include "core/thread_pool.hpp"
 #include "papers/registry.hpp"
 #include "pipeline/components.hpp"
 
@@ -77,19 +79,32 @@ const Schema* find_check_schema(const std::string& kind) {
   return nullptr;
 }
 
-std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, const ResultSet& results) {
+std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, const ResultSet& results, int jobs) {
   // The plan validated every reference already; the results may differ (`check DIR` on edited
   // tables, tune), so structure is validated again here, still before any check runs.
   validate_check_references(specs, check_context(results));
-  std::vector<CheckOutcome> out;
+  std::vector<const CheckKind*> kinds;
   for (const auto& s : specs) {
     const CheckKind* k = find_check_kind(s.kind);
     if (!k) throw std::logic_error("run_checks: unknown kind " + s.kind);
-    CheckOutcome o = k->run(s.params, results);
-    if (!o.status_set) o.status = o.passed ? CheckStatus::kPass : CheckStatus::kFail;
-    o.passed = o.status == CheckStatus::kPass;
-    out.push_back(std::move(o));
+    kinds.push_back(k);
   }
+  // Each check reads the results and writes only its own slot; an error is kept in the slot too, and
+  // the first one in check order is thrown, so outcomes and errors are the same for any `jobs`.
+  std::vector<CheckOutcome> out(specs.size());
+  std::vector<std::exception_ptr> errors(specs.size());
+  parallel_for(specs.size(), jobs, [&](std::size_t i) {
+    try {
+      CheckOutcome o = kinds[i]->run(specs[i].params, results);
+      if (!o.status_set) o.status = o.passed ? CheckStatus::kPass : CheckStatus::kFail;
+      o.passed = o.status == CheckStatus::kPass;
+      out[i] = std::move(o);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  });
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
   return out;
 }
 
@@ -128,8 +143,8 @@ nlohmann::json json_real(double v) {
 
 }  // namespace
 
-void write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
-                  const std::string& dir) {
+nlohmann::json write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
+                            const std::string& dir) {
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& o : outcomes) {
     nlohmann::json values = nlohmann::json::object();
@@ -173,6 +188,7 @@ void write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<B
   // Checked writes: a full disk is an error naming the file (exit 2), never an empty checks.json.
   write_text_file(std::filesystem::path(dir) / "checks.json", j.dump(2) + "\n");
   write_text_file(std::filesystem::path(dir) / "checks.txt", format_checks(outcomes));
+  return j;
 }
 
 }  // namespace sgdcheck::pipeline

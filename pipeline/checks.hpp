@@ -6,6 +6,7 @@
 /// Only `fail` makes `sgdcheck run/check` exit 1. Check kinds are registered by the papers
 /// (papers/<paper>/register.cpp, see docs/extending.md); the generic ones live in papers/foundation/.
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -118,8 +119,9 @@ bool selected(const ResultSet& rs, const CellResult& c, const std::string& where
 const std::vector<CheckKind>& check_kinds();
 const CheckKind* find_check_kind(const std::string& kind);
 
-/// Runs every check of `specs` on `results` (after validate_check_references on the results).
-std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, const ResultSet& results);
+/// Runs every check of `specs` on `results` (after validate_check_references on the results), each
+/// check a task on `jobs` threads; the outcomes (in spec order) do not depend on `jobs`.
+std::vector<CheckOutcome> run_checks(const std::vector<ComponentSpec>& specs, const ResultSet& results, int jobs = 1);
 
 /// Per bound series over the cells of the results (bound_summaries).
 struct BoundSummary {
@@ -129,9 +131,9 @@ struct BoundSummary {
 };
 
 /// checks.json (machine-readable: summary counts, bound states, every check's status and numbers) and
-/// checks.txt (the table printed to the terminal).
-void write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
-                  const std::string& dir);
+/// checks.txt (the table printed to the terminal). Returns checks.json's content (for report.html).
+nlohmann::json write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
+                            const std::string& dir);
 /// The table; its last line counts every state apart: "N checks: a passed, b failed, c report, d skipped".
 std::string format_checks(const std::vector<CheckOutcome>& outcomes);
 

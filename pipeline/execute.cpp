@@ -137,6 +137,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
   const std::size_t ncells = plan.cells.size();
   const std::size_t blocks_per_cell = (seeds + kSeedBlock - 1) / kSeedBlock;
   const auto t_start = std::chrono::steady_clock::now();
+  if (options.phases) options.phases->start("runs");
 
   Execution ex;
   ResultSet& rs = ex.results;
@@ -258,6 +259,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
   }
   ex.total_wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
 
+  if (options.phases) options.phases->start("describe");
   describe_cells(plan, options.jobs, rs);
   return ex;
 }

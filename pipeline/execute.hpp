@@ -50,6 +50,10 @@ struct ExecuteOptions {
   /// Called after each finished cell (all its blocks reduced, wherever they ran) with (done, total);
   /// may be empty.
   std::function<void(std::size_t, std::size_t)> cell_progress = {};
+  /// Phase timings (`run --profile`, manifest.json "phases"): execute starts "runs" (resumed
+  /// checkpoints, the runs and their reduction) and "describe" (options, constants, bounds and exact
+  /// oracles of every cell); may be null.
+  PhaseClock* phases = nullptr;
 };
 
 /// Checkpoints of finished cells (a separate struct so that `ExecuteOptions{jobs, progress}` stays valid).

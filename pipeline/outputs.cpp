@@ -16,7 +16,6 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
@@ -176,6 +175,27 @@ std::string resolved_yaml(const Plan& plan, bool changed_only) {
 }
 
 void write_manifest(const Plan& plan, const Execution& ex, const ManifestInfo& info, const fs::path& dir) {
+  write_text_file(dir / "manifest.json", manifest_json(plan, ex, info).dump(2) + "\n");
+}
+
+nlohmann::json phases_json(const PhaseClock& clock) {
+  auto entry = [](const PhaseTiming& p) {
+    return nlohmann::json{{"phase", p.name},
+                          {"wall_s", p.wall_seconds},
+                          {"cpu_s", p.cpu_seconds},
+                          {"parallel_cpu_s", p.parallel_cpu_seconds},
+                          {"two_core_s", p.two_core_seconds}};
+  };
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : clock.phases()) list.push_back(entry(p));
+  return {{"list", std::move(list)},
+          {"total", entry(clock.total())},
+          {"parallel_share", clock.parallel_share()},
+          {"predicted_speedup_2_cores_amdahl", clock.predicted_speedup(2)},
+          {"predicted_speedup_2_cores_scheduled", clock.scheduled_speedup()}};
+}
+
+nlohmann::json manifest_json(const Plan& plan, const Execution& ex, const ManifestInfo& info) {
   const auto& e = plan.experiment;
   nlohmann::json j;
   j["complete"] = true;
@@ -237,7 +257,7 @@ void write_manifest(const Plan& plan, const Execution& ex, const ManifestInfo& i
   for (const auto& [path, f] : data_files) files.push_back(f);
   j["data_files"] = files;
   j["figures_missing"] = info.figures_missing;
-  write_text_file(dir / "manifest.json", j.dump(2) + "\n");
+  return j;
 }
 
 void write_timings(const Plan& plan, const Execution& ex, const fs::path& dir) {

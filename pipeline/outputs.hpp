@@ -2,6 +2,7 @@
 /// \file The experiment-level files beside the tables: resolved.yaml, manifest.json, timings.csv,
 /// and the atomic "write to a temporary directory, rename when complete" protocol.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,7 +28,12 @@ struct ManifestInfo {
   /// Figures that could not be drawn (name: reason); the results are complete regardless.
   std::vector<std::string> figures_missing;
 };
+/// manifest.json's content (docs/results-format.md); write_manifest writes it as it is.
+nlohmann::json manifest_json(const Plan& plan, const Execution& ex, const ManifestInfo& info);
 void write_manifest(const Plan& plan, const Execution& ex, const ManifestInfo& info, const std::filesystem::path& dir);
+/// manifest.json "phases": every phase of `clock` {phase, wall_s, cpu_s, parallel_cpu_s, two_core_s},
+/// the totals, the parallel share and the predicted speed-ups on two idle cores.
+nlohmann::json phases_json(const PhaseClock& clock);
 void write_timings(const Plan& plan, const Execution& ex, const std::filesystem::path& dir);
 
 /// \name Staging protocol (docs/results-format.md, "How results are written").

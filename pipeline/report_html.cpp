@@ -284,9 +284,10 @@ void section_constants(std::string& h, const ResultSet& rs) {
   h += "</table>\n";
 }
 
-void section_files(std::string& h, const fs::path& dir) {
+void section_files(std::string& h, const fs::path& dir, const std::vector<std::string>& pending) {
   h += "<h2 id=\"files\">Files</h2>\n<ul>\n";
   std::vector<std::string> files;
+  for (const auto& f : pending) files.push_back(f);
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string n = e.path().filename().string();
@@ -295,16 +296,21 @@ void section_files(std::string& h, const fs::path& dir) {
     if (ext == ".csv" || ext == ".json" || ext == ".yaml" || ext == ".txt" || ext == ".xml") files.push_back(n);
   }
   std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
   for (const auto& f : files) h += fmt::format("<li><a href=\"{}\">{}</a></li>\n", href(f), html_escape(f));
   h += "</ul>\n<p class=\"muted\">What every column means: docs/results-format.md of sgdcheck.</p>\n";
 }
 
 }  // namespace
 
-std::string report_html(const ResultSet& results, const std::vector<ComponentSpec>& plots, const fs::path& dir) {
-  const nlohmann::json m = read_json(dir / "manifest.json");
+std::string report_html(const ResultSet& results, const std::vector<ComponentSpec>& plots, const fs::path& dir,
+                        const ReportSources& sources) {
   std::error_code ec;
-  const nlohmann::json cj = fs::is_regular_file(dir / "checks.json", ec) ? read_json(dir / "checks.json") : nlohmann::json();
+  nlohmann::json m_read, cj_read;
+  if (!sources.manifest) m_read = read_json(dir / "manifest.json");
+  if (!sources.checks && fs::is_regular_file(dir / "checks.json", ec)) cj_read = read_json(dir / "checks.json");
+  const nlohmann::json& m = sources.manifest ? *sources.manifest : m_read;
+  const nlohmann::json& cj = sources.checks ? *sources.checks : cj_read;
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   // No script, no remote resource: the page works from a file:// URL with the network off.
@@ -332,15 +338,17 @@ std::string report_html(const ResultSet& results, const std::vector<ComponentSpe
   section_constants(h, results);
   h += "<h2 id=\"config\">Resolved configuration</h2>\n<p>Every default filled in, the sweep expanded "
        "(<a href=\"resolved.yaml\">resolved.yaml</a>; the file as given: <a href=\"experiment.yaml\">experiment.yaml</a>).</p>\n";
-  h += "<pre>" + html_escape(read_file(dir / "resolved.yaml")) + "</pre>\n";
-  section_files(h, dir);
+  h += "<pre>" + html_escape(sources.resolved_yaml ? *sources.resolved_yaml : read_file(dir / "resolved.yaml")) +
+       "</pre>\n";
+  section_files(h, dir, sources.pending_files);
   const std::string version = m.is_object() && m.contains("versions") ? jstr(m["versions"], "sgdcheck") : std::string();
   h += "<p class=\"muted\">Written by sgdcheck " + html_escape(version) + ".</p>\n</body>\n</html>\n";
   return h;
 }
 
-void write_report_html(const ResultSet& results, const std::vector<ComponentSpec>& plots, const fs::path& dir) {
-  write_text_file(dir / "report.html", report_html(results, plots, dir));
+void write_report_html(const ResultSet& results, const std::vector<ComponentSpec>& plots, const fs::path& dir,
+                       const ReportSources& sources) {
+  write_text_file(dir / "report.html", report_html(results, plots, dir, sources));
 }
 
 }  // namespace sgdcheck::pipeline

@@ -1,12 +1,15 @@
 #include "pipeline/result_set.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
 #include <limits>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iterator>
 
 #include "core/csv.hpp"
 #include "core/errors.hpp"
@@ -73,23 +76,11 @@ std::string ResultSet::cell_label(const CellResult& c) const {
 
 namespace {
 
-std::vector<std::string> lead(const CellResult& c) {
-  std::vector<std::string> out{std::to_string(c.id)};
-  out.insert(out.end(), c.sweep_values.begin(), c.sweep_values.end());
-  return out;
-}
-
 std::vector<std::string> header(const std::vector<std::string>& sweep_keys, std::vector<std::string> rest) {
   std::vector<std::string> h{"cell"};
   h.insert(h.end(), sweep_keys.begin(), sweep_keys.end());
   h.insert(h.end(), rest.begin(), rest.end());
   return h;
-}
-
-template <class... S>
-std::vector<std::string> cat(std::vector<std::string> a, S&&... rest) {
-  (a.push_back(std::forward<S>(rest)), ...);
-  return a;
 }
 
 std::int64_t to_i64(const std::string& s, const CsvTable& t) {
@@ -109,6 +100,33 @@ double to_real(const std::string& s, const CsvTable& t) {
 }
 
 }  // namespace
+
+CsvText& CsvText::str(std::string_view field) {
+  sep();
+  append_csv_field(text_, field);  // as csv_escape
+  return *this;
+}
+
+CsvText& CsvText::num(std::int64_t v) {
+  sep();
+  char buf[24];
+  const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  text_.append(buf, ptr);
+  return *this;
+}
+
+CsvText& CsvText::real(double v) {
+  sep();
+  append_real(text_, v);  // as format_real
+  return *this;
+}
+
+void CsvText::end() {
+  if (fields_ != columns_)
+    throw std::logic_error("CsvText: row has " + std::to_string(fields_) + " fields, header " + std::to_string(columns_));
+  text_ += '\n';
+  fields_ = 0;
+}
 
 TailStats tail_stats(const MetricSeries& m, std::size_t i) {
   TailStats t;
@@ -141,166 +159,280 @@ TailStats tail_stats(const MetricSeries& m, std::size_t i) {
   return t;
 }
 
-void ResultSet::write(const fs::path& dir, int jobs) const {
-  // Every table is its own file from its own task, so writing them in parallel gives the same bytes.
-  std::vector<std::function<void()>> tasks;
-  tasks.emplace_back([&] {
-    CsvWriter w(dir / "results.csv",
-                header(sweep_keys, {"seed", "rep", "iter", "samples", "rounds", "vtime", "metric", "value"}));
-    // Only the metrics that carry per-run values (those a check or plot needs, or all with traces).
-    // Row order: cell, rep, point, metric (metrics in name order).
-    std::vector<std::pair<const std::string*, const MetricSeries*>> kept;
+void write_csv_tables(const fs::path& dir, const std::vector<CsvTableSpec>& tables, int jobs) {
+  // The files are opened in table order, so a folder that cannot be written names the first table.
+  std::vector<std::ofstream> files(tables.size());
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    const fs::path path = dir / tables[t].file;
+    files[t].open(path, std::ios::binary);
+    if (!files[t]) throw UsageError(SourceLoc{path.string(), 0}, "cannot open for writing");
+    CsvText h(tables[t].header.size());
+    for (const auto& f : tables[t].header) h.str(f);
+    h.end();
+    files[t] << h.text();
+  }
+  auto check = [&](std::size_t t) {
+    if (!files[t]) throw UsageError(SourceLoc{(dir / tables[t].file).string(), 0}, "write failed (disk full or not writable?)");
+  };
+  // Chunks in (table, chunk) order, cut into windows of about kWindowRows rows (~32 MB of text).
+  constexpr std::size_t kWindowRows = 1u << 19;
+  struct Ref {
+    std::size_t table, chunk;
+  };
+  std::vector<Ref> all;
+  for (std::size_t t = 0; t < tables.size(); ++t)
+    for (std::size_t k = 0; k < tables[t].chunks.size(); ++k) all.push_back({t, k});
+  std::vector<std::string> text;
+  for (std::size_t a = 0; a < all.size();) {
+    auto rows_of = [&](std::size_t i) { return tables[all[i].table].chunks[all[i].chunk].rows; };
+    std::size_t b = a, rows = 0;
+    while (b < all.size() && (b == a || rows + rows_of(b) <= kWindowRows)) rows += rows_of(b++);
+    text.assign(b - a, std::string());
+    parallel_for(b - a, jobs, [&](std::size_t i) {
+      const CsvTableSpec& t = tables[all[a + i].table];
+      CsvText out(t.header.size());
+      t.chunks[all[a + i].chunk].write(out);
+      text[i] = std::move(out.text());
+    });
+    // Appending in order keeps every file's rows in chunk order (a window may hold any tables' chunks).
+    for (std::size_t i = 0; i < b - a; ++i) {
+      files[all[a + i].table] << text[i];
+      check(all[a + i].table);
+      std::string().swap(text[i]);
+    }
+    a = b;
+  }
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    files[t].flush();
+    check(t);
+    files[t].close();
+    check(t);
+  }
+}
+
+void ResultSet::write(const fs::path& dir, int jobs) const { write_csv_tables(dir, tables(), jobs); }
+
+std::vector<CsvTableSpec> ResultSet::tables() const {
+  std::vector<CsvTableSpec> out;
+  auto lead = [](const CellResult& c, CsvText& w) -> CsvText& {
+    w.num(static_cast<std::int64_t>(c.id));
+    for (const auto& v : c.sweep_values) w.str(v);
+    return w;
+  };
+  // One chunk per cell (rows: an estimate), in cell order.
+  auto per_cell = [&](CsvTableSpec& t, auto rows_of, auto write_cell) {
     for (const auto& c : cells) {
-      kept.clear();
+      const CellResult* cp = &c;
+      t.chunks.push_back({rows_of(c), [cp, write_cell](CsvText& w) { write_cell(*cp, w); }});
+    }
+  };
+
+  {  // results.csv: only the metrics that carry per-run values (those a check or plot needs, or all with
+     // traces). Row order: cell, rep, point, metric (metrics in name order); chunks of kRepsPerChunk reps.
+    CsvTableSpec t{std::string{"results.csv"},
+                   header(sweep_keys, {"seed", "rep", "iter", "samples", "rounds", "vtime", "metric", "value"}), {}};
+    constexpr std::size_t kRepsPerChunk = 256;
+    for (const auto& c : cells) {
+      std::vector<std::pair<const std::string*, const MetricSeries*>> kept;
       for (const auto& [m, s] : c.metrics)
         if (!s.values.empty() && !tail_only.count(m)) kept.emplace_back(&m, &s);
       if (kept.empty()) continue;
-      const MetricSeries& first = *kept.front().second;
-      const auto lead_c = lead(c);
-      const std::string lead_text = join_fields(lead_c);  // escaped once per cell, not per row
-      for (std::size_t r = 0; r < first.values.size(); ++r) {
-        for (std::size_t k = 0; k < first.size(); ++k) {
-          // A point is absent from a rep (the run stopped at its target earlier) when every metric is NaN.
-          const bool present = std::any_of(kept.begin(), kept.end(), [&](const auto& ms) {
-            return r < ms.second->values.size() && !std::isnan(ms.second->values[r][k]);
-          });
-          if (!present) continue;
-          const Point& p = first.points[k];
-          for (const auto& [m, s] : kept) {
-            if (r >= s->values.size()) continue;
-            w.joined(lead_text, lead_c.size())
-                .field(static_cast<std::int64_t>(s->seeds[r]))
-                .field(static_cast<std::int64_t>(r))
-                .field(static_cast<std::int64_t>(p.iter))
-                .field(static_cast<std::int64_t>(p.samples))
-                .field(static_cast<std::int64_t>(p.rounds))
-                .field(p.vtime)
-                .field(std::string_view{*m})
-                .field(s->values[r][k])
-                .end_row();
+      const std::size_t reps = kept.front().second->values.size();
+      const std::size_t points = kept.front().second->size();
+      for (std::size_t r0 = 0; r0 < reps; r0 += kRepsPerChunk) {
+        const std::size_t r1 = std::min(reps, r0 + kRepsPerChunk);
+        t.chunks.push_back({(r1 - r0) * points * kept.size(), [&c, kept, r0, r1, points, lead](CsvText& w) {
+                              const MetricSeries& first = *kept.front().second;
+                              for (std::size_t r = r0; r < r1; ++r)
+                                for (std::size_t k = 0; k < points; ++k) {
+                                  // A point is absent from a rep (the run stopped at its target earlier)
+                                  // when every metric is NaN.
+                                  const bool present = std::any_of(kept.begin(), kept.end(), [&](const auto& ms) {
+                                    return r < ms.second->values.size() && !std::isnan(ms.second->values[r][k]);
+                                  });
+                                  if (!present) continue;
+                                  const Point& p = first.points[k];
+                                  for (const auto& [m, s] : kept) {
+                                    if (r >= s->values.size()) continue;
+                                    lead(c, w)
+                                        .num(s->seeds[r])
+                                        .num(static_cast<std::int64_t>(r))
+                                        .num(p.iter)
+                                        .num(p.samples)
+                                        .num(p.rounds)
+                                        .real(p.vtime)
+                                        .str(*m)
+                                        .real(s->values[r][k]);
+                                    w.end();
+                                  }
+                                }
+                            }});
+      }
+    }
+    out.push_back(std::move(t));
+  }
+  {  // tails.csv: tail statistics of the metrics whose per-run values are kept only for the heavy-tail
+     // report (tail_only), at every point; one chunk per cell.
+    CsvTableSpec t{std::string{"tails.csv"},
+                   header(sweep_keys, {"iter", "samples", "rounds", "vtime", "metric", "n", "top", "top_share", "kurtosis"}),
+                   {}};
+    per_cell(
+        t,
+        [this](const CellResult& c) {
+          std::size_t n = 0;
+          for (const auto& [m, s] : c.metrics)
+            if (tail_only.count(m)) n += s.size();
+          return n;
+        },
+        [lead, this](const CellResult& c, CsvText& w) {
+          for (const auto& [m, s] : c.metrics) {
+            if (!tail_only.count(m) || (s.values.empty() && s.tails.empty())) continue;
+            for (std::size_t k = 0; k < s.size(); ++k) {
+              const TailStats ts = tail_stats(s, k);
+              const Point& p = s.points[k];
+              lead(c, w).num(p.iter).num(p.samples).num(p.rounds).real(p.vtime).str(m).num(ts.n).num(ts.top);
+              w.real(ts.top_share).real(ts.kurtosis);
+              w.end();
+            }
           }
-        }
-      }
-    }
-    w.close();
-  });
-  tasks.emplace_back([&] {
-    // Tail statistics of the metrics whose per-run values are kept only for the heavy-tail report.
-    CsvWriter w(dir / "tails.csv", header(sweep_keys, {"iter", "samples", "rounds", "vtime", "metric", "n", "top",
-                                                       "top_share", "kurtosis"}));
-    for (const auto& c : cells) {
-      const std::string lead_text = join_fields(lead(c));
-      const std::size_t lead_n = 1 + sweep_keys.size();
-      for (const auto& [m, s] : c.metrics) {
-        if (!tail_only.count(m) || (s.values.empty() && s.tails.empty())) continue;
-        for (std::size_t k = 0; k < s.size(); ++k) {
-          const TailStats t = tail_stats(s, k);
-          const Point& p = s.points[k];
-          w.joined(lead_text, lead_n)
-              .field(static_cast<std::int64_t>(p.iter))
-              .field(static_cast<std::int64_t>(p.samples))
-              .field(static_cast<std::int64_t>(p.rounds))
-              .field(p.vtime)
-              .field(std::string_view{m})
-              .field(t.n)
-              .field(t.top)
-              .field(t.top_share)
-              .field(t.kurtosis)
-              .end_row();
-        }
-      }
-    }
-    w.close();
-  });
-  tasks.emplace_back([&] {
-    CsvWriter w(dir / "summary.csv",
-                header(sweep_keys,
-                       {"iter", "samples", "rounds", "vtime", "metric", "n", "mean", "sd", "se", "min", "max"}));
-    for (const auto& c : cells)
-      for (const auto& [m, s] : c.metrics)
-        for (std::size_t k = 0; k < s.size(); ++k) {
-          const Point& p = s.points[k];
-          w.row(cat(lead(c),
-                    std::to_string(p.iter),
-                    std::to_string(p.samples),
-                    std::to_string(p.rounds),
-                    format_real(p.vtime),
-                    m,
-                    std::to_string(s.n[k]),
-                    format_real(s.mean[k]),
-                    format_real(s.sd[k]),
-                    format_real(s.se[k]),
-                    format_real(s.min[k]),
-                    format_real(s.max[k])));
-        }
-    w.close();
-  });
-  tasks.emplace_back([&] {
-    CsvWriter w(dir / "runs.csv", header(sweep_keys, {"seed", "rep", "termination", "iterations", "message"}));
-    for (const auto& c : cells)
-      for (const auto& r : c.runs)
-        w.row(cat(lead(c), std::to_string(r.seed), std::to_string(r.rep), r.termination,
-                  std::to_string(r.iterations), r.message));
-    w.close();
-  });
-  tasks.emplace_back([&] {
-    CsvWriter w(dir / "run_scalars.csv", header(sweep_keys, {"seed", "rep", "scalar", "value"}));
-    for (const auto& c : cells)
-      for (std::size_t i = 0; i < c.run_scalars.size() && i < c.runs.size(); ++i)
-        for (const auto& [sname, v] : c.run_scalars[i])
-          w.row(cat(lead(c), std::to_string(c.runs[i].seed), std::to_string(c.runs[i].rep), sname, format_real(v)));
-    w.close();
-  });
-  tasks.emplace_back([&] {
-    CsvWriter w(dir / "scalar_summary.csv", header(sweep_keys, {"scalar", "n", "mean", "sd", "se", "min", "max"}));
-    for (const auto& c : cells)
-      for (const auto& [sname, st] : c.scalars)
-        w.row(cat(lead(c), sname, std::to_string(st.n), format_real(st.mean), format_real(st.sd), format_real(st.se),
-                  format_real(st.min), format_real(st.max)));
-    w.close();
-  });
-  tasks.emplace_back([&] {
-    CsvWriter w(dir / "constants.csv", header(sweep_keys, {"constant", "value", "exact"}));
-    for (const auto& c : cells)
-      for (const auto& [cname, ve] : c.constants)
-        w.row(cat(lead(c), cname, format_real(ve.first), ve.second ? "true" : "false"));
-    w.close();
-  });
-  tasks.emplace_back([&] {
-    CsvWriter w(dir / "bounds.csv",
-                header(sweep_keys,
-                       {"bound", "title", "label", "guarantee", "metric", "applicable", "state", "reason", "constants", "iter",
-                        "value"}));
-    for (const auto& c : cells)
-      for (const auto& b : c.bounds) {
-        const std::string state = bound_state_name(bound_state(c, b));  // pipeline/checks.hpp
-        if (!b.applicable) {
-          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "false", state, b.reason, b.constants, "",
-                    ""));
-          continue;
-        }
-        for (std::size_t k = 0; k < b.iters.size(); ++k)
-          w.row(cat(lead(c), b.id, b.title, b.label, b.guarantee, b.metric, "true", state, "", b.constants,
-                    std::to_string(b.iters[k]), format_real(b.values[k])));
-      }
-    w.close();
-  });
-  tasks.emplace_back([&] {
+        });
+    out.push_back(std::move(t));
+  }
+  {
+    CsvTableSpec t{std::string{"summary.csv"},
+                   header(sweep_keys, {"iter", "samples", "rounds", "vtime", "metric", "n", "mean", "sd", "se", "min", "max"}),
+                   {}};
+    per_cell(
+        t,
+        [](const CellResult& c) {
+          std::size_t n = 0;
+          for (const auto& [m, s] : c.metrics) n += s.size();
+          return n;
+        },
+        [lead](const CellResult& c, CsvText& w) {
+          for (const auto& [m, s] : c.metrics)
+            for (std::size_t k = 0; k < s.size(); ++k) {
+              const Point& p = s.points[k];
+              lead(c, w)
+                  .num(p.iter)
+                  .num(p.samples)
+                  .num(p.rounds)
+                  .real(p.vtime)
+                  .str(m)
+                  .num(s.n[k])
+                  .real(s.mean[k])
+                  .real(s.sd[k])
+                  .real(s.se[k])
+                  .real(s.min[k])
+                  .real(s.max[k]);
+              w.end();
+            }
+        });
+    out.push_back(std::move(t));
+  }
+  {
+    CsvTableSpec t{std::string{"runs.csv"}, header(sweep_keys, {"seed", "rep", "termination", "iterations", "message"}), {}};
+    per_cell(
+        t, [](const CellResult& c) { return c.runs.size(); },
+        [lead](const CellResult& c, CsvText& w) {
+          for (const auto& r : c.runs) {
+            lead(c, w).num(r.seed).num(r.rep).str(r.termination).num(r.iterations).str(r.message);
+            w.end();
+          }
+        });
+    out.push_back(std::move(t));
+  }
+  {
+    CsvTableSpec t{std::string{"run_scalars.csv"}, header(sweep_keys, {"seed", "rep", "scalar", "value"}), {}};
+    per_cell(
+        t,
+        [](const CellResult& c) {
+          std::size_t n = 0;
+          for (const auto& sc : c.run_scalars) n += sc.size();
+          return n;
+        },
+        [lead](const CellResult& c, CsvText& w) {
+          for (std::size_t i = 0; i < c.run_scalars.size() && i < c.runs.size(); ++i)
+            for (const auto& [sname, v] : c.run_scalars[i]) {
+              lead(c, w).num(c.runs[i].seed).num(c.runs[i].rep).str(sname).real(v);
+              w.end();
+            }
+        });
+    out.push_back(std::move(t));
+  }
+  {
+    CsvTableSpec t{std::string{"scalar_summary.csv"}, header(sweep_keys, {"scalar", "n", "mean", "sd", "se", "min", "max"}),
+                   {}};
+    per_cell(
+        t, [](const CellResult& c) { return c.scalars.size(); },
+        [lead](const CellResult& c, CsvText& w) {
+          for (const auto& [sname, st] : c.scalars) {
+            lead(c, w).str(sname).num(st.n).real(st.mean).real(st.sd).real(st.se).real(st.min).real(st.max);
+            w.end();
+          }
+        });
+    out.push_back(std::move(t));
+  }
+  {
+    CsvTableSpec t{std::string{"constants.csv"}, header(sweep_keys, {"constant", "value", "exact"}), {}};
+    per_cell(
+        t, [](const CellResult& c) { return c.constants.size(); },
+        [lead](const CellResult& c, CsvText& w) {
+          for (const auto& [cname, ve] : c.constants) {
+            lead(c, w).str(cname).real(ve.first).str(ve.second ? "true" : "false");
+            w.end();
+          }
+        });
+    out.push_back(std::move(t));
+  }
+  {
+    CsvTableSpec t{std::string{"bounds.csv"},
+                   header(sweep_keys, {"bound", "title", "label", "guarantee", "metric", "applicable", "state", "reason",
+                                       "constants", "iter", "value"}),
+                   {}};
+    per_cell(
+        t,
+        [](const CellResult& c) {
+          std::size_t n = 0;
+          for (const auto& b : c.bounds) n += b.applicable ? b.iters.size() : 1;
+          return n;
+        },
+        [lead](const CellResult& c, CsvText& w) {
+          for (const auto& b : c.bounds) {
+            const std::string state = bound_state_name(bound_state(c, b));  // pipeline/checks.hpp
+            if (!b.applicable) {
+              lead(c, w).str(b.id).str(b.title).str(b.label).str(b.guarantee).str(b.metric).str("false").str(state);
+              w.str(b.reason).str(b.constants).str("").str("");
+              w.end();
+              continue;
+            }
+            for (std::size_t k = 0; k < b.iters.size(); ++k) {
+              lead(c, w).str(b.id).str(b.title).str(b.label).str(b.guarantee).str(b.metric).str("true").str(state);
+              w.str("").str(b.constants).num(b.iters[k]).real(b.values[k]);
+              w.end();
+            }
+          }
+        });
+    out.push_back(std::move(t));
+  }
+  {
     std::vector<std::string> keys;
     if (!cells.empty())
       for (const auto& [k, v] : cells.front().options) keys.push_back(k);
-    CsvWriter w(dir / "cells.csv", header(sweep_keys, keys));
-    for (const auto& c : cells) {
-      auto row = lead(c);
-      for (const auto& k : keys) {
-        auto it = c.options.find(k);
-        row.push_back(it == c.options.end() ? "" : it->second);
-      }
-      w.row(row);
-    }
-    w.close();
-  });
-  parallel_for(tasks.size(), jobs, [&](std::size_t i) { tasks[i](); });
+    CsvTableSpec t{std::string{"cells.csv"}, header(sweep_keys, keys), {}};
+    per_cell(
+        t, [](const CellResult&) { return std::size_t{1}; },
+        [lead, keys](const CellResult& c, CsvText& w) {
+          lead(c, w);
+          for (const auto& k : keys) {
+            auto it = c.options.find(k);
+            w.str(it == c.options.end() ? std::string_view() : std::string_view(it->second));
+          }
+          w.end();
+        });
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 ResultSet ResultSet::load(const fs::path& dir) {

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,6 +45,7 @@ struct MetricSeries {
   /// tails[k]: tail statistics at points[k], read from tails.csv when the per-run values were not written
   /// (ResultSet::tail_only); empty otherwise. Use tail_stats(), which prefers `values`.
   std::vector<TailStats> tails;
+
 
   std::size_t size() const { return points.size(); }
   /// Computes n, mean, sd, se, min, max from `values` exactly as execute() reduces runs (Welford in
@@ -91,10 +94,48 @@ struct CellResult {
   double constant(const std::string& name) const;
 };
 
+/// Rows of a CSV table as text: exactly the bytes CsvWriter writes (fields escaped as csv_escape,
+/// reals as format_real), built field by field without a vector of strings per row.
+class CsvText {
+ public:
+  explicit CsvText(std::size_t columns) : columns_(columns) {}
+  CsvText& str(std::string_view field);
+  CsvText& num(std::int64_t v);
+  CsvText& real(double v);
+  /// Ends the row; std::logic_error if it does not have the header's number of fields.
+  void end();
+  std::string& text() { return text_; }
+
+ private:
+  void sep() {
+    if (fields_++) text_ += ',';
+  }
+  std::string text_;
+  std::size_t columns_ = 0, fields_ = 0;
+};
+
+/// A CSV table cut into chunks (a cell's rows, or some reps of a cell) that are formatted in parallel
+/// and written in chunk order: the file is the same for any number of jobs.
+struct CsvTableSpec {
+  std::string file;  ///< name inside the folder
+  std::vector<std::string> header;
+  struct Chunk {
+    std::size_t rows = 0;                  ///< estimate, for memory: how many chunks are held at once
+    std::function<void(CsvText&)> write;   ///< appends the chunk's rows
+  };
+  std::vector<Chunk> chunks;
+};
+
+/// Writes every table into `dir`. Chunks are formatted on `jobs` threads a window at a time (about
+/// 32 MB of text, so memory stays bounded with --traces) and appended to their files in order.
+/// Throws UsageError naming the file when it cannot be opened or a write fails (a full disk).
+void write_csv_tables(const std::filesystem::path& dir, const std::vector<CsvTableSpec>& tables, int jobs);
+
 struct ResultSet {
   std::string name;
   std::vector<std::string> sweep_keys;
   std::vector<CellResult> cells;
+
   /// Metrics whose per-run values are kept in memory only for the heavy-tail report (Plan::tail_metrics):
   /// results.csv leaves them out (for a local-SGD sweep they were 2 million rows, most of the run's
   /// time) and tails.csv holds their tail statistics at every point instead.
@@ -106,6 +147,8 @@ struct ResultSet {
   /// per-run values that are present (MetricSeries::values), summary.csv every metric's statistics.
   /// Writes every table into `dir`; with jobs > 1 the tables are written by parallel tasks (same bytes).
   void write(const std::filesystem::path& dir, int jobs = 1) const;
+  /// The tables write() writes, as chunks (they refer to this ResultSet: keep it alive).
+  std::vector<CsvTableSpec> tables() const;
   /// Reads them back: statistics from summary.csv, per-run values from results.csv, tail statistics
   /// from tails.csv (absent in directories written before it existed). Throws DataError
   /// naming the file if a file is missing or malformed.

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <thread>
@@ -19,6 +22,7 @@
 #include "core/errors.hpp"
 #include "core/rng.hpp"
 #include "core/text_file.hpp"
+#include "core/thread_pool.hpp"
 #include "pipeline/checks.hpp"
 #include "pipeline/derived.hpp"
 
@@ -778,17 +782,25 @@ std::string run_gnuplot(const std::string& gnuplot,
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
   int status = 0;
+  rusage ru{};
+  // The child's CPU time counts as this task's (run --profile): wait4 reports it for this pid only.
+  auto charge = [&] {
+    add_task_cpu(static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                 1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec));
+  };
   for (;;) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    const pid_t r = ::wait4(pid, &status, WNOHANG, &ru);
     if (r == pid) break;
     if (r < 0 && errno != EINTR) return "waitpid failed";
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+      ::wait4(pid, &status, 0, &ru);
+      charge();
       return fmt::format("gnuplot did not finish {} within {:.0f} s (killed)", format, timeout_seconds);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  charge();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
   if (WIFSIGNALED(status)) return fmt::format("gnuplot was killed by signal {} while rendering {}", WTERMSIG(status), format);
   return fmt::format("gnuplot failed to render {}", format);
@@ -810,39 +822,70 @@ PlotReport write_plots(const ResultSet& results,
   if (ec || !fs::is_directory(pdir))
     throw UsageError(SourceLoc{pdir.string(), 0}, "cannot create the plots directory" + (ec ? ": " + ec.message() : ""));
   const std::string gnuplot = find_gnuplot();
-  for (const auto& s : specs) {
-    const std::string stem = s.params.get_string("name");
-    std::string data;
-    std::string script;
+  const std::size_t nf = options.formats.size();
+
+  // 1. Script and data of every figure, one task each (each writes only its own files and slot).
+  std::vector<std::string> failed(specs.size());  // "" or why the figure is not drawn
+  parallel_for(specs.size(), options.jobs, [&](std::size_t i) {
+    const std::string stem = specs[i].params.get_string("name");
+    std::string data, script;
     try {
-      script = plot_script(results, s.params, stem, options.title_prefix, data, options.notes);
+      script = plot_script(results, specs[i].params, stem, options.title_prefix, data, options.notes);
     } catch (const ConfigError& e) {
-      report.failures.push_back({stem, one_line(e.what()), {}});
-      continue;
+      failed[i] = one_line(e.what());
+      return;
     }
     write_text_file(pdir / (stem + ".gp"), script);
     write_text_file(pdir / (stem + ".dat"), data);
+    std::error_code rec;
+    fs::remove(pdir / (stem + ".log"), rec);
+  });
+
+  // 2. Every (figure, format) is one gnuplot process, up to `jobs` at a time. Each writes its own image
+  //    and its own log (.NAME.FMT.log: plot names never start with '.', so no figure's files collide).
+  std::vector<std::string> why(specs.size() * nf);
+  auto part_log = [&](const std::string& stem, const std::string& f) { return pdir / ("." + stem + "." + f + ".log"); };
+  if (!gnuplot.empty())
+    parallel_for(specs.size() * nf, options.jobs, [&](std::size_t t) {
+      const std::size_t i = t / nf;
+      if (!failed[i].empty()) return;
+      const std::string stem = specs[i].params.get_string("name");
+      const std::string& f = options.formats[t % nf];
+      const fs::path log = part_log(stem, f);
+      std::error_code rec;
+      fs::remove(log, rec);
+      why[t] = run_gnuplot(gnuplot, pdir, stem, f, log, options.timeout_seconds);
+    });
+
+  // 3. In figure and format order, as if drawn one after the other: a figure's formats up to its first
+  //    failure count; that image and the later formats are removed, and the logs up to the failure
+  //    become plots/NAME.log.
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const std::string stem = specs[i].params.get_string("name");
+    if (!failed[i].empty()) {
+      report.failures.push_back({stem, failed[i], {}});
+      continue;
+    }
     if (gnuplot.empty()) {
       report.failures.push_back({stem, "gnuplot not found (install it with scripts/install-deps.sh, package gnuplot-nox)", {}});
       continue;
     }
-    const fs::path log = pdir / (stem + ".log");
-    fs::remove(log, ec);
-    std::string failed;
-    for (const auto& f : options.formats) {
-      const std::string why = run_gnuplot(gnuplot, pdir, stem, f, log, options.timeout_seconds);
-      if (!why.empty()) {
-        failed = why;
-        fs::remove(pdir / (stem + "." + f), ec);  // never leave a truncated image behind
-        break;
+    std::size_t first_failure = nf;
+    for (std::size_t k = 0; k < nf && first_failure == nf; ++k)
+      if (!why[i * nf + k].empty()) first_failure = k;
+    for (std::size_t k = 0; k < first_failure; ++k) report.images.push_back(pdir / (stem + "." + options.formats[k]));
+    for (std::size_t k = first_failure; k < nf; ++k) fs::remove(pdir / (stem + "." + options.formats[k]), ec);
+    if (first_failure < nf) {
+      std::string log_text;
+      for (std::size_t k = 0; k <= first_failure; ++k) {
+        std::ifstream in(part_log(stem, options.formats[k]), std::ios::binary);
+        log_text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
       }
-      report.images.push_back(pdir / (stem + "." + f));
+      const fs::path log = pdir / (stem + ".log");
+      write_text_file(log, log_text);
+      report.failures.push_back({stem, why[i * nf + first_failure], log});
     }
-    if (failed.empty()) {
-      fs::remove(log, ec);
-    } else {
-      report.failures.push_back({stem, failed, log});
-    }
+    for (const auto& f : options.formats) fs::remove(part_log(stem, f), ec);
   }
   return report;
 }

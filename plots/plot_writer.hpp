@@ -21,6 +21,9 @@ struct PlotOptions {
   std::string title_prefix;  ///< e.g. "stich2021 Fig. 1"
   double timeout_seconds = 120.0;  ///< per gnuplot invocation; a slower render counts as a failure
   std::vector<std::string> notes{};  ///< said on every figure under the title (e.g. which sweep key was tuned)
+  /// gnuplot processes (one per figure and format) running at a time; the files and the report are
+  /// the same for any value.
+  int jobs = 1;
 };
 
 /// A figure that could not be drawn. Its .gp/.dat (when written) and the gnuplot log are kept.
