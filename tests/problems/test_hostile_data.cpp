@@ -2,7 +2,6 @@
 // a feature index that would need a dense 20000 x 20000 Gram matrix (refused by the dense path; the iterative one finds it rank-deficient), duplicate CSV columns and
 // one-sample files are DataErrors naming the file (and line), before any large allocation.
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -59,7 +58,8 @@ TEST_CASE("a feature index beyond the documented limit is rejected naming line a
 
 TEST_CASE("a 3-line file with feature index 20000 is refused quickly instead of a dense 20000 x 20000 Gram",
           "[problems][hostile]") {
-  const auto start = std::chrono::steady_clock::now();
+  // The refusals come from the dimension checks before any d x d allocation (a dense 20000 x 20000
+  // Gram would be 3.2 GB); no timing is asserted.
   const Dataset data = read_libsvm_text("1 1:1 20000:1\n-1 2:1\n1 3:2\n", "w.libsvm");
   REQUIRE(data.cols() == 20000);
   // auto: the iterative path sees rank <= n < d and the dense fallback is beyond its limit.
@@ -68,7 +68,6 @@ TEST_CASE("a 3-line file with feature index 20000 is refused quickly instead of 
   REQUIRE_THAT(data_error_of([&] { least_squares_constants(data, ConstantsMethod::kDense); }),
                StartsWith("w.libsvm: d = 20000 features exceeds the limit d <= 5000"));
   REQUIRE_THAT(data_error_of([&] { (void)data.weighted_gram(); }), Contains("d <= 5000"));
-  REQUIRE(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
 TEST_CASE("a duplicated CSV column name is rejected instead of silently choosing one", "[problems][hostile]") {
