@@ -78,6 +78,19 @@ bounds::BoundInfo with_id(bounds::BoundInfo info, std::string id, std::string me
   return info;
 }
 
+/// A formula of this paper: its info, regime and parameters, and the hypotheses of the parameter
+/// struct that `read` builds from the arguments (the same struct its evaluation passes on).
+template <class Read>
+Formula stich_formula(bounds::BoundInfo info, std::string regime, std::vector<FormulaParam> params, Read read) {
+  Formula f;
+  f.info = std::move(info);
+  f.info.regime = std::move(regime);
+  f.paper = std::string("stich2021");
+  f.params = std::move(params);
+  f.hypotheses = [read](const FormulaArgs& a) { return bounds::hypotheses_violated(read(a)); };
+  return f;
+}
+
 // ---- R1, R1′ -------------------------------------------------------------------------------------
 
 bounds::SgdStronglyConvexParams r1(const FormulaArgs& a) {
@@ -92,13 +105,10 @@ bounds::SgdStronglyConvexParams r1(const FormulaArgs& a) {
 }
 
 Formula strongly_convex() {
-  Formula f;
-  f.info = with_id(bounds::SgdStronglyConvexParams::info(), "sgd.strongly_convex.dist2", "dist2");
-  f.info.regime = "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_mu(), p_M(), p_sigma2(), p_b(), p_gamma(), p_r0(), p_t()};
+  Formula f = stich_formula(with_id(bounds::SgdStronglyConvexParams::info(), "sgd.strongly_convex.dist2", "dist2"),
+                            "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)",
+                            {p_L(), p_mu(), p_M(), p_sigma2(), p_b(), p_gamma(), p_r0(), p_t()}, r1);
   f.axis = std::string("t");
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r1(a)); };
   f.evaluate = [](const FormulaArgs& a) {
     return one("E|x_t - x*|^2 <=", bounds::sgd_strongly_convex_bound(r1(a), to_int(a.get("t"))));
   };
@@ -119,15 +129,12 @@ bounds::SgdRealizableLsqParams r1_prime(const FormulaArgs& a) {
 }
 
 Formula realizable_lsq() {
-  Formula f;
-  f.info = with_id(bounds::SgdRealizableLsqParams::info(), "sgd.lsq_realizable.dist2", "dist2");
-  f.info.regime = "realizable least squares, sigma2 = 0 (L = lambda_max, mu = lambda_min+ exact; M = M_curv or larger)";
-  f.paper = std::string("stich2021");
   auto m = p_M();
   m.meaning = "function-value noise constant: E|g|^2 <= 2L(M+1)(f - f*) for one sample (M_curv)";
-  f.params = {p_L(), p_mu(), m, p_b(), p_gamma(), p_r0(), p_t()};
+  Formula f = stich_formula(with_id(bounds::SgdRealizableLsqParams::info(), "sgd.lsq_realizable.dist2", "dist2"),
+                            "realizable least squares, sigma2 = 0 (L = lambda_max, mu = lambda_min+ exact; M = M_curv or larger)",
+                            {p_L(), p_mu(), m, p_b(), p_gamma(), p_r0(), p_t()}, r1_prime);
   f.axis = std::string("t");
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r1_prime(a)); };
   f.evaluate = [](const FormulaArgs& a) {
     return one("E|x_t - x*|^2 <=", bounds::sgd_realizable_lsq_bound(r1_prime(a), to_int(a.get("t"))));
   };
@@ -147,13 +154,10 @@ bounds::SgdConvexParams r3(const FormulaArgs& a) {
 }
 
 Formula convex() {
-  Formula f;
-  f.info = with_id(bounds::SgdConvexParams::info(), "sgd.convex.subopt_average", "subopt");
-  f.info.regime = "convex, L-smooth (L, M, sigma2 upper bounds; r0 an upper bound)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_M(), p_sigma2(), p_b(), p_gamma(), p_r0(), p_T()};
+  Formula f = stich_formula(with_id(bounds::SgdConvexParams::info(), "sgd.convex.subopt_average", "subopt"),
+                            "convex, L-smooth (L, M, sigma2 upper bounds; r0 an upper bound)",
+                            {p_L(), p_M(), p_sigma2(), p_b(), p_gamma(), p_r0(), p_T()}, r3);
   f.axis = std::string("T");
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r3(a)); };
   f.evaluate = [](const FormulaArgs& a) {
     return one("E f(x_avg) - f* <=", bounds::sgd_convex_bound(r3(a), to_int(a.get("T"))));
   };
@@ -171,13 +175,10 @@ bounds::SgdConvexTunedParams r3_tuned(const FormulaArgs& a) {
 }
 
 Formula convex_tuned() {
-  Formula f;
-  f.info = bounds::SgdConvexTunedParams::info();
-  f.info.regime = "convex, L-smooth (L, M, sigma2 upper bounds; r0 an upper bound)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_M(), p_sigma2(), p_b(), p_r0(), p_T()};
+  Formula f = stich_formula(bounds::SgdConvexTunedParams::info(),
+                            "convex, L-smooth (L, M, sigma2 upper bounds; r0 an upper bound)",
+                            {p_L(), p_M(), p_sigma2(), p_b(), p_r0(), p_T()}, r3_tuned);
   f.axis = std::string("T");
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r3_tuned(a)); };
   f.evaluate = [](const FormulaArgs& a) {
     const auto p = r3_tuned(a);
     return FormulaResult{{{"E f(x_avg) - f* <=", bounds::sgd_convex_tuned_bound(p)},
@@ -200,13 +201,10 @@ bounds::SgdNonconvexParams r4(const FormulaArgs& a) {
 }
 
 Formula nonconvex() {
-  Formula f;
-  f.info = with_id(bounds::SgdNonconvexParams::info(), "sgd.nonconvex.avg_grad2", "avg_grad2");
-  f.info.regime = "nonconvex, L-smooth, bounded below (L, M, sigma2 upper bounds; F0 an upper bound)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_M(), p_sigma2(), p_b(), p_gamma(), p_F0(), p_T()};
+  Formula f = stich_formula(with_id(bounds::SgdNonconvexParams::info(), "sgd.nonconvex.avg_grad2", "avg_grad2"),
+                            "nonconvex, L-smooth, bounded below (L, M, sigma2 upper bounds; F0 an upper bound)",
+                            {p_L(), p_M(), p_sigma2(), p_b(), p_gamma(), p_F0(), p_T()}, r4);
   f.axis = std::string("T");
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r4(a)); };
   f.evaluate = [](const FormulaArgs& a) {
     return one("(1/T) sum E|grad f(x_t)|^2 <=", bounds::sgd_nonconvex_bound(r4(a), to_int(a.get("T"))));
   };
@@ -224,13 +222,10 @@ bounds::SgdNonconvexTunedParams r4_tuned(const FormulaArgs& a) {
 }
 
 Formula nonconvex_tuned() {
-  Formula f;
-  f.info = bounds::SgdNonconvexTunedParams::info();
-  f.info.regime = "nonconvex, L-smooth, bounded below (L, M, sigma2 upper bounds; F0 an upper bound)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_M(), p_sigma2(), p_b(), p_F0(), p_T()};
+  Formula f = stich_formula(bounds::SgdNonconvexTunedParams::info(),
+                            "nonconvex, L-smooth, bounded below (L, M, sigma2 upper bounds; F0 an upper bound)",
+                            {p_L(), p_M(), p_sigma2(), p_b(), p_F0(), p_T()}, r4_tuned);
   f.axis = std::string("T");
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r4_tuned(a)); };
   f.evaluate = [](const FormulaArgs& a) {
     const auto p = r4_tuned(a);
     return FormulaResult{{{"(1/T) sum E|grad f(x_t)|^2 <=", bounds::sgd_nonconvex_tuned_bound(p)},
@@ -254,12 +249,9 @@ bounds::StichIterationsParams r2(const FormulaArgs& a) {
 }
 
 Formula iterations() {
-  Formula f;
-  f.info = bounds::StichIterationsParams::info();
-  f.info.regime = "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_mu(), p_M(), p_sigma2(), p_b(), p_r0(), p_eps()};
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r2(a)); };
+  Formula f = stich_formula(bounds::StichIterationsParams::info(),
+                            "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)",
+                            {p_L(), p_mu(), p_M(), p_sigma2(), p_b(), p_r0(), p_eps()}, r2);
   f.evaluate = [](const FormulaArgs& a) {
     const auto p = r2(a);
     return FormulaResult{{{"T_eps <=", bounds::stich_iterations_sc(p)},
@@ -271,20 +263,17 @@ Formula iterations() {
 }
 
 Formula batch_speedup() {
-  Formula f;
-  f.info = bounds::StichBatchSpeedupParams::info();
-  f.info.regime = std::string("realizable (sigma2 = 0), any regime with noise constant M");
-  f.paper = std::string("stich2021");
   auto m = p_M();
   m.default_value.reset();
-  f.params = {m, p_b()};
   auto params = [](const FormulaArgs& a) {
     bounds::StichBatchSpeedupParams p;
     p.M = a.get("M");
     p.theta_b = theta(a);
     return p;
   };
-  f.hypotheses = [params](const FormulaArgs& a) { return bounds::hypotheses_violated(params(a)); };
+  Formula f = stich_formula(bounds::StichBatchSpeedupParams::info(),
+                            "realizable (sigma2 = 0), any regime with noise constant M",
+                            {m, p_b()}, params);
   f.evaluate = [params](const FormulaArgs& a) {
     return one("T(1)/T(b)", bounds::stich_batch_speedup(params(a)));
   };
@@ -305,22 +294,14 @@ bounds::StichDelayedIterationsParams r7(const FormulaArgs& a) {
 }
 
 Formula delayed_iterations() {
-  Formula f;
-  f.info = bounds::StichDelayedIterationsParams::info();
-  f.info.regime = "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_mu(), p_M(), p_sigma2(), p_b(), p_tau(), p_r0(), p_eps(), p_c()};
-  f.hypotheses = [](const FormulaArgs& a) { return bounds::hypotheses_violated(r7(a)); };
+  Formula f = stich_formula(bounds::StichDelayedIterationsParams::info(),
+                            "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)",
+                            {p_L(), p_mu(), p_M(), p_sigma2(), p_b(), p_tau(), p_r0(), p_eps(), p_c()}, r7);
   f.evaluate = [](const FormulaArgs& a) { return one("T_eps (predicted)", bounds::stich_delayed_iterations(r7(a))); };
   return f;
 }
 
 Formula delay_iterations() {
-  Formula f;
-  f.info = bounds::StichDelayIterationsParams::info();
-  f.info.regime = "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)";
-  f.paper = std::string("stich2021");
-  f.params = {p_L(), p_mu(), p_M(), p_sigma2(), p_tau(), p_r0(), p_eps(), p_c()};
   auto params = [](const FormulaArgs& a) {
     bounds::StichDelayIterationsParams p;
     p.L = a.get("L");
@@ -332,38 +313,32 @@ Formula delay_iterations() {
     p.c = a.get("c");
     return p;
   };
-  f.hypotheses = [params](const FormulaArgs& a) { return bounds::hypotheses_violated(params(a)); };
+  Formula f = stich_formula(bounds::StichDelayIterationsParams::info(),
+                            "strongly convex, L-smooth (L upper, mu lower bound; M, sigma2 upper bounds)",
+                            {p_L(), p_mu(), p_M(), p_sigma2(), p_tau(), p_r0(), p_eps(), p_c()}, params);
   f.evaluate = [params](const FormulaArgs& a) { return one("T_eps (predicted)", bounds::stich_delay_iterations(params(a))); };
   return f;
 }
 
 Formula async_speedup() {
-  Formula f;
-  f.info = bounds::StichAsyncSpeedupParams::info();
-  f.info.regime = std::string("realizable (sigma2 = 0), equal-speed asynchronous workers");
-  f.paper = std::string("stich2021");
   auto m = p_M();
   m.default_value.reset();
-  f.params = {m, integer("W", "number of equal-speed asynchronous workers (delay tau = W - 1)", std::nullopt, 1)};
   auto params = [](const FormulaArgs& a) {
     bounds::StichAsyncSpeedupParams p;
     p.M = a.get("M");
     p.workers = to_int(a.get("W"));
     return p;
   };
-  f.hypotheses = [params](const FormulaArgs& a) { return bounds::hypotheses_violated(params(a)); };
+  Formula f = stich_formula(bounds::StichAsyncSpeedupParams::info(),
+                            "realizable (sigma2 = 0), equal-speed asynchronous workers",
+                            {m, integer("W", "number of equal-speed asynchronous workers (delay tau = W - 1)", std::nullopt, 1)}, params);
   f.evaluate = [params](const FormulaArgs& a) { return one("wall-clock speedup", bounds::stich_async_speedup(params(a))); };
   return f;
 }
 
 Formula step_guideline() {
-  Formula f;
-  f.info = bounds::StichStepGuidelineParams::info();
-  f.info.regime = std::string("any L-smooth problem with noise constant M");
-  f.paper = std::string("stich2021");
   auto m = p_M();
   m.default_value.reset();
-  f.params = {p_L(), m, p_b(), p_tau(), p_c()};
   auto params = [](const FormulaArgs& a) {
     bounds::StichStepGuidelineParams p;
     p.L = a.get("L");
@@ -373,7 +348,9 @@ Formula step_guideline() {
     p.c = a.get("c");
     return p;
   };
-  f.hypotheses = [params](const FormulaArgs& a) { return bounds::hypotheses_violated(params(a)); };
+  Formula f = stich_formula(bounds::StichStepGuidelineParams::info(),
+                            "any L-smooth problem with noise constant M",
+                            {p_L(), m, p_b(), p_tau(), p_c()}, params);
   f.evaluate = [params](const FormulaArgs& a) { return one("gamma", bounds::stich_step_guideline(params(a))); };
   return f;
 }
