@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <functional>
+#include <optional>
+#include <string>
 
 #include "bounds/lau_bounds.hpp"
 #include "papers/registry.hpp"
@@ -56,6 +59,22 @@ std::int64_t as_int(const FormulaArgs& a, const std::string& n) {
   return static_cast<std::int64_t>(a.get(n));
 }
 
+using AlphaMax = double (*)(double L, double eta, std::int64_t P, std::int64_t H);
+
+/// alpha_max(L, eta, P, H) at the formula's arguments.
+double alpha_max_at(AlphaMax alpha_max, const FormulaArgs& a) {
+  return alpha_max(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H"));
+}
+
+/// The hypothesis of a bound that holds for steps alpha <= alpha_max (`name` says which alpha_max).
+std::function<std::optional<std::string>(const FormulaArgs&)> alpha_at_most(AlphaMax alpha_max, const char* name) {
+  return [alpha_max, name](const FormulaArgs& a) -> std::optional<std::string> {
+    const double am = alpha_max_at(alpha_max, a);
+    if (a.get("alpha") > am) return fmt::format("alpha = {:g} > {} = {:g}", a.get("alpha"), name, am);
+    return std::nullopt;
+  };
+}
+
 std::vector<Formula> formulas() {
   std::vector<Formula> out;
   {
@@ -67,10 +86,7 @@ std::vector<Formula> formulas() {
                      pos("eta", "norm-test parameter"),
                      count("P", "number of workers"),
                      count("H", "local steps per round"));
-    f.evaluate = [](const FormulaArgs& a) {
-      return one("alpha",
-                 bounds::lau_alpha_max_nonconvex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H")));
-    };
+    f.evaluate = [](const FormulaArgs& a) { return one("alpha", alpha_max_at(bounds::lau_alpha_max_nonconvex, a)); };
     out.push_back(std::move(f));
   }
   {
@@ -86,13 +102,7 @@ std::vector<Formula> formulas() {
                      pos("eta", "norm-test parameter"),
                      count("P", "number of workers"));
     f.axis = std::string("K");  // not = "K": GCC 12 -Wrestrict false positive
-    f.hypotheses = [](const FormulaArgs& a) -> std::optional<std::string> {
-      const double am =
-          bounds::lau_alpha_max_nonconvex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H"));
-      if (a.get("alpha") > am)
-        return fmt::format("alpha = {:g} > alpha_max_nonconvex = {:g}", a.get("alpha"), am);
-      return std::nullopt;
-    };
+    f.hypotheses = alpha_at_most(bounds::lau_alpha_max_nonconvex, "alpha_max_nonconvex");
     f.evaluate = [](const FormulaArgs& a) {
       return one("grad2",
                  bounds::lau_bound_nonconvex(a.get("Delta"), a.get("alpha"), as_int(a, "K"), as_int(a, "H")));
@@ -137,10 +147,7 @@ std::vector<Formula> formulas() {
                      pos("eta", "norm-test parameter"),
                      count("P", "number of workers"),
                      count("H", "local steps per round"));
-    f.evaluate = [](const FormulaArgs& a) {
-      return one("alpha",
-                 bounds::lau_alpha_max_convex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H")));
-    };
+    f.evaluate = [](const FormulaArgs& a) { return one("alpha", alpha_max_at(bounds::lau_alpha_max_convex, a)); };
     out.push_back(std::move(f));
   }
   {
@@ -156,13 +163,7 @@ std::vector<Formula> formulas() {
                      pos("eta", "norm-test parameter"),
                      count("P", "number of workers"));
     f.axis = std::string("K");  // not = "K": GCC 12 -Wrestrict false positive
-    f.hypotheses = [](const FormulaArgs& a) -> std::optional<std::string> {
-      const double am =
-          bounds::lau_alpha_max_convex(a.get("L"), a.get("eta"), as_int(a, "P"), as_int(a, "H"));
-      if (a.get("alpha") > am)
-        return fmt::format("alpha = {:g} > alpha_max_convex = {:g}", a.get("alpha"), am);
-      return std::nullopt;
-    };
+    f.hypotheses = alpha_at_most(bounds::lau_alpha_max_convex, "alpha_max_convex");
     f.evaluate = [](const FormulaArgs& a) {
       return one("subopt",
                  bounds::lau_bound_convex(a.get("D0"), a.get("alpha"), as_int(a, "K"), as_int(a, "H")));

@@ -70,3 +70,24 @@ TEST_CASE("The lau2024 formulas evaluate to their closed forms", "[lau2024][form
       f, {{"Delta", 1.0}, {"alpha", 1.0}, {"K", 1}, {"H", 4}, {"L", 1.0}, {"eta", 0.5}, {"P", 4}}, false);
   REQUIRE(f.hypotheses(args).has_value());
 }
+
+TEST_CASE("The lau2024 bounds hold only for steps up to their alpha_max, and say which", "[lau2024][formulas]") {
+  for (const char* kind : {"convex", "nonconvex"}) {
+    CAPTURE(kind);
+    const double L = 2.0, eta = 0.5;
+    const std::int64_t P = 4, H = 3;
+    const double am = std::string(kind) == "convex" ? bounds::lau_alpha_max_convex(L, eta, P, H)
+                                                    : bounds::lau_alpha_max_nonconvex(L, eta, P, H);
+    REQUIRE(am > 0);
+    const bounds::Formula& f = formula(std::string("lau2024.bound_") + kind);
+    std::map<std::string, double> given{{"alpha", 0.5 * am}, {"K", 10}, {"H", 3}, {"L", L}, {"eta", eta}, {"P", 4},
+                                        {std::string(kind) == "convex" ? "D0" : "Delta", 1.0}};
+    REQUIRE_FALSE(f.hypotheses(bounds::validate_formula_args(f, given, false)).has_value());
+    given["alpha"] = 1.5 * am;
+    const auto why = f.hypotheses(bounds::validate_formula_args(f, given, false));
+    REQUIRE(why.has_value());
+    CHECK_THAT(*why, Catch::Matchers::Contains(std::string("> alpha_max_") + kind + " = "));
+    CHECK_THAT(eval(std::string("lau2024.alpha_max_") + kind, {{"L", L}, {"eta", eta}, {"P", 4}, {"H", 3}}),
+               WithinRel(am, 1e-15));
+  }
+}
