@@ -6,6 +6,7 @@
 #include <Spectra/SymGEigsSolver.h>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/errors.hpp"
 
@@ -176,6 +177,23 @@ Index subspace_size(Index d, Index nev) {
 
 constexpr Index kMaxRestarts = 1000;
 
+/// The largest eigenvalue found by `eig` (one Lanczos run whose operator solves with A by CG), or
+/// nullopt with `why` set when an inner CG solve failed (A singular or very ill-conditioned). A Lanczos
+/// run that does not converge is a DataError naming `what`.
+template <class Solver>
+std::optional<double> largest_eigenvalue(Solver& eig, const Engine& e, const char* what, const SourceLoc& where,
+                                         std::string& why) {
+  eig.init();
+  eig.compute(Spectra::SortRule::LargestAlge, kMaxRestarts, kIterativeEigTol);
+  if (e.cg_failed) {
+    why = fmt::format("a CG solve inside the {} eigensolver did not converge (A is very ill-conditioned)", what);
+    return std::nullopt;
+  }
+  if (eig.info() != Spectra::CompInfo::Successful || eig.eigenvalues().size() != 1)
+    throw DataError(where, fmt::format("the Lanczos iteration for {} did not converge", what));
+  return eig.eigenvalues()[0];
+}
+
 }  // namespace
 
 IterativeStatus least_squares_constants_iterative(const Dataset& data, const Vec& norms2, LeastSquaresConstants& c,
@@ -261,15 +279,9 @@ IterativeStatus least_squares_constants_iterative(const Dataset& data, const Vec
   {
     InvBInvOp op(e);
     Spectra::SymEigsSolver<InvBInvOp> eig(op, 1, subspace_size(d, 1));
-    eig.init();
-    eig.compute(Spectra::SortRule::LargestAlge, kMaxRestarts, kIterativeEigTol);
-    if (e.cg_failed) {
-      why = "a CG solve inside the M_grad eigensolver did not converge (A is very ill-conditioned)";
-      return IterativeStatus::kRankDeficient;
-    }
-    if (eig.info() != Spectra::CompInfo::Successful || eig.eigenvalues().size() != 1)
-      throw DataError(where, "the Lanczos iteration for M_grad did not converge");
-    c.M_grad = eig.eigenvalues()[0] - 1.0;
+    const auto top = largest_eigenvalue(eig, e, "M_grad", where, why);
+    if (!top) return IterativeStatus::kRankDeficient;
+    c.M_grad = *top - 1.0;
     const Vec u = eig.eigenvectors().col(0);
     Vec ev;
     e.solve(u, ev, s.r, s.z, s.p, s.q, kIterativeCgTol);
@@ -281,15 +293,9 @@ IterativeStatus least_squares_constants_iterative(const Dataset& data, const Vec
     GramOp B(e, true);
     AWithSolve A(e);
     Spectra::SymGEigsSolver<GramOp, AWithSolve, Spectra::GEigsMode::RegularInverse> eig(B, A, 1, subspace_size(d, 1));
-    eig.init();
-    eig.compute(Spectra::SortRule::LargestAlge, kMaxRestarts, kIterativeEigTol);
-    if (e.cg_failed) {
-      why = "a CG solve inside the M_curv eigensolver did not converge (A is very ill-conditioned)";
-      return IterativeStatus::kRankDeficient;
-    }
-    if (eig.info() != Spectra::CompInfo::Successful || eig.eigenvalues().size() != 1)
-      throw DataError(where, "the Lanczos iteration for M_curv did not converge");
-    c.M_curv = eig.eigenvalues()[0] / c.L - 1.0;
+    const auto top = largest_eigenvalue(eig, e, "M_curv", where, why);
+    if (!top) return IterativeStatus::kRankDeficient;
+    c.M_curv = *top / c.L - 1.0;
   }
   c.method = iterative_method_label();
   c.work = fmt::format("{} passes over the rows (L and mu {}, x* {}, M_grad {}, M_curv {}; {} CG iterations)",
