@@ -11,18 +11,14 @@ Rng::Rng(std::uint64_t key) {
   if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;
 }
 
-std::uint64_t Rng::below(std::uint64_t n) {
-  // Lemire's nearly divisionless method on 128-bit products.
-  std::uint64_t x = next_u64();
-  __uint128_t m = static_cast<__uint128_t>(x) * n;
+std::uint64_t Rng::below_slow(std::uint64_t n, __uint128_t m) {
+  // Lemire's nearly divisionless method on 128-bit products: the first product (from below()) is
+  // kept unless its low word is below the threshold 2^64 mod n.
+  const std::uint64_t threshold = (0 - n) % n;
   auto low = static_cast<std::uint64_t>(m);
-  if (low < n) {
-    const std::uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      x = next_u64();
-      m = static_cast<__uint128_t>(x) * n;
-      low = static_cast<std::uint64_t>(m);
-    }
+  while (low < threshold) {
+    m = static_cast<__uint128_t>(next_u64()) * n;
+    low = static_cast<std::uint64_t>(m);
   }
   return static_cast<std::uint64_t>(m >> 64);
 }

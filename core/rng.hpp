@@ -5,6 +5,7 @@
 /// differ between standard libraries), so draws are identical across toolchains too.
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 
@@ -32,21 +33,35 @@ class Rng {
   /// Seeds the four state words from one 64-bit key through splitmix64 (never all zero).
   explicit Rng(std::uint64_t key = 0);
 
-  std::uint64_t next_u64() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
+  std::uint64_t next_u64() { return step(s_[0], s_[1], s_[2], s_[3]); }
   /// Uniform on [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
-  /// Uniform integer in [0, n) without modulo bias (Lemire 2019). Requires n > 0.
-  std::uint64_t below(std::uint64_t n);
+  /// Uniform integer in [0, n) without modulo bias (Lemire 2019). Requires n > 0. Inline: the index
+  /// draw of every finite-sum step; the rare rejection branch (probability < n / 2⁶⁴) is out of line.
+  std::uint64_t below(std::uint64_t n) {
+    const __uint128_t m = static_cast<__uint128_t>(next_u64()) * n;
+    if (static_cast<std::uint64_t>(m) < n) [[unlikely]]
+      return below_slow(n, m);
+    return static_cast<std::uint64_t>(m >> 64);
+  }
+  /// out[k] = below(n) for k = 0 … count−1: the same draws as count calls, with the stream state held in
+  /// registers across the loop (stores to `out` could otherwise alias it: an index and a state word are
+  /// both 64-bit integers).
+  template <class Int>
+  void fill_below(std::uint64_t n, Int* out, std::size_t count) {
+    std::uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+    for (std::size_t k = 0; k < count; ++k) {
+      const __uint128_t m = static_cast<__uint128_t>(step(s0, s1, s2, s3)) * n;
+      if (static_cast<std::uint64_t>(m) < n) [[unlikely]] {
+        s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
+        out[k] = static_cast<Int>(below_slow(n, m));
+        s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+        continue;
+      }
+      out[k] = static_cast<Int>(m >> 64);
+    }
+    s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
+  }
   /// Standard normal: 256-layer ziggurat (Marsaglia & Tsang 2000, layers and tail exact). One 64-bit word
   /// gives the layer (bits 0–7), the sign (bit 8) and a 53-bit uniform (bits 11–63); ~98.8 % of draws
   /// end on this fast path, which is table look-ups and IEEE multiplies and compares only (no libm), so the
@@ -54,11 +69,22 @@ class Rng {
   /// normal_slow(); see rng.cpp for where it calls exp / log.
   double normal() {
     const std::uint64_t bits = next_u64();
-    const unsigned i = static_cast<unsigned>(bits & 0xffU);
-    const double x = static_cast<double>(bits >> 11) * 0x1.0p-53 * detail::kZigX[i];
-    const std::uint64_t sign = (bits & 0x100U) << 55;  // bit 8 -> sign bit 63
-    if (x < detail::kZigX[i + 1]) return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) ^ sign);
-    return normal_slow(i, x, sign);
+    double z;
+    return zig_fast(bits, z) ? z : zig_slow(bits);
+  }
+  /// out[k] = normal() for k = 0 … n−1, the same draws in the same order (bit-identical to n calls of
+  /// normal()), with the stream state held in registers across the loop: stores to `out` cannot alias it.
+  void fill_normal(double* out, std::size_t n) {
+    std::uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint64_t bits = step(s0, s1, s2, s3);
+      if (zig_fast(bits, out[k])) [[likely]]
+        continue;
+      s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;  // the slow path draws from the stream itself
+      out[k] = zig_slow(bits);
+      s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+    }
+    s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
   }
   /// ±1 with probability ½ each.
   double rademacher() { return (next_u64() >> 63) ? 1.0 : -1.0; }
@@ -69,9 +95,39 @@ class Rng {
 
  private:
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  /// One xoshiro256** step on the state words (s0 … s3): returns the output and advances them.
+  static std::uint64_t step(std::uint64_t& s0, std::uint64_t& s1, std::uint64_t& s2, std::uint64_t& s3) {
+    const std::uint64_t result = rotl(s1 * 5, 7) * 9;
+    const std::uint64_t t = s1 << 17;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 45);
+    return result;
+  }
+  /// The ziggurat's fast path for the 64-bit word `bits`: true with z set when the candidate lies
+  /// inside its layer's rectangle.
+  static bool zig_fast(std::uint64_t bits, double& z) {
+    const unsigned i = static_cast<unsigned>(bits & 0xffU);
+    const double x = static_cast<double>(bits >> 11) * 0x1.0p-53 * detail::kZigX[i];
+    if (!(x < detail::kZigX[i + 1])) return false;
+    const std::uint64_t sign = (bits & 0x100U) << 55;  // bit 8 -> sign bit 63
+    z = std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) ^ sign);
+    return true;
+  }
+  /// The rest of normal() for a word `bits` that missed the fast path.
+  double zig_slow(std::uint64_t bits) {
+    const unsigned i = static_cast<unsigned>(bits & 0xffU);
+    const double x = static_cast<double>(bits >> 11) * 0x1.0p-53 * detail::kZigX[i];
+    return normal_slow(i, x, (bits & 0x100U) << 55);
+  }
   /// The ziggurat's rare cases: layer i's wedge (i ≥ 1) or the tail beyond r (i = 0), for the candidate
   /// |x| = x with sign bit `sign`; on a wedge rejection it starts a new draw.
   double normal_slow(unsigned i, double x, std::uint64_t sign);
+  /// below(n) when the first product's low word m is < n: rejects while it is below 2⁶⁴ mod n.
+  std::uint64_t below_slow(std::uint64_t n, __uint128_t m);
   std::uint64_t s_[4];
 };
 

@@ -40,7 +40,8 @@ void NoisyQuadratic::gradient(const Vec& x, Vec& g) const {
 
 void NoisyQuadratic::stochastic_gradient(const Vec& x, Index b, Sampling, Rng& rng, Workspace&, Vec& g) const {
   const double sd = std::sqrt(view_.sigma2 / (static_cast<double>(dim()) * static_cast<double>(b)));
-  for (Index i = 0; i < x.size(); ++i) g[i] = view_.lambda[i] * (x[i] - view_.w_star[i]) + sd * rng.normal();
+  rng.fill_normal(g.data(), static_cast<std::size_t>(x.size()));  // the draws of x.size() calls of normal()
+  for (Index i = 0; i < x.size(); ++i) g[i] = view_.lambda[i] * (x[i] - view_.w_star[i]) + sd * g[i];
 }
 
 std::string NoisyQuadratic::describe() const {

@@ -100,8 +100,8 @@ void sample_without_replacement(Index n, Index b, Rng& rng, std::vector<Index>& 
 }
 
 void sample_with_replacement(Index n, Index b, Rng& rng, std::vector<Index>& out) {
-  out.clear();
-  for (Index k = 0; k < b; ++k) out.push_back(static_cast<Index>(rng.below(static_cast<std::uint64_t>(n))));
+  out.resize(static_cast<std::size_t>(b));  // within the capacity of make_workspace(b_max): no allocation
+  rng.fill_below(static_cast<std::uint64_t>(n), out.data(), out.size());
 }
 
 }  // namespace sgdcheck::problems

@@ -179,7 +179,7 @@ void RandomDesignLogistic::stochastic_gradient(const Vec& x, Index b, Sampling, 
   Vec& a = ws.sample;
   g.setZero();
   for (Index k = 0; k < b; ++k) {
-    for (Index j = 0; j < dim(); ++j) a[j] = rng.normal();
+    rng.fill_normal(a.data(), static_cast<std::size_t>(dim()));
     bool flipped = false;
     const double y = draw_label(rng, a, flipped);
     g.noalias() += (sigmoid(a.dot(x)) - y) * a;
@@ -195,7 +195,7 @@ void RandomDesignLogistic::draw_step_with_sample_gradients(const Vec& x, Index b
   Vec& g = ws.grad;
   g.setZero();
   for (Index k = 0; k < b; ++k) {
-    for (Index j = 0; j < dim(); ++j) a[j] = rng.normal();
+    rng.fill_normal(a.data(), static_cast<std::size_t>(dim()));
     bool flipped = false;
     const double y = draw_label(rng, a, flipped);
     grads.row(k) = ((sigmoid(a.dot(x)) - y) * a).transpose();

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -76,4 +78,24 @@ TEST_CASE("normal draws are a pure function of the stream: two copies give the s
   bool same = true;
   for (int i = 0; i < 100000; ++i) same = same && a.normal() == b.normal();
   REQUIRE(same);
+}
+
+TEST_CASE("fill_below gives the draws of as many below() calls, rejections included", "[core][rng]") {
+  // n = 2^63 + 1 rejects about half of the 64-bit words (threshold 2^64 mod n = 2^63 - 1), so the slow
+  // path is taken often; n = 200 almost never.
+  for (const std::uint64_t n : {std::uint64_t{200}, (std::uint64_t{1} << 63) + 1, std::uint64_t{1}}) {
+    sgdcheck::Rng one(99), batch(99);
+    std::vector<std::uint64_t> want(5000), got(5000);
+    for (auto& v : want) v = one.below(n);
+    std::size_t at = 0;
+    for (std::size_t len = 1; at < got.size(); len = len % 13 + 1) {
+      const std::size_t k = std::min(len, got.size() - at);
+      batch.fill_below(n, got.data() + at, k);
+      at += k;
+    }
+    INFO("n = " << n);
+    REQUIRE(got == want);
+    REQUIRE(one.next_u64() == batch.next_u64());
+    for (auto v : got) REQUIRE(v < n);
+  }
 }

@@ -6,6 +6,8 @@
 #include <boost/math/distributions/normal.hpp>
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <vector>
 
@@ -187,4 +189,29 @@ TEST_CASE("normal: a stream replays bit-identically, a copy continues identicall
   }
   CHECK_THAT(cw / n, WithinAbs(0.0, kK / std::sqrt(double(n))));
   CHECK_THAT(cq / n, WithinAbs(0.0, kK / std::sqrt(double(n))));
+}
+
+TEST_CASE("fill_normal gives the draws of as many normal() calls, slow paths included", "[core][rng]") {
+  // 2e5 draws reach the wedges and the tail (about 1.2 % of draws leave the fast path); the batches
+  // have odd sizes so that they end in the middle of the fast and the slow paths alike.
+  for (std::uint64_t seed : {1u, 7u, 12345u}) {
+    Rng one = make_stream(seed, 3, StreamPurpose::kAlgorithm, 1);
+    Rng batch = one;
+    std::vector<double> got(200'000), want(200'000);
+    for (double& z : want) z = one.normal();
+    std::size_t at = 0;
+    for (std::size_t len = 1; at < got.size(); len = len % 37 + 1) {
+      const std::size_t n = std::min(len, got.size() - at);
+      batch.fill_normal(got.data() + at, n);
+      at += n;
+    }
+    std::size_t slow = 0;
+    for (std::size_t k = 0; k < want.size(); ++k) {
+      INFO("seed " << seed << ", draw " << k);
+      REQUIRE(std::bit_cast<std::uint64_t>(got[k]) == std::bit_cast<std::uint64_t>(want[k]));
+      if (std::abs(want[k]) > detail::kZigX[1]) ++slow;  // beyond r: only the tail branch of the slow path
+    }
+    REQUIRE(slow > 10);  // P(|z| > r) = 2.6e-4: about 52 of 2e5 expected
+    REQUIRE(one.next_u64() == batch.next_u64());  // both streams end in the same state
+  }
 }
