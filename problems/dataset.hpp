@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/kernels.hpp"
 #include "core/types.hpp"
 
 namespace sgdcheck::problems {
@@ -56,7 +57,7 @@ struct Dataset {
 
   /// a_iᵀx without allocating.
   double row_dot(Index i, const Vec& x) const {
-    if (!is_sparse) return Eigen::Map<const Vec>(dense.data() + i * dense.cols(), dense.cols()).dot(x);
+    if (!is_sparse) return kernels::dot(dense.data() + i * dense.cols(), x.data(), dense.cols());
     double s = 0.0;
     for (SpMat::InnerIterator it(sparse, i); it; ++it) s += it.value() * x[it.index()];
     return s;
@@ -64,7 +65,7 @@ struct Dataset {
   /// g += c·a_i without allocating.
   void add_row(Index i, double c, Vec& g) const {
     if (!is_sparse) {
-      g.noalias() += c * Eigen::Map<const Vec>(dense.data() + i * dense.cols(), dense.cols());
+      kernels::axpy(c, dense.data() + i * dense.cols(), g.data(), dense.cols());
       return;
     }
     for (SpMat::InnerIterator it(sparse, i); it; ++it) g[it.index()] += c * it.value();

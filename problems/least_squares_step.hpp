@@ -4,9 +4,11 @@
 /// of the drawn batch, then x ← x − (γ/b)·Σ_k r_k a_{i_k} over the stored entries only.
 /// Dense rows go through raw row pointers (no per-row storage switch, no Eigen expression set-up for
 /// the update); every value is computed by the same floating-point operations as Dataset::row_dot
-/// and Dataset::add_row (the dot product is the same Eigen expression; the update adds c·a_ij to x_j
-/// element by element), so results are bit-identical to them.
+/// and Dataset::add_row (both use core/kernels.hpp's fixed-order dot and axpy), so results are
+/// bit-identical to them.
 #include <cstddef>
+
+#include "core/kernels.hpp"
 
 #include "problems/dataset.hpp"
 #include "problems/problem.hpp"
@@ -20,7 +22,7 @@ inline void residuals(const Dataset& data, const Vec& at, Workspace& ws) {
     const Index d = data.dense.cols();
     const double* A = data.dense.data();
     const double* y = data.y.data();
-    for (Index i : ws.indices) ws.coeffs.push_back(Eigen::Map<const Vec>(A + i * d, d).dot(at) - y[i]);
+    for (Index i : ws.indices) ws.coeffs.push_back(kernels::dot(A + i * d, at.data(), d) - y[i]);
     return;
   }
   for (Index i : ws.indices) ws.coeffs.push_back(data.row_dot(i, at) - data.y[i]);
@@ -36,7 +38,7 @@ inline void apply(const Dataset& data, double gamma, const Workspace& ws, Vec& x
     for (std::size_t k = 0; k < ws.indices.size(); ++k) {
       const double c = scale * ws.coeffs[k];
       const double* a = A + ws.indices[k] * d;
-      for (Index j = 0; j < d; ++j) xp[j] += c * a[j];
+      kernels::axpy(c, a, xp, d);
     }
     return;
   }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/kernels.hpp"
+
 namespace sgdcheck::problems {
 
 Design parse_design(const std::string& name) {
@@ -91,8 +93,9 @@ double RandomDesignLs::draw_sample(Rng& rng, Vec& a) const {
   double y = 0.0;
   switch (design_) {
     case Design::kGaussian:
+      rng.fill_normal(a.data(), static_cast<std::size_t>(d));  // the same draws as d calls of normal()
       for (Index j = 0; j < d; ++j) {
-        a[j] = sqrt_h_[j] * rng.normal();
+        a[j] *= sqrt_h_[j];
         y += view_.w_star[j] * a[j];
       }
       break;
@@ -120,13 +123,13 @@ void RandomDesignLs::stochastic_gradient(const Vec& x, Index b, Sampling, Rng& r
   if (b == 1) {
     // g = (a'x - y) a exactly as the loop below computes it for b = 1 (0 + r a, then / 1).
     const double y = draw_sample(rng, a);
-    g.noalias() = (a.dot(x) - y) * a;
+    g.noalias() = (kernels::dot(a.data(), x.data(), a.size()) - y) * a;
     return;
   }
   g.setZero();
   for (Index k = 0; k < b; ++k) {
     const double y = draw_sample(rng, a);
-    g.noalias() += (a.dot(x) - y) * a;
+    g.noalias() += (kernels::dot(a.data(), x.data(), a.size()) - y) * a;
   }
   g /= static_cast<double>(b);
 }
@@ -138,7 +141,7 @@ void RandomDesignLs::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Wor
     return;
   }
   const double y = draw_sample(rng, ws.sample);
-  ws.coeffs.push_back(ws.sample.dot(at) - y);  // capacity >= 1 from make_workspace: no allocation
+  ws.coeffs.push_back(kernels::dot(ws.sample.data(), at.data(), at.size()) - y);  // capacity >= 1 from make_workspace: no allocation
 }
 
 void RandomDesignLs::apply_step(double gamma, const Workspace& ws, Vec& x) const {
@@ -147,10 +150,7 @@ void RandomDesignLs::apply_step(double gamma, const Workspace& ws, Vec& x) const
     return;
   }
   // x − γ·g with g = r·a, element by element as the default x.noalias() −= γ·g evaluates it.
-  const double r = ws.coeffs[0];
-  const Vec& a = ws.sample;
-  const Index d = x.size();
-  for (Index j = 0; j < d; ++j) x[j] -= gamma * (r * a[j]);
+  kernels::sub_scaled(gamma, ws.coeffs[0], ws.sample.data(), x.data(), x.size());
 }
 
 void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,
@@ -163,7 +163,7 @@ void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Samp
   g.setZero();
   for (Index k = 0; k < b; ++k) {
     const double y = draw_sample(rng, a);
-    grads.row(k) = ((a.dot(x) - y) * a).transpose();
+    grads.row(k) = ((kernels::dot(a.data(), x.data(), a.size()) - y) * a).transpose();
     g.noalias() += grads.row(k).transpose();
   }
   g /= static_cast<double>(b);
