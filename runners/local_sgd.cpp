@@ -37,6 +37,11 @@ LocalSgd::LocalSgd(RunSpec spec) : spec_(std::move(spec)), rule_(make_update_rul
   if (spec_.communication->local_steps() != spec_.iterations)
     throw std::logic_error("LocalSgd: the communication schedule was built for another local_steps");
   spec_.step.tabulate(spec_.iterations);  // γ_t once per cell, shared by every run (same doubles)
+  // The messages once per cell too (the schedule's description is built from strings).
+  text_.diverged = "virtual average";
+  text_.unit = "local step";
+  text_.finished = fmt::format("ran {} local steps on {} workers, {}", spec_.iterations, spec_.workers,
+                               spec_.communication->describe());
 }
 
 LocalSgd::LocalSgd(const LocalSgdOptions& options, StepSchedule step, CommunicationSchedule schedule)
@@ -136,12 +141,7 @@ RunResult LocalSgd::run_with(const problems::Problem& problem,
                              const std::vector<std::int64_t>& record_iters,
                              StepObserver* observer) const {
   LocalEngine engine(problem, spec_, *rule_, key);
-  LoopText text;
-  text.diverged = "virtual average";
-  text.unit = "local step";
-  text.finished = fmt::format("ran {} local steps on {} workers, {}", spec_.iterations, spec_.workers,
-                              spec_.communication->describe());
-  return run_step_loop(problem, spec_, record_iters, engine.x0(), {"spread"}, engine, observer, text);
+  return run_step_loop(problem, spec_, record_iters, engine.x0(), {"spread"}, engine, observer, text_);
 }
 
 RunResult LocalSgd::run_observed(const problems::Problem& problem,

@@ -22,6 +22,7 @@
 
 #include "runners/communication_schedule.hpp"
 #include "runners/runner.hpp"
+#include "runners/sgd_loop.hpp"
 #include "runners/step_size.hpp"
 
 namespace sgdcheck::runners {
@@ -76,6 +77,7 @@ class LocalSgd final : public Runner {
  private:
   RunSpec spec_;
   std::shared_ptr<const UpdateRule> rule_;  // shared, immutable: runs may execute concurrently
+  LoopText text_;                           // the step loop's messages (the same for every run)
 };
 
 }  // namespace sgdcheck::runners
