@@ -90,8 +90,9 @@ void weighted_gram_apply(const Dataset& data, const Vec& w, const double* v, dou
 }
 
 std::string iterative_method_label() {
-  return fmt::format("iterative (Lanczos, tol {:g} relative residual of each eigenpair; CG relative residual {:g})",
-                     kIterativeEigTol, kIterativeCgTol);
+  return fmt::format("iterative (Lanczos, tol {:g} relative residual of each eigenpair; CG relative residual {:g}, "
+                     "inner CG of the M runs relaxed up to {:g} and each M eigenpair's residual rechecked at {:g})",
+                     kIterativeEigTol, kIterativeCgTol, kMaxRelaxedCgTol, kIterativeCgTol);
 }
 
 namespace {
@@ -175,6 +176,8 @@ Index subspace_size(Index d, Index nev) {
 }
 
 constexpr Index kMaxRestarts = 1000;
+/// Safety factor of the relaxed inner tolerance (a tenth of the error the stated tolerance allows).
+constexpr double kRelaxSafety = 0.1;
 
 /// Basis size of our Lanczos runs: up to 200 vectors, at most ~25e6 doubles (200 MB) for V (and as much
 /// again for BV in the B inner product).
@@ -200,43 +203,57 @@ Vec start_vector(Index d) {
 
 struct LanczosResult {
   double value = 0.0;
-  Vec vector;  ///< G-unit Ritz vector
+  Vec vector;  ///< G-unit eigenvector estimate
   bool converged = false;
-  long long steps = 0;  ///< applications of the operator
+  long long steps = 0;  ///< applications of the operator (the checks included)
+  int checks = 0;       ///< candidate pairs checked with strict solves
 };
 
+/// out = C v with the inner CG solves stopped at relative residual `cg_tol`; Gv is v's G-image.
+using LanczosApply = std::function<void(const Vec& v, const Vec& Gv, Vec& out, double cg_tol)>;
+/// out = G u (empty function: G = I).
+using LanczosGram = std::function<void(const Vec& u, Vec& out)>;
+
 /// Largest eigenvalue of an operator C self-adjoint in the inner product ⟨u, v⟩_G = uᵀGv (G symmetric
-/// positive definite; `gram` empty: G = I). `apply(v, Gv, out)`: out = C v. Lanczos with full
-/// reorthogonalization (classical Gram–Schmidt, twice) in the G inner product; after every step the
-/// top Ritz pair (θ, y) of the tridiagonal T_k is accepted when its residual ‖Cy − θy‖_G = β_k|s_k|
-/// is ≤ tol·max(|θ|, ε^{2/3}) (Spectra's test). A full basis restarts from the top Ritz vector.
-/// Stops early (not converged) when `failed()` says an inner solve failed.
-LanczosResult lanczos_largest(Index d, double tol, const std::function<void(const Vec&, const Vec&, Vec&)>& apply,
-                              const std::function<void(const Vec&, Vec&)>& gram, const std::function<bool()>& failed) {
+/// positive definite). Lanczos with full reorthogonalization (classical Gram–Schmidt, twice) in the G
+/// inner product; the top Ritz pair of T_k is a candidate once its estimated residual β_k|s_k| is
+/// ≤ tol·θ, tested after every step (Spectra tests once per restart cycle).
+///
+/// Inner accuracy: while the Ritz residual is large the products need not be accurate (relaxed Krylov
+/// methods, Simoncini 2005, SIAM J. Matrix Anal. Appl. 27(3)): step k uses CG tolerance
+/// clamp(relax·θ/res_{k−1}, kIterativeCgTol, kMaxRelaxedCgTol), so the inner solves get looser as the pair
+/// converges (relax = 0: kIterativeCgTol throughout). Every candidate is then CHECKED with strict solves:
+/// z = C y at kIterativeCgTol, θ = ⟨y, z⟩_G (Rayleigh quotient) and the true residual ‖z − θy‖_G ≤ tol·θ
+/// accepts it; a candidate that fails restarts a strict Lanczos from y. So the accepted pair meets the
+/// stated tolerance with strict products whatever the relaxation did. A full basis restarts from the top
+/// Ritz vector. Stops early (not converged) when `failed()` says an inner solve failed.
+LanczosResult lanczos_largest(Index d, double tol, double relax, const LanczosApply& apply, const LanczosGram& gram,
+                              const std::function<bool()>& failed) {
   LanczosResult res;
   const Index m = lanczos_basis(d);
   const bool g = static_cast<bool>(gram);
   Mat V(d, m), GV(g ? d : 0, g ? m : 0);
-  Vec alpha(m), beta(m), w, gw, h, v = start_vector(d), gv;
+  Vec alpha(m), beta(m), w, gw, h, v = start_vector(d), gv, vk, gvk, z, gz;
   auto G = [&](const Vec& u, Vec& out) {
     if (g) gram(u, out);
     else out = u;
   };
+  auto normalize = [](Vec& u, Vec& gu) {
+    const double nu = std::sqrt(u.dot(gu));
+    u /= nu;
+    gu /= nu;
+  };
   G(v, gv);
-  {
-    const double nv = std::sqrt(v.dot(gv));
-    v /= nv;
-    gv /= nv;
-  }
+  normalize(v, gv);
   const double eps23 = std::pow(std::numeric_limits<double>::epsilon(), 2.0 / 3.0);
-  Vec vk, gvk;
   for (Index cycle = 0; cycle < kMaxRestarts; ++cycle) {
     V.col(0) = v;
     if (g) GV.col(0) = gv;
+    double cg_tol = kIterativeCgTol;
     for (Index k = 0;; ++k) {
       vk = V.col(k);
       if (g) gvk = GV.col(k);
-      apply(vk, g ? gvk : vk, w);
+      apply(vk, g ? gvk : vk, w, cg_tol);
       ++res.steps;
       if (failed()) return res;
       // w ⟂_G v_0 … v_k, twice; the coefficient on v_k is T's diagonal entry.
@@ -254,23 +271,40 @@ LanczosResult lanczos_largest(Index d, double tol, const std::function<void(cons
       if (es.info() != Eigen::Success) return res;
       const double theta = es.eigenvalues()[k];  // ascending: the last is the largest
       const Vec s = es.eigenvectors().col(k);
+      const double est = b * std::abs(s[k]);
       const bool invariant = !(b > 0.0) || k + 1 == d;  // T_k is exact on a C-invariant subspace
-      if (invariant || b * std::abs(s[k]) <= tol * std::max(std::abs(theta), eps23)) {
-        res.value = theta;
-        res.vector = V.leftCols(k + 1) * s;
-        res.converged = true;
-        return res;
+      if (invariant || est <= tol * std::max(std::abs(theta), eps23)) {
+        // The check with strict products: Rayleigh quotient and true residual of y.
+        v = V.leftCols(k + 1) * s;
+        gv = g ? Vec(GV.leftCols(k + 1) * s) : v;
+        normalize(v, gv);
+        apply(v, gv, z, kIterativeCgTol);
+        ++res.steps;
+        ++res.checks;
+        if (failed()) return res;
+        G(z, gz);
+        const double rq = v.dot(gz);
+        const Vec r = z - rq * v, gr = gz - rq * gv;
+        const double true_res = std::sqrt(std::max(0.0, r.dot(gr)));
+        if (true_res <= tol * std::max(std::abs(rq), eps23)) {
+          res.value = rq;
+          res.vector = v;
+          res.converged = true;
+          return res;
+        }
+        relax = 0.0;  // the relaxed products were not good enough: strict from here, restarting from y
+        break;
       }
       if (k + 1 == m) {  // full basis: restart from the top Ritz vector
         v = V * s;
         gv = g ? Vec(GV * s) : v;
-        const double nv = std::sqrt(v.dot(gv));
-        v /= nv;
-        gv /= nv;
+        normalize(v, gv);
         break;
       }
       V.col(k + 1) = w / b;
       if (g) GV.col(k + 1) = gw / b;
+      if (relax > 0.0 && est > 0.0)
+        cg_tol = std::clamp(relax * std::abs(theta) / est, kIterativeCgTol, kMaxRelaxedCgTol);
     }
   }
   return res;
@@ -280,11 +314,10 @@ LanczosResult lanczos_largest(Index d, double tol, const std::function<void(cons
 /// set when an inner CG solve failed (A singular or very ill-conditioned). A run that does not converge
 /// is a DataError naming `what`.
 std::optional<LanczosResult> largest_eigenvalue(const Engine& e, const char* what, const SourceLoc& where,
-                                                std::string& why,
-                                                const std::function<void(const Vec&, const Vec&, Vec&)>& apply,
-                                                const std::function<void(const Vec&, Vec&)>& gram) {
+                                                std::string& why, double relax, const LanczosApply& apply,
+                                                const LanczosGram& gram) {
   LanczosResult r =
-      lanczos_largest(e.data.cols(), kIterativeEigTol, apply, gram, [&e] { return e.cg_failed; });
+      lanczos_largest(e.data.cols(), kIterativeEigTol, relax, apply, gram, [&e] { return e.cg_failed; });
   if (e.cg_failed) {
     why = fmt::format("a CG solve inside the {} eigensolver did not converge (A is very ill-conditioned)", what);
     return std::nullopt;
@@ -377,16 +410,18 @@ IterativeStatus least_squares_constants_iterative(const Dataset& data, const Vec
   const long long cg_before_m = e.cg_iterations, solves_before_m = e.cg_solves;
   // M_grad + 1 = lambda_max(A^-1 B A^-1); the worst direction is A^-1 u for its top eigenvector u.
   long long steps_grad = 0, steps_curv = 0;
+  const double kappa = c.L / c.mu;
   {
     SolveSpace t;
     Vec mid;
+    // Two solves: a relative residual eta perturbs the product by about 2 kappa eta (kappa = L/mu).
     const auto top = largest_eigenvalue(
-        e, "M_grad", where, why,
-        [&](const Vec& v, const Vec&, Vec& out) {
-          if (!e.solve(v, t.x, t.r, t.z, t.p, t.q, kIterativeCgTol)) e.cg_failed = true;
+        e, "M_grad", where, why, kRelaxSafety * kIterativeEigTol / (2.0 * kappa),
+        [&](const Vec& v, const Vec&, Vec& out, double cg_tol) {
+          if (!e.solve(v, t.x, t.r, t.z, t.p, t.q, cg_tol)) e.cg_failed = true;
           mid.resize(d);
           e.apply_B(t.x.data(), mid.data());
-          if (!e.solve(mid, out, t.r, t.z, t.p, t.q, kIterativeCgTol)) e.cg_failed = true;
+          if (!e.solve(mid, out, t.r, t.z, t.p, t.q, cg_tol)) e.cg_failed = true;
         },
         {});
     if (!top) return IterativeStatus::kRankDeficient;
@@ -402,9 +437,9 @@ IterativeStatus least_squares_constants_iterative(const Dataset& data, const Vec
   {
     SolveSpace t;
     const auto top = largest_eigenvalue(
-        e, "M_curv", where, why,
-        [&](const Vec&, const Vec& bv, Vec& out) {
-          if (!e.solve(bv, out, t.r, t.z, t.p, t.q, kIterativeCgTol)) e.cg_failed = true;
+        e, "M_curv", where, why, kRelaxSafety * kIterativeEigTol / kappa,
+        [&](const Vec&, const Vec& bv, Vec& out, double cg_tol) {
+          if (!e.solve(bv, out, t.r, t.z, t.p, t.q, cg_tol)) e.cg_failed = true;
         },
         [&](const Vec& u, Vec& out) {
           out.resize(d);

@@ -13,7 +13,9 @@
 /// Tolerances (stated in the result label): a Ritz pair (θ, v) is accepted when its residual
 /// ‖Cv − θv‖ ≤ kIterativeEigTol·|θ| (M_curv: in the B-norm, where C is self-adjoint), so some eigenvalue
 /// lies within that relative distance of θ (Lanczos from a random start finds the extreme one); CG
-/// solves stop at relative residual kIterativeCgTol.
+/// solves stop at relative residual kIterativeCgTol. For M the inner solves are relaxed while the Ritz
+/// residual is large (up to kMaxRelaxedCgTol), and the residual of the accepted pair is recomputed with
+/// kIterativeCgTol solves (Rayleigh quotient θ = vᵀCv, true residual): the stated test is on that.
 /// Memory: the rows, O(m·d) Lanczos vectors (m ≤ 200, fewer for large d) and a few vectors of size n and
 /// d, plus 15 partial results of size d for the blocked row pass.
 /// Only full-rank A is handled (μ > 0): rank deficiency is detected and reported to the caller.
@@ -26,8 +28,12 @@ namespace sgdcheck::problems {
 
 /// Relative residual tolerance of every Ritz pair of the iterative path (derived choice, not from a paper).
 constexpr double kIterativeEigTol = 1e-8;
-/// Relative residual ‖b − Au‖/‖b‖ at which the CG solves with A stop.
+/// Relative residual ‖b − Au‖/‖b‖ at which the CG solves with A stop (x*, the L/μ-independent parts, and
+/// the strict check of every accepted M eigenpair).
 constexpr double kIterativeCgTol = 1e-10;
+/// Loosest CG tolerance of the relaxed inner solves of the M Lanczos runs (they tighten to kIterativeCgTol
+/// at the start of a run; every accepted pair is checked with kIterativeCgTol solves).
+constexpr double kMaxRelaxedCgTol = 1e-3;
 /// The row pass splits the rows into this many equal ranges whatever the thread count: each range has
 /// its own partial result, summed in range order, so the bits do not depend on the number of threads.
 constexpr Index kRowBlocks = 16;
