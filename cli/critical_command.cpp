@@ -467,6 +467,10 @@ CLI::App* add_critical_subcommand(CLI::App& app, CriticalArgs& a) {
       ->check(CLI::IsMember({"auto", "dense", "iterative"}));
   c->add_flag("--json", a.json, "print one JSON object");
   c->add_option("--seed", a.seed, "seed of the probes, the SGD path and the two-batch draws");
+  c->add_option("--jobs,-j", a.jobs,
+                "threads of the row passes of the iterative least-squares constants (results are identical for "
+                "any value; the other paths run in one thread)")
+      ->check(CLI::Range(1, 1024));
   return c;
 }
 
@@ -489,6 +493,14 @@ int cmd_critical(const CriticalArgs& a) {
   const auto method = problems::parse_constants_method(a.method.empty() ? "auto" : a.method);
   const std::string format = a.format.empty() ? "libsvm" : a.format;
   if (!a.label_column.empty() && format != "csv") throw UsageError("critical: --label-column applies to --format csv only");
+
+  // The constants are computed inside the problem's constructor: the thread count goes there as the
+  // process-wide default of the iterative path, restored when the command returns (the Python module).
+  struct JobsScope {
+    int before;
+    explicit JobsScope(int jobs) : before(problems::iterative_jobs()) { problems::set_iterative_jobs(jobs); }
+    ~JobsScope() { problems::set_iterative_jobs(before); }
+  } jobs_scope(a.jobs);
 
   Report r;
   std::unique_ptr<Problem> problem;

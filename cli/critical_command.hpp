@@ -30,6 +30,7 @@ struct CriticalArgs {
   std::string method;         ///< least squares constants: auto | dense | iterative (default auto)
   bool json = false;          ///< one JSON object instead of text
   std::uint64_t seed = 0;     ///< probes, SGD path and two-batch draws
+  int jobs = 1;               ///< threads of the iterative least-squares row passes (same bits for any value)
   /// In-memory data instead of --data (the Python module's critical(X, y)); `source` names it.
   std::shared_ptr<const problems::Dataset> dataset;
   std::ostream* out = nullptr;  ///< where the report goes (nullptr: stdout)

@@ -288,6 +288,29 @@ TEST_CASE("critical --method iterative agrees with --method dense and says which
   REQUIRE_THAT(o.out, Contains("iterative (tol 1e-08)"));
 }
 
+TEST_CASE("critical --jobs: the iterative constants print the same bytes on 1 and 2 threads", "[cli][critical]") {
+  sgdcheck::test::TempDir dir;
+  sgdcheck::Rng rng(12);
+  std::ostringstream text;
+  text.precision(17);
+  for (int i = 0; i < 1500; ++i) {
+    text << rng.normal();
+    for (int j = 1; j <= 120; ++j)
+      if (rng.uniform() < 0.05 || j == (i % 120) + 1) text << " " << j << ":" << rng.normal();
+    text << "\n";
+  }
+  const auto file = dir.write("sparse.libsvm", text.str());
+  const auto one = run_cli("critical --data '" + file + "' --method iterative --json --jobs 1");
+  const auto two = run_cli("critical --data '" + file + "' --method iterative --json -j 2");
+  REQUIRE(one.code == 0);
+  REQUIRE(two.code == 0);
+  REQUIRE(one.out == two.out);
+  REQUIRE_THAT(one.out, Contains("iterative (Lanczos"));
+  const auto bad = run_cli("critical --data '" + file + "' --jobs 0");
+  REQUIRE(bad.code != 0);
+  REQUIRE_THAT(bad.err, Contains("--jobs"));
+}
+
 TEST_CASE("critical --method: misuse, rank deficiency and d beyond the dense limit are one-line errors",
           "[cli][critical]") {
   sgdcheck::test::TempDir dir;

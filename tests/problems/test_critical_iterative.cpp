@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "core/errors.hpp"
@@ -196,4 +197,102 @@ TEST_CASE("the LIBSVM reader builds the CSR matrix directly, rows with no nonzer
   expect(2, 2) = 0.5;
   expect(2, 4) = 2;
   REQUIRE(X == expect);
+}
+
+namespace {
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(const Vec& a, const Vec& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("the blocked row pass is bit-identical for 1, 2 and 3 threads and equals X'(w Xv)/n",
+          "[problems][critical]") {
+  DesignOptions o;
+  o.n = 3001;  // not a multiple of the 16 row ranges
+  o.d = 257;
+  o.density = 0.05;
+  o.seed = 11;
+  const Dataset data = generate_least_squares(o, 0.2).data;
+  REQUIRE(data.is_sparse);
+  REQUIRE(data.sparse.isCompressed());
+  const Index n = data.rows(), d = data.cols();
+  Vec v(d);
+  for (Index j = 0; j < d; ++j) v[j] = std::sin(static_cast<double>(j + 1));
+  Dataset loose = data;  // the uncompressed-storage branch does the same arithmetic in the same order
+  loose.sparse.uncompress();
+  REQUIRE_FALSE(loose.sparse.isCompressed());
+  for (const bool weighted : {false, true}) {
+    INFO("weighted " << weighted);
+    const Vec w = weighted ? data.row_norms2() : Vec();
+    // Reference through Eigen's sparse products (another summation order): agreement to round-off.
+    const Vec Xv = data.times(v);
+    const Vec ref = data.transpose_times(weighted ? Vec(w.cwiseProduct(Xv)) : Xv) / static_cast<double>(n);
+    Vec y1(d), y2(d), y3(d), y4(d), tmp;
+    weighted_gram_apply(data, w, v.data(), y1.data(), tmp, 1);
+    weighted_gram_apply(data, w, v.data(), y2.data(), tmp, 2);
+    weighted_gram_apply(data, w, v.data(), y3.data(), tmp, 3);
+    weighted_gram_apply(loose, w, v.data(), y4.data(), tmp, 2);
+    REQUIRE((y1 - ref).norm() <= 1e-13 * ref.norm());
+    REQUIRE(same_bits(y1, y2));
+    REQUIRE(same_bits(y1, y3));
+    REQUIRE(same_bits(y1, y4));
+  }
+  SECTION("fewer rows than row ranges") {
+    const Dataset tiny = read_libsvm_text("1 1:1 3:2\n-1 2:1\n2 1:0.5 2:-1 3:4\n", "tiny.libsvm");
+    const Vec u = Vec::LinSpaced(3, 1.0, 2.0);
+    Vec y1(3), y2(3), tmp;
+    weighted_gram_apply(tiny, Vec(), u.data(), y1.data(), tmp, 1);
+    weighted_gram_apply(tiny, Vec(), u.data(), y2.data(), tmp, 3);
+    const RowMat X = tiny.to_dense();
+    const Vec ref = X.transpose() * (X * u) / 3.0;
+    REQUIRE((y1 - ref).norm() <= 1e-15 * ref.norm());
+    REQUIRE(same_bits(y1, y2));
+  }
+}
+
+TEST_CASE("the iterative constants are bit-identical for 1 and 2 threads", "[problems][critical]") {
+  DesignOptions o;
+  o.n = 5000;
+  o.d = 301;
+  o.density = 0.04;
+  o.spectrum = SpectrumKind::kGeometric;
+  o.cond = 20.0;
+  o.seed = 12;
+  const Dataset data = generate_least_squares(o, 0.5).data;
+  const Vec norms2 = data.row_norms2();
+  auto run = [&](int jobs) {
+    LeastSquaresConstants c;
+    c.n = data.rows();
+    c.d = data.cols();
+    c.L_max = norms2.maxCoeff();
+    std::string why;
+    REQUIRE(least_squares_constants_iterative(data, norms2, c, why, jobs) == IterativeStatus::kOk);
+    return c;
+  };
+  const auto c1 = run(1), c2 = run(2);
+  REQUIRE(same_bits(c1.L, c2.L));
+  REQUIRE(same_bits(c1.mu, c2.mu));
+  REQUIRE(same_bits(c1.M_grad, c2.M_grad));
+  REQUIRE(same_bits(c1.M_curv, c2.M_curv));
+  REQUIRE(same_bits(c1.sigma2, c2.sigma2));
+  REQUIRE(same_bits(c1.f_star, c2.f_star));
+  REQUIRE(same_bits(c1.x_star, c2.x_star));
+  REQUIRE(same_bits(c1.worst_direction, c2.worst_direction));
+  REQUIRE(same_bits(c1.top_direction, c2.top_direction));
+  REQUIRE(c1.work == c2.work);
+  // The process-wide default (`sgdcheck critical --jobs`) is used when a call names no thread count.
+  const int before = iterative_jobs();
+  set_iterative_jobs(2);
+  REQUIRE(iterative_jobs() == 2);
+  const auto c0 = run(0);
+  set_iterative_jobs(before);
+  REQUIRE(same_bits(c0.M_grad, c1.M_grad));
+  REQUIRE(same_bits(c0.x_star, c1.x_star));
+  // And the values are those of the dense path within the stated tolerance.
+  const auto dn = least_squares_constants(data, ConstantsMethod::kDense);
+  REQUIRE_THAT(c1.M_grad + 1.0, WithinRel(dn.M_grad + 1.0, kEigCheck));
+  REQUIRE_THAT(c1.M_curv + 1.0, WithinRel(dn.M_curv + 1.0, kEigCheck));
 }
