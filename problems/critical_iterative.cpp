@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "core/errors.hpp"
+#include "core/rng.hpp"
 #include "core/thread_pool.hpp"
 
 namespace sgdcheck::problems {
@@ -178,11 +179,12 @@ class GramOp {
 
 /// Lanczos subspace size of the Spectra run for L and μ (convergence tested once per restart, so a
 /// large subspace runs many steps past convergence; measured on n = 2e4, d = 2000: ncv = 20–30 best).
-Index subspace_size(Index d, Index nev) {
-  const Index by_memory = static_cast<Index>(25'000'000 / std::max<Index>(d, 1));
-  const Index want = std::clamp<Index>(by_memory, 10, 30);
-  return std::min(d, std::max(want, 2 * nev + 1));
+/// Number of basis vectors of size d that fit in ~25e6 doubles (200 MB), clamped to [10, cap].
+Index vectors_in_memory(Index d, Index cap) {
+  return std::clamp<Index>(static_cast<Index>(25'000'000 / std::max<Index>(d, 1)), 10, cap);
 }
+
+Index subspace_size(Index d, Index nev) { return std::min(d, std::max(vectors_in_memory(d, 30), 2 * nev + 1)); }
 
 constexpr Index kMaxRestarts = 1000;
 /// Safety factor of the relaxed inner tolerance (a tenth of the error the stated tolerance allows).
@@ -190,21 +192,13 @@ constexpr double kRelaxSafety = 0.1;
 
 /// Basis size of our Lanczos runs: up to 200 vectors, at most ~25e6 doubles (200 MB) for V (and as much
 /// again for BV in the B inner product).
-Index lanczos_basis(Index d) {
-  const Index by_memory = static_cast<Index>(25'000'000 / std::max<Index>(d, 1));
-  return std::min(d, std::clamp<Index>(by_memory, 10, 200));
-}
+Index lanczos_basis(Index d) { return std::min(d, vectors_in_memory(d, 200)); }
 
 /// A deterministic start vector with no preferred direction (splitmix64, uniform in (−½, ½)).
 Vec start_vector(Index d) {
   Vec v(d);
-  std::uint64_t s = 0x9E3779B97F4A7C15ULL;
   for (Index j = 0; j < d; ++j) {
-    s += 0x9E3779B97F4A7C15ULL;
-    std::uint64_t z = s;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
+    const std::uint64_t z = splitmix64(0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(j + 1));
     v[j] = static_cast<double>(z >> 11) * 0x1.0p-53 - 0.5;
   }
   return v;
@@ -214,8 +208,7 @@ struct LanczosResult {
   double value = 0.0;
   Vec vector;  ///< G-unit eigenvector estimate
   bool converged = false;
-  long long steps = 0;  ///< applications of the operator (the checks included)
-  int checks = 0;       ///< candidate pairs checked with strict solves
+  long long steps = 0;  ///< applications of the operator (the strict checks of candidates included)
 };
 
 /// out = C v with the inner CG solves stopped at relative residual `cg_tol`; Gv is v's G-image.
@@ -289,7 +282,6 @@ LanczosResult lanczos_largest(Index d, double tol, double relax, const LanczosAp
         normalize(v, gv);
         apply(v, gv, z, kIterativeCgTol);
         ++res.steps;
-        ++res.checks;
         if (failed()) return res;
         G(z, gz);
         const double rq = v.dot(gz);
