@@ -23,4 +23,11 @@ std::string to_string(Guarantee g) {
   return "unknown";
 }
 
+BoundInfo with_id(BoundInfo info, std::string id, std::string metric, std::string title) {
+  info.id = std::move(id);
+  info.metric = std::move(metric);
+  if (!title.empty()) info.title = std::move(title);
+  return info;
+}
+
 }  // namespace sgdcheck::bounds

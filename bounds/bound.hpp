@@ -40,6 +40,10 @@ struct BoundInfo {
   std::string regime = {};
 };
 
+/// `info` under another id and metric (and title, unless empty): how the papers publish one library
+/// bound under several names.
+BoundInfo with_id(BoundInfo info, std::string id, std::string metric, std::string title = "");
+
 /// Thrown when a bound is evaluated although a hypothesis fails (call `hypotheses_violated` first).
 class HypothesisViolated : public std::logic_error {
  public:

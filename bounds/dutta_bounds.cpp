@@ -5,10 +5,11 @@
 #include <cmath>
 #include <limits>
 
+#include "core/numbers.hpp"
+
 namespace sgdcheck::bounds {
 
 namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
 double km(const DuttaScParams& p) { return static_cast<double>(p.K) * static_cast<double>(p.m); }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "bounds/detail/hypotheses.hpp"
+#include "core/numbers.hpp"
 
 namespace sgdcheck::bounds {
 
@@ -12,7 +13,6 @@ using detail::positive;
 using detail::Why;
 
 namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void push_inf(OracleCurve& out) {
   out.dist2.push_back(kInf);

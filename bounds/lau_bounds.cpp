@@ -4,10 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include "core/numbers.hpp"
+
 namespace sgdcheck::bounds {
 
 namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
 /// 1/(5L(H−1)√(1+2η²)), +inf for H = 1.
 double drift_cap(double L, double eta, std::int64_t H) {
   if (H <= 1) return kInf;

@@ -40,6 +40,7 @@
 namespace sgdcheck::bounds {
 
 using detail::first_of;
+using detail::mu_ok;
 using detail::nonnegative;
 using detail::positive;
 using detail::Why;
@@ -50,12 +51,6 @@ namespace {
 Why step_at_most(double step, double limit, const char* formula) {
   if (step <= limit) return std::nullopt;
   return fmt::format("step {:g} > {} = {:g}", step, formula, limit);
-}
-
-Why mu_ok(double L, double mu) {
-  if (Why w = positive("mu", mu)) return w;
-  if (mu > L) return fmt::format("mu = {:g} > L = {:g}", mu, L);
-  return std::nullopt;
 }
 
 Why horizon_ok(std::int64_t T) {

@@ -12,11 +12,12 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/numbers.hpp"
+
 namespace sgdcheck::bounds {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void require_kp(std::int64_t K, std::int64_t P) {
   if (!(K >= 1 && K <= P)) throw std::invalid_argument(fmt::format("order statistic: need 1 <= K <= P (K = {}, P = {})", K, P));

@@ -15,17 +15,12 @@
 namespace sgdcheck::bounds {
 
 using detail::first_of;
+using detail::mu_ok;
 using detail::nonnegative;
 using detail::positive;
 using detail::Why;
 
 namespace {
-
-Why mu_ok(double L, double mu) {
-  if (Why w = positive("mu", mu)) return w;
-  if (mu > L) return fmt::format("mu = {:g} > L = {:g}", mu, L);
-  return std::nullopt;
-}
 
 Why tau_ok(std::int64_t tau) {
   if (tau >= 0) return std::nullopt;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/numbers.hpp"
 
 namespace sgdcheck {
 
@@ -65,8 +66,6 @@ Field choice_field(std::string name,
                    std::vector<std::string> choices,
                    std::string description);
 Field list_field(std::string name, std::optional<std::vector<double>> def, std::string description);
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// The option table of one component.
 struct Schema {

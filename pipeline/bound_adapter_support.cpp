@@ -24,7 +24,7 @@ RunSetting run_setting(const CellContext& ctx) {
   return s;
 }
 
-std::string to_string(CurveMetric m) { return m == CurveMetric::kDist2 ? "dist2" : "subopt"; }
+std::string metric_name(CurveMetric m) { return m == CurveMetric::kDist2 ? "dist2" : "subopt"; }
 
 std::string iterate_text(const RunSetting& run) { return runners::to_string(run.iterate); }
 

@@ -29,7 +29,7 @@ struct RunSetting {
 /// when the adapter is built (its id and metric), so evaluation compares no strings.
 enum class CurveMetric { kDist2, kSubopt };
 /// The metric name runners record: "dist2", "subopt".
-std::string to_string(CurveMetric m);
+std::string metric_name(CurveMetric m);
 /// The requested curve of an oracle result with members dist2 and subopt.
 template <class Curve>
 std::vector<double> curve_of(const Curve& curve, CurveMetric m) {

@@ -21,7 +21,7 @@ namespace {
 
 constexpr const char* kFormat = "sgdcheck-cell-checkpoint-2";
 /// First bytes of a checkpoint file (format 2: binary, see write_checkpoint).
-constexpr char kMagic[8] = {'S', 'G', 'D', 'C', 'K', 'P', 'T', '2'};
+constexpr char kCheckpointMagic[8] = {'S', 'G', 'D', 'C', 'K', 'P', 'T', '2'};
 
 std::uint64_t fnv1a(const char* data, std::size_t size, std::uint64_t h = 14695981039346656037ull) {
   for (std::size_t i = 0; i < size; ++i) {
@@ -132,7 +132,7 @@ std::string checkpoint_file_name(std::size_t cell_id, const std::string& key) {
 // are length-prefixed (uint64). One std::string buffer, written with one call: no object per run.
 void write_checkpoint(const fs::path& file, const std::string& key, const CellResult& c, const std::vector<double>& wall) {
   Out o;
-  o.buffer().append(kMagic, sizeof kMagic);
+  o.buffer().append(kCheckpointMagic, sizeof kCheckpointMagic);
   o.put_string(key);
   o.put<std::uint64_t>(c.metrics.size());
   std::vector<std::int64_t> i64;
@@ -208,7 +208,7 @@ bool read_checkpoint(const fs::path& file,
   if (!fs::is_regular_file(file, ec)) return false;
   const auto size = fs::file_size(file, ec);
   if (ec || size > (std::uintmax_t{1} << 32)) return false;  // no cell's checkpoint is 4 GiB: not ours
-  if (size < sizeof kMagic + 2 * sizeof(std::uint64_t)) return false;
+  if (size < sizeof kCheckpointMagic + 2 * sizeof(std::uint64_t)) return false;
   try {
     std::string buf(static_cast<std::size_t>(size), '\0');
     {
@@ -218,8 +218,8 @@ bool read_checkpoint(const fs::path& file,
     const std::size_t body = buf.size() - sizeof(std::uint64_t);
     std::uint64_t stored = 0;
     std::memcpy(&stored, buf.data() + body, sizeof stored);
-    if (std::memcmp(buf.data(), kMagic, sizeof kMagic) != 0 || fnv1a(buf.data(), body) != stored) return false;
-    In in(buf.data() + sizeof kMagic, body - sizeof kMagic);
+    if (std::memcmp(buf.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0 || fnv1a(buf.data(), body) != stored) return false;
+    In in(buf.data() + sizeof kCheckpointMagic, body - sizeof kCheckpointMagic);
     if (in.get_string() != key) return false;
     CellResult got;
     const std::size_t n_metrics = in.count(1);

@@ -15,6 +15,7 @@
 #include "core/thread_pool.hpp"
 #include "papers/registry.hpp"
 #include "pipeline/components.hpp"
+#include "pipeline/json_real.hpp"
 
 namespace sgdcheck::pipeline {
 
@@ -133,15 +134,6 @@ std::string format_checks(const std::vector<CheckOutcome>& outcomes) {
   out += fmt::format("{} checks: {} passed, {} failed, {} report, {} skipped\n", outcomes.size(), n[0], n[1], n[2], n[3]);
   return out;
 }
-
-namespace {
-
-/// JSON has no inf / NaN: they are written as the strings "inf", "-inf", "nan".
-nlohmann::json json_real(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
-}
-
-}  // namespace
 
 nlohmann::json write_checks(const std::vector<CheckOutcome>& outcomes, const std::vector<BoundSummary>& bounds,
                             const std::string& dir) {

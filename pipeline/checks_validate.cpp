@@ -15,10 +15,6 @@ namespace sgdcheck::pipeline {
 
 namespace {
 
-// Constants of constants.csv (pipeline/execute.cpp add_constants; runner-derived ones come from the runners).
-constexpr const char* kProblemConstants[] = {"L", "L_max", "mu", "sigma2", "M_grad", "M_curv",
-                                             "f_star", "dim", "n", "r0", "F0", "Delta"};
-
 std::string unscoped(const std::string& k) {
   const auto dot = k.find('.');
   return dot == std::string::npos ? k : k.substr(dot + 1);
@@ -44,7 +40,7 @@ CheckContext check_context(const ResultSet& rs) {
     for (const auto& b : c.bounds) series.insert(b.id);
   }
   // A constant may be absent from constants.csv (NaN values are not written): every problem constant counts.
-  for (const auto& n : kProblemConstants) names.insert(n);
+  for (const auto& n : problem_constant_names()) names.insert(n);
   ctx.metrics = plot_context(rs).metrics;  // the metrics present, the list `plot DIR` validates against
   ctx.names.assign(names.begin(), names.end());
   ctx.series.assign(series.begin(), series.end());
@@ -150,7 +146,7 @@ CheckContext check_context(const config::Experiment& e, const std::vector<std::s
       if (k != tuned) row.push_back(c.sweep_values[k]);
     ctx.grid.push_back(std::move(row));
   }
-  std::set<std::string> names(std::begin(kProblemConstants), std::end(kProblemConstants));
+  std::set<std::string> names(problem_constant_names().begin(), problem_constant_names().end());
   for (const auto& n : extra_constants) names.insert(n);
   if (!tuned_key.empty()) names.insert("tuned." + tuned_key);
   auto add_schema = [&](const Schema* s, const std::string& scope) {

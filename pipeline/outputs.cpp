@@ -20,6 +20,7 @@
 #include "core/csv.hpp"
 #include "core/errors.hpp"
 #include "core/text_file.hpp"
+#include "pipeline/json_real.hpp"
 #include "pipeline/sha256.hpp"
 #include "problems/registry.hpp"
 #include "runners/runner.hpp"
@@ -62,11 +63,6 @@ void emit_params(YAML::Emitter& y,
     }
   }
   y << YAML::EndMap;
-}
-
-/// JSON has no inf / NaN: they are the strings "inf", "-inf", "nan" (as in checks.json).
-nlohmann::json json_real(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
 }
 
 /// Option values with their types: booleans, integers, reals, strings and lists as JSON values.

@@ -62,9 +62,6 @@ namespace {
 
 const std::vector<std::string> kCurveAxes{"iter", "samples", "rounds", "vtime"};
 const std::vector<std::string> kPerCellQuantities{"iterations_to_target", "speedup", "efficiency"};
-/// Constants every cell can get in constants.csv (pipeline/execute.cpp add_constants).
-const std::vector<std::string> kProblemConstants{"L", "L_max", "mu", "sigma2", "M_grad", "M_curv", "f_star",
-                                                 "dim", "n", "r0", "F0", "Delta"};
 
 bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -129,6 +126,12 @@ void add_constants(std::vector<std::string>& out, const std::vector<std::string>
 
 }  // namespace
 
+const std::vector<std::string>& problem_constant_names() {
+  static const std::vector<std::string> names{"L", "L_max", "mu", "sigma2", "M_grad", "M_curv",
+                                              "f_star", "dim", "n", "r0", "F0", "Delta"};
+  return names;
+}
+
 bool is_plain_file_name(const std::string& name) {
   if (name.empty() || name.size() > 100 || name.front() == '.') return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -169,7 +172,7 @@ PlotContext plot_context(const Plan& plan) {
       if (!contains(vals, c.sweep_values[k])) vals.push_back(c.sweep_values[k]);
     }
   ctx.metrics = recorded_metrics(plan);
-  add_constants(ctx.constants, kProblemConstants);
+  add_constants(ctx.constants, problem_constant_names());
   for (const auto& c : plan.cells) {
     if (!c.runner) continue;
     std::vector<std::string> names;
@@ -193,7 +196,7 @@ PlotContext plot_context(const ResultSet& rs) {
     for (const auto& [n, v] : c.constants) names.push_back(n);
     add_constants(ctx.constants, names);
   }
-  add_constants(ctx.constants, kProblemConstants);
+  add_constants(ctx.constants, problem_constant_names());
   return ctx;
 }
 

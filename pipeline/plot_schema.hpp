@@ -37,4 +37,8 @@ bool is_plain_file_name(const std::string& name);
 /// ConfigError "file:line: plots[].KEY = VALUE violates ... (did you mean ...?)".
 void validate_plots(std::vector<ComponentSpec>& plots, const PlotContext& ctx);
 
+/// Constants every cell can get in constants.csv (pipeline/execute.cpp add_constants); runner-derived
+/// constants come from the runners.
+const std::vector<std::string>& problem_constant_names();
+
 }  // namespace sgdcheck::pipeline

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kMagic[8] = {'S', 'G', 'D', 'S', 'H', 'R', 'D', '1'};
+constexpr char kShardMagic[8] = {'S', 'G', 'D', 'S', 'H', 'R', 'D', '1'};
 /// No shard of a sweep that fits in memory is this large: a bigger file is not ours.
 constexpr std::uintmax_t kMaxShardBytes = std::uintmax_t{1} << 34;
 
@@ -41,7 +41,7 @@ LoadedShard load_shard(const fs::path& file) {
   const auto size = fs::file_size(file, ec);
   if (ec || !fs::is_regular_file(file, ec)) throw DataError(name + ": cannot read the shard file");
   if (size > kMaxShardBytes) throw DataError(not_shard);
-  if (size < sizeof kMagic + 8) throw DataError(not_shard);
+  if (size < sizeof kShardMagic + 8) throw DataError(not_shard);
   LoadedShard s;
   s.bytes.resize(static_cast<std::size_t>(size));
   {
@@ -49,13 +49,13 @@ LoadedShard load_shard(const fs::path& file) {
     if (!in.read(s.bytes.data(), static_cast<std::streamsize>(s.bytes.size())))
       throw DataError(name + ": cannot read the shard file");
   }
-  if (std::memcmp(s.bytes.data(), kMagic, sizeof kMagic) != 0) throw DataError(not_shard);
+  if (std::memcmp(s.bytes.data(), kShardMagic, sizeof kShardMagic) != 0) throw DataError(not_shard);
   const std::size_t body = s.bytes.size() - 8;
   std::uint64_t stored = 0;
   std::memcpy(&stored, s.bytes.data() + body, 8);
   if (fnv1a64(std::string_view(s.bytes.data(), body)) != stored)
     throw DataError(name + ": corrupted shard file (checksum mismatch); rerun that shard");
-  ByteReader in(std::string_view(s.bytes.data() + sizeof kMagic, body - sizeof kMagic), name);
+  ByteReader in(std::string_view(s.bytes.data() + sizeof kShardMagic, body - sizeof kShardMagic), name);
   ShardHeader& h = s.header;
   h.file = file;
   h.fingerprint = in.get_string();
@@ -109,7 +109,7 @@ bool ShardRunner::schedule(const WorkItems& items, int jobs) {
 
 void ShardRunner::write(const fs::path& file, const std::string& fingerprint) const {
   ByteWriter w;
-  w.buffer().append(kMagic, sizeof kMagic);
+  w.buffer().append(kShardMagic, sizeof kShardMagic);
   w.put_string(fingerprint);
   w.put_string(fs::absolute(plan_.experiment.file).lexically_normal().string());
   w.put<std::uint8_t>(plan_.experiment.quick ? 1 : 0);

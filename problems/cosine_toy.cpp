@@ -146,7 +146,7 @@ ProblemFamily cosine_toy_family() {
       "(F >= -c d)";
   f.schema.fields = {
       int_field("d", 10, 1, 1e7, "dimension"),
-      int_field("seed", 0, 0, 9.0e18, "problem instance seed (x0)"),
+      int_field("seed", 0, 0, kMaxSeed, "problem instance seed (x0)"),
       real_field("c", 1.0, 0.0, 1e6, "amplitude c of the cosine term (nonconvex when c omega^2 > 1)"),
       real_field("omega", 2.0, 0.0, 1e6, "frequency omega of the cosine term"),
       real_field("sigma0", 1.0, 0.0, 1e6, "additive noise level: E|g_1 - grad F|^2 = sigma0^2 + sigma1^2 |grad F|^2"),

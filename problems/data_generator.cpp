@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/rng.hpp"
+#include "problems/logistic_math.hpp"
 
 namespace sgdcheck::problems {
 
@@ -138,8 +139,6 @@ Dataset generate_design(const DesignOptions& o, Rng& rng) {
                             to_string(o.structure), o.n, o.d, to_string(o.spectrum), o.cond, o.density, o.seed);
   return data;
 }
-
-double sigmoid(double t) { return t >= 0 ? 1.0 / (1.0 + std::exp(-t)) : std::exp(t) / (1.0 + std::exp(t)); }
 
 }  // namespace
 

@@ -217,7 +217,7 @@ ProblemFamily random_design_logistic_family() {
       "by quadrature";
   f.schema.fields = {
       int_field("d", 1, 1, 1e7, "dimension (taken from w_star when it is given)"),
-      int_field("seed", 0, 0, 9.0e18, "problem instance seed (x0)"),
+      int_field("seed", 0, 0, kMaxSeed, "problem instance seed (x0)"),
       list_field("w_star", std::vector<double>{2.0}, "generating and optimal weights w* (size d; default (2) for d = 1)"),
       choice_field("init.kind", "gaussian", {"zeros", "gaussian"},
                    "starting point x0: zeros, or w* + radius * (random unit direction)"),

@@ -21,7 +21,6 @@ namespace sgdcheck::problems {
 
 namespace {
 
-constexpr double kMaxSeed = 9.0e18;
 
 std::vector<Field> data_fields() {
   return {

@@ -8,10 +8,6 @@
 
 namespace sgdcheck::problems {
 
-namespace {
-constexpr double kMaxSeed = 9.0e18;
-}
-
 SphereGlm::SphereGlm(SphereLoss loss, Index d, Index n, double label_noise, double lambda, std::uint64_t seed)
     : loss_(loss), d_(d), n_(n), label_noise_(label_noise), lambda_(lambda) {
   Rng rng = make_stream(seed, 0, StreamPurpose::kProblemData, 0);

@@ -23,6 +23,12 @@ inline Why positive(const char* name, double v) { return unless(std::isfinite(v)
 inline Why nonnegative(const char* name, double v) {
   return unless(std::isfinite(v) && v >= 0.0, name, v, ">= 0");
 }
+/// μ > 0 and μ <= L (a strong-convexity constant cannot exceed the smoothness constant).
+inline Why mu_ok(double L, double mu) {
+  if (Why w = positive("mu", mu)) return w;
+  if (mu > L) return fmt::format("mu = {:g} > L = {:g}", mu, L);
+  return std::nullopt;
+}
 inline Why theta_in_range(double theta_b) {
   return unless(std::isfinite(theta_b) && theta_b >= 0.0 && theta_b <= 1.0, "theta_b", theta_b, "0 <= θ_b <= 1");
 }

@@ -18,12 +18,6 @@ namespace {
 
 using bounds::BoundInfo;
 
-BoundInfo with_id(BoundInfo info, std::string id, std::string metric) {
-  info.id = std::move(id);
-  info.metric = std::move(metric);
-  return info;
-}
-
 /// R1: E‖e_t‖² ≤ (1−γμ)^t r0 + γθσ²/μ.
 BoundAdapter strongly_convex() {
   BoundAdapter a;
@@ -161,7 +155,7 @@ bounds::MinibatchLsqOracleParams oracle_params(const CellContext& ctx) {
 /// O1: exact E‖e_t‖² / E f − f* of mini-batch SGD on finite-sum least squares.
 BoundAdapter minibatch_oracle(CurveMetric metric) {
   BoundAdapter a;
-  const std::string name = to_string(metric);
+  const std::string name = metric_name(metric);
   a.info = with_id(bounds::MinibatchLsqOracleParams::info(), "oracle.minibatch_lsq." + name, name);
   a.runners = {"minibatch_sgd"};
   a.not_applicable = [](const CellContext& ctx) -> std::optional<std::string> {

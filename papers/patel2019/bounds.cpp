@@ -123,13 +123,13 @@ BoundAdapter local_sgd_oracle(CurveMetric metric, bool equal_rounds) {
   a.info = bounds::local_sgd_oracle_info(metric == CurveMetric::kDist2 ? bounds::LocalSgdOracleOutput::kLastDist2
                                                            : bounds::LocalSgdOracleOutput::kLastRisk);
   if (equal_rounds) {
-    a.info.id = "oracle.local_sgd.equal_rounds." + to_string(metric);
-    a.info.metric = to_string(metric) + "_equal_rounds";
+    a.info.id = "oracle.local_sgd.equal_rounds." + metric_name(metric);
+    a.info.metric = metric_name(metric) + "_equal_rounds";
     a.info.title = fmt::format("exact {} of rounds(C) with the cell's C (equally spaced comparator)",
                                metric == CurveMetric::kDist2 ? "E|w-w*|^2" : "excess risk");
   } else {
-    a.info.id = "oracle.local_sgd." + to_string(metric);
-    a.info.metric = to_string(metric);
+    a.info.id = "oracle.local_sgd." + metric_name(metric);
+    a.info.metric = metric_name(metric);
     a.info.title = metric == CurveMetric::kDist2 ? "local SGD exact oracle E|w-w*|^2 (runner.iterate)"
                                      : "local SGD exact oracle, excess risk 1/2 tr(H E[..]) (runner.iterate)";
   }

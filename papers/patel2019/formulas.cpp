@@ -46,7 +46,7 @@ bounds::LocalSgdCommParams comm(const FormulaArgs& a) {
   return p;
 }
 
-Formula comm_reduction() {
+Formula comm_reduction_formula() {
   Formula f;
   f.info = bounds::local_sgd_bound_info(bounds::LocalSgdBound::kCommReductionFactor);
   f.info.regime = "smooth strongly convex (the paper's assumptions; order only, no constant)";
@@ -60,7 +60,7 @@ Formula comm_reduction() {
   return f;
 }
 
-Formula rounds() {
+Formula rounds_formula() {
   Formula f;
   f.info = bounds::local_sgd_bound_info(bounds::LocalSgdBound::kRoundsLocalPred);
   f.info.regime = "smooth strongly convex (derived from the paper-stated order; one-sided)";
@@ -82,7 +82,7 @@ bounds::LsFloorParams ls(const FormulaArgs& a) {
   return p;
 }
 
-Formula ls_floor(bool risk) {
+Formula ls_floor_formula(bool risk) {
   Formula f;
   f.info = bounds::local_sgd_bound_info(risk ? bounds::LocalSgdBound::kLsFloorRisk : bounds::LocalSgdBound::kLsFloor);
   f.info.guarantee = bounds::Guarantee::kPrediction;  // the limit of error·T, as the adapter reports it
@@ -108,7 +108,7 @@ bounds::LogisticFloorParams logistic(const FormulaArgs& a) {
   return p;
 }
 
-Formula logistic_floor() {
+Formula logistic_floor_formula() {
   Formula f;
   f.info = bounds::local_sgd_bound_info(bounds::LocalSgdBound::kLogisticFloor);
   f.info.guarantee = bounds::Guarantee::kPrediction;
@@ -124,6 +124,9 @@ Formula logistic_floor() {
 
 }  // namespace
 
-std::vector<Formula> formulas() { return {comm_reduction(), rounds(), ls_floor(false), ls_floor(true), logistic_floor()}; }
+std::vector<Formula> formulas() {
+  return {comm_reduction_formula(), rounds_formula(), ls_floor_formula(false), ls_floor_formula(true),
+          logistic_floor_formula()};
+}
 
 }  // namespace sgdcheck::papers::patel2019

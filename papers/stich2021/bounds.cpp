@@ -28,13 +28,6 @@ using bounds::BoundInfo;
 
 const std::vector<std::string> kRunners = {"delayed_sgd", "minibatch_sgd"};
 
-BoundInfo with_id(BoundInfo info, std::string id, std::string metric, std::string title = "") {
-  info.id = std::move(id);
-  info.metric = std::move(metric);
-  if (!title.empty()) info.title = std::move(title);
-  return info;
-}
-
 /// The delay model of a cell, from its spec: no delay model is delay 0.
 struct DelaySetting {
   std::int64_t tau = 0;  ///< maximum delay τ_max
@@ -63,7 +56,7 @@ std::optional<std::string> needs_last_iterate(const RunSetting& run, const char*
 /// O2: exact E‖e_t‖² / E f − f* with a fixed delay on realizable finite least squares.
 BoundAdapter delayed_lsq_oracle(CurveMetric metric) {
   BoundAdapter a;
-  const std::string name = to_string(metric);
+  const std::string name = metric_name(metric);
   a.info = with_id(bounds::DelayedLsqOracleParams::info(), "oracle.delayed_lsq." + name, name);
   a.runners = kRunners;
   auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::DelayedLsqOracleParams> {
@@ -191,7 +184,7 @@ std::optional<Isotropic> isotropic_constants(const problems::Problem& problem, s
 /// O3: closed form, constant step, no delay.
 BoundAdapter isotropic_oracle(CurveMetric metric) {
   BoundAdapter a;
-  const std::string name = to_string(metric);
+  const std::string name = metric_name(metric);
   a.info = with_id(bounds::IsotropicOracleParams::info(), "oracle.isotropic." + name, name);
   a.runners = kRunners;
   auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::IsotropicOracleParams> {
@@ -231,7 +224,7 @@ BoundAdapter isotropic_oracle(CurveMetric metric) {
 /// O4: lag-covariance recursion, fixed delay τ (τ = 0 for minibatch_sgd), any step schedule.
 BoundAdapter isotropic_delayed_oracle(CurveMetric metric) {
   BoundAdapter a;
-  const std::string name = to_string(metric);
+  const std::string name = metric_name(metric);
   a.info = with_id(bounds::IsotropicDelayedOracleParams::info(), "oracle.isotropic_delayed." + name, name);
   a.runners = kRunners;
   auto params = [](const CellContext& ctx, std::string& why) -> std::optional<bounds::IsotropicDelayedOracleParams> {

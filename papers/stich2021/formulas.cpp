@@ -72,12 +72,6 @@ std::int64_t to_int(double v) { return static_cast<std::int64_t>(v); }
 
 FormulaResult one(std::string name, double v) { return FormulaResult{{{std::move(name), v}}, std::nullopt}; }
 
-bounds::BoundInfo with_id(bounds::BoundInfo info, std::string id, std::string metric = "") {
-  info.id = std::move(id);
-  if (!metric.empty()) info.metric = std::move(metric);
-  return info;
-}
-
 /// A formula of this paper: its info, regime and parameters, and the hypotheses of the parameter
 /// struct that `read` builds from the arguments (the same struct its evaluation passes on).
 template <class Read>

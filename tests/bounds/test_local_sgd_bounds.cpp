@@ -5,19 +5,15 @@
 
 #include "bounds/local_sgd_bounds.hpp"
 #include "bounds/local_sgd_oracle.hpp"
+#include "support/iterations.hpp"
 
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 using sgdcheck::Vec;
 using namespace sgdcheck::bounds;
+using sgdcheck::test::every;
 
 namespace {
-
-std::vector<std::int64_t> every(std::int64_t tau, std::int64_t n) {
-  std::vector<std::int64_t> s;
-  for (std::int64_t t = tau; t <= n; t += tau) s.push_back(t);
-  return s;
-}
 
 /// Half a unit in the last of `digits` significant digits of v: the rounding of a printed value.
 double half_unit(double v, int digits) {

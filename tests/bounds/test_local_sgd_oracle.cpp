@@ -6,20 +6,16 @@
 #include <numeric>
 
 #include "bounds/local_sgd_oracle.hpp"
+#include "support/iterations.hpp"
 
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 using sgdcheck::Mat;
 using sgdcheck::Vec;
 using namespace sgdcheck::bounds;
+using sgdcheck::test::every;
 
 namespace {
-
-std::vector<std::int64_t> every(std::int64_t tau, std::int64_t n) {
-  std::vector<std::int64_t> s;
-  for (std::int64_t t = tau; t <= n; t += tau) s.push_back(t);
-  return s;
-}
 
 /// Case A of spec §3: d = 2, h = (1, 0.1), s2 = 1, P = 4, N = 60, c = 0.5, α = 0.6, η0 = (1, −2).
 LocalSgdOracleParams case_a(std::vector<std::int64_t> comm) {

@@ -22,6 +22,7 @@
 #include "runners/runner.hpp"
 
 using Catch::Matchers::Contains;
+using sgdcheck::pipeline::test::at;
 using sgdcheck::pipeline::test::line_of;
 using sgdcheck::pipeline::test::tiny_experiment;
 using sgdcheck::test::count_lines;
@@ -58,11 +59,6 @@ void require_bad_input(const Outcome& r, const std::string& needle, const fs::pa
   if (fs::exists(out))
     for (const auto& entry : fs::directory_iterator(out))
       REQUIRE(entry.path().filename().string().find(name) == std::string::npos);
-}
-
-/// `file:line` of the first line of `text` holding `snippet`.
-std::string at(const std::string& file, const std::string& text, const std::string& snippet) {
-  return file + ":" + std::to_string(line_of(text, snippet)) + ":";
 }
 
 const std::vector<std::string> kTables{"results.csv", "summary.csv", "bounds.csv", "runs.csv", "constants.csv", "cells.csv"};

@@ -16,6 +16,7 @@
 #include "core/rng.hpp"
 #include "problems/critical.hpp"
 #include "problems/registry.hpp"
+#include "support/raw_params.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -143,12 +144,9 @@ TEST_CASE("the local-ratio estimators never exceed the exact M_grad and M_curv o
   const auto* f = problems::find_problem_family("least_squares");
   for (const std::string cond : {"1", "30"})
     for (const std::string noise : {"0", "0.2"}) {
-      sgdcheck::RawParams raw;
-      raw["n"].scalar = "60";
-      raw["d"].scalar = "6";
-      raw["spectrum.kind"].scalar = cond == "1" ? "identity" : "geometric";
-      raw["spectrum.cond"].scalar = cond;
-      raw["noise"].scalar = noise;
+      const std::string kind = cond == "1" ? "identity" : "geometric";
+      const auto raw = sgdcheck::test::raw_params(
+          {{"n", "60"}, {"d", "6"}, {"spectrum.kind", kind}, {"spectrum.cond", cond}, {"noise", noise}});
       const auto params = sgdcheck::validate(f->schema, raw, "problem");
       const auto p = f->build(params, problems::BuildContext{});
       const auto& c = p->constants();

@@ -24,6 +24,7 @@
 #include "../pipeline/experiment_text.hpp"
 
 using Catch::Matchers::Contains;
+using sgdcheck::pipeline::test::at;
 using sgdcheck::pipeline::test::line_of;
 using sgdcheck::pipeline::test::tiny_experiment;
 using sgdcheck::test::count_lines;
@@ -35,10 +36,6 @@ namespace {
 
 using Outcome = sgdcheck::test::CliOutcome;
 using sgdcheck::test::run_cli;
-
-std::string at(const std::string& file, const std::string& text, const std::string& snippet) {
-  return file + ":" + std::to_string(line_of(text, snippet)) + ":";
-}
 
 /// tiny_experiment with its plots replaced by `plots` (YAML list items).
 std::string with_plots(const std::string& plots, std::map<std::string, std::string> more = {}) {

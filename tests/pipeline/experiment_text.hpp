@@ -59,4 +59,9 @@ inline int line_of(const std::string& text, const std::string& snippet) {
   return line;
 }
 
+/// "file:line:" of the first line of `text` that contains `snippet`: how a one-line error names it.
+inline std::string at(const std::string& file, const std::string& text, const std::string& snippet) {
+  return file + ":" + std::to_string(line_of(text, snippet)) + ":";
+}
+
 }  // namespace sgdcheck::pipeline::test

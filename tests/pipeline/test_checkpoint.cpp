@@ -10,10 +10,13 @@
 
 #include "../config/temp_files.hpp"
 #include "pipeline/checkpoint.hpp"
+#include "support/same_bits.hpp"
 
 using namespace sgdcheck;
 using namespace sgdcheck::pipeline;
 using sgdcheck::test::TempDir;
+
+using sgdcheck::test::same_bits;
 
 namespace {
 
@@ -36,7 +39,6 @@ CellResult small_cell() {
   return c;
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 /// FNV-1a 64 (the published constants), computed here independently of the writer.
 std::uint64_t fnv(const std::string& s) {

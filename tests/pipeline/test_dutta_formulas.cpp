@@ -4,24 +4,11 @@
 #include <string>
 
 #include "papers/registry.hpp"
+#include "support/registered_formula.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
-
-namespace {
-
-double eval(const std::string& id, const std::map<std::string, double>& given, std::size_t output = 0) {
-  for (const auto& f : sgdcheck::papers::registry().formulas()) {
-    if (f.info.id != id) continue;
-    const auto args = sgdcheck::bounds::validate_formula_args(f, given, false);
-    if (f.hypotheses) REQUIRE_FALSE(f.hypotheses(args));
-    return f.evaluate(args).outputs.at(output).value;
-  }
-  FAIL("formula " << id << " is not registered");
-  return 0;
-}
-
-}  // namespace
+using sgdcheck::test::eval;
 
 TEST_CASE("Dutta runtime Formulas reproduce the reference table at P = 8", "[pipeline][dutta]") {
   REQUIRE_THAT(eval("dutta.runtime.pareto", {{"x_m", 1}, {"alpha", 3}, {"P", 8}, {"K", 4}}), WithinAbs(1.242967, 1e-6));

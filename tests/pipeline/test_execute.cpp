@@ -17,6 +17,7 @@
 #include "pipeline/execute.hpp"
 #include "pipeline/plan.hpp"
 #include "pipeline/reduction.hpp"
+#include "support/same_bits.hpp"
 
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
@@ -25,9 +26,10 @@ using namespace sgdcheck::pipeline;
 using namespace sgdcheck::pipeline::test;
 using sgdcheck::test::TempDir;
 
+using sgdcheck::test::same_bits;
+
 namespace {
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 void require_same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   REQUIRE(a.size() == b.size());

@@ -7,19 +7,15 @@
 
 #include "core/errors.hpp"
 #include "papers/registry.hpp"
+#include "support/registered_formula.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinRel;
 using sgdcheck::bounds::Formula;
 
-namespace {
+using sgdcheck::test::formula;
 
-const Formula& formula(const std::string& id) {
-  for (const auto& f : sgdcheck::papers::registry().formulas())
-    if (f.info.id == id) return f;
-  FAIL("formula " << id << " is not registered");
-  throw std::logic_error("unreachable");
-}
+namespace {
 
 double eval(const Formula& f, const std::map<std::string, double>& given) {
   const auto args = sgdcheck::bounds::validate_formula_args(f, given, false);

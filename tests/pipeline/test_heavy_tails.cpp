@@ -20,12 +20,12 @@ using namespace sgdcheck::pipeline::test;
 
 namespace {
 
-const std::vector<std::int64_t> kIters{0, 10, 100};
+const std::vector<std::int64_t> kTailIters{0, 10, 100};
 
 /// n runs; at every point each run has `base` except the last `heavy` runs, which have `big`.
 MetricSeries runs(std::size_t n, std::size_t heavy, double base, double big) {
   MetricSeries s;
-  for (auto it : kIters) s.points.push_back(sgdcheck::Point{it, it, it, static_cast<double>(it)});
+  for (auto it : kTailIters) s.points.push_back(sgdcheck::Point{it, it, it, static_cast<double>(it)});
   for (std::size_t r = 0; r < n; ++r) {
     // A small deterministic spread so the light case is not degenerate.
     const double v = r + heavy >= n ? big : base * (1.0 + 0.1 * static_cast<double>(r % 7U) / 6.0);
@@ -73,7 +73,7 @@ TEST_CASE("matches_exact reports the top 0.1 percent share and kurtosis and warn
   const auto [share, kurt] = reference(s, 4);
   REQUIRE(share > 0.2);
   const std::vector<double> exact(s.mean.begin(), s.mean.end());
-  const auto rs = one_metric_results({s}, {Bounds{bound_series("o", "dist2", kIters, exact)}});
+  const auto rs = one_metric_results({s}, {Bounds{bound_series("o", "dist2", kTailIters, exact)}});
   const auto out = run_one("matches_exact", {{"oracle", "o"}, {"k", "4"}}, rs);
   INFO(out.summary << "\n" << out.details.front());
   REQUIRE_THAT(value_of(out, "top_share_max"), WithinRel(share, 1e-9));
@@ -88,7 +88,7 @@ TEST_CASE("bound_holds reports tails at its worst point without a warning when t
   const auto s = runs(4000, 0, 1.0, 1.0);
   const auto [share, kurt] = reference(s, 4);
   const std::vector<double> bound{2.0, 0.2, 0.02};
-  const auto rs = one_metric_results({s}, {Bounds{bound_series("b", "dist2", kIters, bound)}});
+  const auto rs = one_metric_results({s}, {Bounds{bound_series("b", "dist2", kTailIters, bound)}});
   const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
   INFO(out.summary);
   REQUIRE(out.passed);
@@ -102,7 +102,7 @@ TEST_CASE("bound_holds reports tails at its worst point without a warning when t
 TEST_CASE("bound_holds warns when a few runs carry most of the mean even though the bound holds", "[pipeline][tails]") {
   const auto s = runs(2000, 2, 0.01, 50.0);
   const std::vector<double> bound{1000.0, 0.1, 0.01};
-  const auto rs = one_metric_results({s}, {Bounds{bound_series("b", "dist2", kIters, bound)}});
+  const auto rs = one_metric_results({s}, {Bounds{bound_series("b", "dist2", kTailIters, bound)}});
   const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
   REQUIRE(out.passed);
   REQUIRE_THAT(out.details.front(), Contains("warning: heavy tails in 1 cell(s)"));
@@ -112,19 +112,19 @@ TEST_CASE("tail-only metrics are written as tail statistics, and a reloaded dire
           "[pipeline][tails]") {
   const auto s = runs(4000, 4, 1.0, 300.0);
   const std::vector<double> exact(s.mean.begin(), s.mean.end());
-  auto rs = one_metric_results({s}, {Bounds{bound_series("o", "dist2", kIters, exact)}});
+  auto rs = one_metric_results({s}, {Bounds{bound_series("o", "dist2", kTailIters, exact)}});
   rs.tail_only = {"dist2"};
   sgdcheck::test::TempDir dir;
   rs.write(dir.path());
   // No per-run rows for the tail-only metric (4000 runs x 3 points would be 12 000 rows).
   CHECK(sgdcheck::read_csv(dir.path() / "results.csv").rows.empty());
-  CHECK(sgdcheck::read_csv(dir.path() / "tails.csv").rows.size() == kIters.size());
+  CHECK(sgdcheck::read_csv(dir.path() / "tails.csv").rows.size() == kTailIters.size());
   const ResultSet back = ResultSet::load(dir.path());
   const MetricSeries& m = back.cells.at(0).metrics.at("dist2");
   REQUIRE(m.values.empty());
-  REQUIRE(m.tails.size() == kIters.size());
+  REQUIRE(m.tails.size() == kTailIters.size());
   const auto [share, kurt] = reference(s, 4);
-  for (std::size_t k = 0; k < kIters.size(); ++k) {
+  for (std::size_t k = 0; k < kTailIters.size(); ++k) {
     const TailStats a = tail_stats(s, k), b = tail_stats(m, k);
     CHECK(b.n == 4000);
     CHECK(b.top == 4);

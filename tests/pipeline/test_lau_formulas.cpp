@@ -7,24 +7,13 @@
 
 #include "bounds/lau_bounds.hpp"
 #include "papers/registry.hpp"
+#include "support/registered_formula.hpp"
 
 using namespace sgdcheck;
 using Catch::Matchers::WithinRel;
 
-namespace {
-const bounds::Formula& formula(const std::string& id) {
-  for (const auto& f : papers::registry().formulas())
-    if (f.info.id == id) return f;
-  FAIL("formula " << id << " is not registered");
-  throw std::logic_error("unreachable");
-}
-double eval(const std::string& id, const std::map<std::string, double>& given) {
-  const bounds::Formula& f = formula(id);
-  const bounds::FormulaArgs a = bounds::validate_formula_args(f, given, false);
-  REQUIRE_FALSE((f.hypotheses && f.hypotheses(a)));
-  return f.evaluate(a).outputs.at(0).value;
-}
-}  // namespace
+using sgdcheck::test::eval;
+using sgdcheck::test::formula;
 
 TEST_CASE("Every lau2024 formula is registered, labelled derived and named with the spec's parameters",
           "[lau2024][formulas]") {

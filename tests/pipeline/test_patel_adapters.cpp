@@ -15,43 +15,21 @@
 #include "problems/random_design_logistic.hpp"
 #include "problems/registry.hpp"
 #include "runners/runner.hpp"
+#include "support/raw_params.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 namespace problems = sgdcheck::problems;
 namespace pipeline = sgdcheck::pipeline;
+using sgdcheck::test::raw_params;
 namespace bounds = sgdcheck::bounds;
 
 namespace {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
-sgdcheck::RawParams raw_params(const KeyValues& kv) {
-  sgdcheck::RawParams raw;
-  for (const auto& [k, v] : kv) {
-    sgdcheck::RawValue r;
-    if (!v.empty() && v.front() == '[') {  // "[a, b]" → list
-      r.is_list = true;
-      std::string body = v.substr(1, v.size() - 2);
-      std::size_t pos = 0;
-      while (pos < body.size()) {
-        auto end = body.find(',', pos);
-        if (end == std::string::npos) end = body.size();
-        std::string item = body.substr(pos, end - pos);
-        item.erase(0, item.find_first_not_of(' '));
-        r.list.push_back(item);
-        pos = end + 1;
-      }
-    } else {
-      r.scalar = v;
-    }
-    raw[k] = r;
-  }
-  return raw;
-}
-
-struct Cell {
+struct PatelCell {
   sgdcheck::Params problem_params;
   std::unique_ptr<problems::Problem> problem;
   sgdcheck::Params runner_params;
@@ -59,7 +37,7 @@ struct Cell {
   std::vector<std::int64_t> iters;
   std::unique_ptr<sgdcheck::runners::Runner> runner;
 
-  Cell(const std::string& family, const KeyValues& pkv, const KeyValues& rkv) {
+  PatelCell(const std::string& family, const KeyValues& pkv, const KeyValues& rkv) {
     const auto* f = problems::find_problem_family(family);
     REQUIRE(f != nullptr);
     problem_params = sgdcheck::validate(f->schema, raw_params(pkv), "problem");
@@ -122,7 +100,7 @@ TEST_CASE("oracle.local_sgd adapters equal the oracle functions at every recorde
            {"last", "subopt", bounds::LocalSgdOracleOutput::kLastRisk},
            {"pr", "dist2", bounds::LocalSgdOracleOutput::kPrDist2},
            {"pr", "subopt", bounds::LocalSgdOracleOutput::kPrRisk}}) {
-    Cell c("random_design_ls", kCaseA, runner_kv("periodic", iterate));
+    PatelCell c("random_design_ls", kCaseA, runner_kv("periodic", iterate));
     const auto got = c.eval("oracle.local_sgd." + metric);
     std::vector<std::int64_t> ts(c.iters.begin() + 1, c.iters.end());
     REQUIRE(c.iters.front() == 0);
@@ -134,46 +112,46 @@ TEST_CASE("oracle.local_sgd adapters equal the oracle functions at every recorde
 }
 
 TEST_CASE("oracle.local_sgd adapters reproduce the spec's Case A values") {
-  auto last = [](const Cell& c, const std::string& id) { return c.eval(id).back(); };
-  CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv("periodic", "last")), "oracle.local_sgd.dist2"),
+  auto last = [](const PatelCell& c, const std::string& id) { return c.eval(id).back(); };
+  CHECK_THAT(last(PatelCell("random_design_ls", kCaseA, runner_kv("periodic", "last")), "oracle.local_sgd.dist2"),
              WithinRel(1.355935733, 1e-8));
-  CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv("periodic", "pr")), "oracle.local_sgd.dist2"),
+  CHECK_THAT(last(PatelCell("random_design_ls", kCaseA, runner_kv("periodic", "pr")), "oracle.local_sgd.dist2"),
              WithinRel(1.959576789, 1e-8));
-  CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv("osa", "last")), "oracle.local_sgd.dist2"),
+  CHECK_THAT(last(PatelCell("random_design_ls", kCaseA, runner_kv("osa", "last")), "oracle.local_sgd.dist2"),
              WithinRel(1.356499242, 1e-8));
-  CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv("mba", "pr")), "oracle.local_sgd.dist2"),
+  CHECK_THAT(last(PatelCell("random_design_ls", kCaseA, runner_kv("mba", "pr")), "oracle.local_sgd.dist2"),
              WithinRel(1.955353657, 1e-8));
-  CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv("periodic", "last")), "oracle.local_sgd.subopt"),
+  CHECK_THAT(last(PatelCell("random_design_ls", kCaseA, runner_kv("periodic", "last")), "oracle.local_sgd.subopt"),
              WithinRel(0.071164727, 1e-8));
-  Cell at30("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
+  PatelCell at30("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
   at30.iters = {0, 30, 60};
   CHECK_THAT(at30.eval("oracle.local_sgd.dist2")[1], WithinRel(2.421952545, 1e-8));
   KeyValues rad = kCaseA;
   rad.push_back({"design", "rademacher"});
-  CHECK_THAT(last(Cell("random_design_ls", rad, runner_kv("periodic", "pr")), "oracle.local_sgd.dist2"),
+  CHECK_THAT(last(PatelCell("random_design_ls", rad, runner_kv("periodic", "pr")), "oracle.local_sgd.dist2"),
              WithinRel(1.947654276, 1e-8));
   // One worker: every schedule gives 1.445589778 / 2.061442899.
   for (const char* s : {"mba", "periodic", "osa", "none", "power"}) {
-    CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv(s, "last", "1")), "oracle.local_sgd.dist2"),
+    CHECK_THAT(last(PatelCell("random_design_ls", kCaseA, runner_kv(s, "last", "1")), "oracle.local_sgd.dist2"),
                WithinRel(1.445589778, 1e-8));
-    CHECK_THAT(last(Cell("random_design_ls", kCaseA, runner_kv(s, "pr", "1")), "oracle.local_sgd.dist2"),
+    CHECK_THAT(last(PatelCell("random_design_ls", kCaseA, runner_kv(s, "pr", "1")), "oracle.local_sgd.dist2"),
                WithinRel(2.061442899, 1e-8));
   }
 }
 
 TEST_CASE("MBA with P workers equals batch-P serial SGD in the adapter (Case A: 1.353745399 both ways)") {
-  const auto mba = Cell("random_design_ls", kCaseA, runner_kv("mba", "last", "4", "1")).eval("oracle.local_sgd.dist2");
-  const auto serial = Cell("random_design_ls", kCaseA, runner_kv("osa", "last", "1", "4")).eval("oracle.local_sgd.dist2");
+  const auto mba = PatelCell("random_design_ls", kCaseA, runner_kv("mba", "last", "4", "1")).eval("oracle.local_sgd.dist2");
+  const auto serial = PatelCell("random_design_ls", kCaseA, runner_kv("osa", "last", "1", "4")).eval("oracle.local_sgd.dist2");
   for (std::size_t k = 0; k < mba.size(); ++k) REQUIRE_THAT(mba[k], WithinRel(serial[k], 1e-12));
   CHECK_THAT(mba.back(), WithinRel(1.353745399, 1e-8));
 }
 
 TEST_CASE("equal_rounds comparator: rounds(C) with the cell's C, identical for an equally spaced schedule") {
-  Cell per("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
+  PatelCell per("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
   const auto own = per.eval("oracle.local_sgd.dist2");
   const auto cmp = per.eval("oracle.local_sgd.equal_rounds.dist2");
   for (std::size_t k = 0; k < own.size(); ++k) REQUIRE_THAT(cmp[k], WithinRel(own[k], 1e-15));
-  Cell pow2("random_design_ls", kCaseA, runner_kv("power", "pr"));  // S = {1, 4, 9, 16, 25, 36, 49, 60}: C = 8
+  PatelCell pow2("random_design_ls", kCaseA, runner_kv("power", "pr"));  // S = {1, 4, 9, 16, 25, 36, 49, 60}: C = 8
   const auto want = bounds::local_sgd_oracle_at(
       case_a({8, 15, 23, 30, 38, 45, 53, 60}), bounds::LocalSgdOracleOutput::kPrDist2, std::vector<std::int64_t>{60});
   CHECK_THAT(pow2.eval("oracle.local_sgd.equal_rounds.dist2").back(), WithinRel(want.front(), 1e-14));
@@ -181,7 +159,7 @@ TEST_CASE("equal_rounds comparator: rounds(C) with the cell's C, identical for a
 }
 
 TEST_CASE("floors and the P sqrt(N) prediction") {
-  Cell pr("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
+  PatelCell pr("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
   const auto floor = pr.eval("patel.local_sgd.ls_floor.dist2");
   for (std::size_t k = 1; k < pr.iters.size(); ++k)
     REQUIRE_THAT(floor[k], WithinRel((1.0 + 10.0) / (4.0 * static_cast<double>(pr.iters[k])), 1e-14));
@@ -191,33 +169,33 @@ TEST_CASE("floors and the P sqrt(N) prediction") {
   const auto pred = pr.eval("patel.local_sgd.rounds_local_pred");
   CHECK_THAT(pred.back(), WithinRel(4.0 * std::sqrt(60.0), 1e-14));
 
-  Cell lg("random_design_logistic", {{"w_star", "[2]"}, {"init.radius", "0"}},
+  PatelCell lg("random_design_logistic", {{"w_star", "[2]"}, {"init.radius", "0"}},
           {{"workers", "16"}, {"local_steps", "100"}, {"step.gamma", "2"}, {"iterate", "pr"}});
   const auto lf = lg.eval("patel.local_sgd.logistic_floor.dist2");
   CHECK_THAT(lf.back(), WithinRel(1.0 / (0.060528 * 1600.0), 1e-4));
 }
 
 TEST_CASE("not applicable: one-line reasons") {
-  Cell last("random_design_ls", kCaseA, runner_kv("periodic", "last"));
+  PatelCell last("random_design_ls", kCaseA, runner_kv("periodic", "last"));
   CHECK_THAT(last.why_not("patel.local_sgd.ls_floor.dist2").value_or(""), Contains("Polyak-Ruppert"));
   KeyValues w0 = runner_kv("periodic", "pr");
   w0.push_back({"pr_include_w0", "true"});
-  CHECK_THAT(Cell("random_design_ls", kCaseA, w0).why_not("oracle.local_sgd.dist2").value_or(""),
+  CHECK_THAT(PatelCell("random_design_ls", kCaseA, w0).why_not("oracle.local_sgd.dist2").value_or(""),
              Contains("pr_include_w0"));
   KeyValues inv = runner_kv("periodic", "last");
   inv.push_back({"step.rule", "inverse_time"});
   inv.erase(inv.begin() + 3);
-  CHECK_THAT(Cell("random_design_ls", kCaseA, inv).why_not("oracle.local_sgd.dist2").value_or(""),
+  CHECK_THAT(PatelCell("random_design_ls", kCaseA, inv).why_not("oracle.local_sgd.dist2").value_or(""),
              Contains("not of the form"));
   KeyValues a3 = runner_kv("periodic", "last");
   a3[5] = {"step.alpha", "0.3"};
-  const Cell low("random_design_ls", kCaseA, a3);
+  const PatelCell low("random_design_ls", kCaseA, a3);
   CHECK_THAT(low.why_not("patel.local_sgd.rounds_local_pred").value_or(""), Contains("1/2 < alpha < 1"));
   CHECK_FALSE(low.why_not("oracle.local_sgd.dist2").has_value());  // the oracle is exact for every alpha
-  Cell lg("random_design_logistic", {{"w_star", "[2]"}}, {{"local_steps", "50"}, {"iterate", "pr"}});
+  PatelCell lg("random_design_logistic", {{"w_star", "[2]"}}, {{"local_steps", "50"}, {"iterate", "pr"}});
   CHECK_THAT(lg.why_not("oracle.local_sgd.dist2").value_or(""), Contains("not random-design least squares"));
   CHECK_THAT(lg.why_not("patel.local_sgd.ls_floor.dist2").value_or(""), Contains("not random-design least squares"));
-  Cell pr("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
+  PatelCell pr("random_design_ls", kCaseA, runner_kv("periodic", "pr"));
   CHECK_THAT(pr.why_not("patel.local_sgd.logistic_floor.dist2").value_or(""), Contains("random_design_logistic"));
 }
 
@@ -276,7 +254,7 @@ TEST_CASE("random_design_logistic: H* = 0.060528 at w* = 2, grad f(w*) = 0, grad
 }
 
 TEST_CASE("Patel bounds assume equal batches on every worker", "[pipeline]") {
-  const Cell cell("random_design_ls", kCaseA,
+  const PatelCell cell("random_design_ls", kCaseA,
                   {{"workers", "2"}, {"local_steps", "20"}, {"iterate", "pr"}, {"worker_batches", "[1,2]"}});
   REQUIRE(cell.runner->spec().batches == std::vector<std::int64_t>{1, 2});
   REQUIRE_THAT(*cell.why_not("patel.local_sgd.ls_floor.dist2"), Contains("same batch size"));

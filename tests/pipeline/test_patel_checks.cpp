@@ -57,7 +57,7 @@ pl::CellResult cell(std::size_t id, std::vector<std::string> sweep, pl::MetricSe
   return c;
 }
 
-const std::vector<std::int64_t> kIters = {0, 10, 100};
+const std::vector<std::int64_t> kPatelIters = {0, 10, 100};
 
 /// Schedules mba / osa / none at one worker count; `perturb` shifts one repetition of the none cell.
 pl::ResultSet schedule_cells(double perturb) {
@@ -66,9 +66,9 @@ pl::ResultSet schedule_cells(double perturb) {
   const std::vector<std::vector<double>> v = {{1.0, 0.5, 0.25}, {1.0, 0.7, 0.05}, {1.0, 0.4, 0.3}};
   auto w = v;
   w[1][2] *= 1.0 + perturb;
-  rs.cells.push_back(cell(0, {"4", "mba"}, rep_series(kIters, v)));
-  rs.cells.push_back(cell(1, {"4", "osa"}, rep_series(kIters, v)));
-  rs.cells.push_back(cell(2, {"4", "none"}, rep_series(kIters, w)));
+  rs.cells.push_back(cell(0, {"4", "mba"}, rep_series(kPatelIters, v)));
+  rs.cells.push_back(cell(1, {"4", "osa"}, rep_series(kPatelIters, v)));
+  rs.cells.push_back(cell(2, {"4", "none"}, rep_series(kPatelIters, w)));
   return rs;
 }
 

@@ -14,13 +14,13 @@ using namespace sgdcheck::pipeline;
 using namespace sgdcheck::pipeline::test;
 
 namespace {
-const std::vector<std::int64_t> kIters{0, 10, 100};
-MetricSeries growing() { return two_rep_series(kIters, {0.0, 0.5, 1.0}, {0.0, 0.01, 0.02}); }
+const std::vector<std::int64_t> kRegattiIters{0, 10, 100};
+MetricSeries growing() { return two_rep_series(kRegattiIters, {0.0, 0.5, 1.0}, {0.0, 0.01, 0.02}); }
 }  // namespace
 
 TEST_CASE("a bound that is +inf after the first point is vacuous and bound_holds skips it instead of passing",
           "[pipeline]") {
-  const auto rs = one_metric_results({growing()}, {{bound_series("b", "delta", kIters, {0.0, INFINITY, INFINITY})}}, "delta");
+  const auto rs = one_metric_results({growing()}, {{bound_series("b", "delta", kRegattiIters, {0.0, INFINITY, INFINITY})}}, "delta");
   REQUIRE(bound_state(rs.cells[0], rs.cells[0].bounds[0]) == BoundState::kVacuous);
   const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
   REQUIRE(out.status == CheckStatus::kSkipped);
@@ -29,27 +29,27 @@ TEST_CASE("a bound that is +inf after the first point is vacuous and bound_holds
 
 TEST_CASE("a stability bound starting at 0 is applicable, not vacuous, although it never drops below the initial metric",
           "[pipeline]") {
-  const auto rs = one_metric_results({growing()}, {{bound_series("b", "delta", kIters, {0.0, 2.0, 5.0})}}, "delta");
+  const auto rs = one_metric_results({growing()}, {{bound_series("b", "delta", kRegattiIters, {0.0, 2.0, 5.0})}}, "delta");
   REQUIRE(bound_state(rs.cells[0], rs.cells[0].bounds[0]) == BoundState::kApplicable);
 }
 
 TEST_CASE("regatti2019.stability_bounds passes a valid bound, fails a violated one and skips vacuous and inadmissible ones",
           "[pipeline]") {
-  const auto valid = one_metric_results({growing()}, {{bound_series("regatti.x.delta", "delta", kIters, {0.0, 2.0, 5.0})}}, "delta");
+  const auto valid = one_metric_results({growing()}, {{bound_series("regatti.x.delta", "delta", kRegattiIters, {0.0, 2.0, 5.0})}}, "delta");
   REQUIRE(run_one("regatti2019.stability_bounds", {}, valid).passed);
 
   // mean 1.0 - 3·0.02 = 0.94 > 0.5 at t = 100: a significant violation.
-  const auto broken = one_metric_results({growing()}, {{bound_series("regatti.x.delta", "delta", kIters, {0.0, 2.0, 0.5})}}, "delta");
+  const auto broken = one_metric_results({growing()}, {{bound_series("regatti.x.delta", "delta", kRegattiIters, {0.0, 2.0, 0.5})}}, "delta");
   const auto fail = run_one("regatti2019.stability_bounds", {}, broken);
   REQUIRE(fail.status == CheckStatus::kFail);
 
   // Within 3 SE of the bound: not significant, passes.
-  const auto close = one_metric_results({growing()}, {{bound_series("regatti.x.delta", "delta", kIters, {0.0, 2.0, 0.95})}}, "delta");
+  const auto close = one_metric_results({growing()}, {{bound_series("regatti.x.delta", "delta", kRegattiIters, {0.0, 2.0, 0.95})}}, "delta");
   REQUIRE(run_one("regatti2019.stability_bounds", {}, close).passed);
 
   const auto skipped = one_metric_results(
       {growing()},
-      {{bound_series("regatti.v.delta", "delta", kIters, {0.0, INFINITY, INFINITY}),
+      {{bound_series("regatti.v.delta", "delta", kRegattiIters, {0.0, INFINITY, INFINITY}),
         not_applicable("regatti.n.delta", "delta", "tau = 4 > 0: synchronous reference only")}},
       "delta");
   const auto out = run_one("regatti2019.stability_bounds", {}, skipped);

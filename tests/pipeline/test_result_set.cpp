@@ -21,16 +21,16 @@ using sgdcheck::test::TempDir;
 
 namespace {
 
-bool same_bits(double a, double b) {
+bool same_bits_or_nan(double a, double b) {
   if (std::isnan(a) && std::isnan(b)) return true;
   return std::memcmp(&a, &b, sizeof a) == 0;
 }
 
-void require_same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+void require_same_bits_or_nan(const std::vector<double>& a, const std::vector<double>& b) {
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
     INFO("index " << i << ": " << a[i] << " vs " << b[i]);
-    REQUIRE(same_bits(a[i], b[i]));
+    REQUIRE(same_bits_or_nan(a[i], b[i]));
   }
 }
 
@@ -158,17 +158,17 @@ TEST_CASE("writing a ResultSet and loading it back reproduces every number bit f
         REQUIRE(sb.points[k].samples == sa.points[k].samples);
         REQUIRE(sb.points[k].rounds == sa.points[k].rounds);
         INFO("vtime at point " << k);
-        REQUIRE(same_bits(sb.points[k].vtime, sa.points[k].vtime));
+        REQUIRE(same_bits_or_nan(sb.points[k].vtime, sa.points[k].vtime));
       }
       REQUIRE(sb.seeds == sa.seeds);
       REQUIRE(sb.values.size() == sa.values.size());
-      for (std::size_t r = 0; r < sa.values.size(); ++r) require_same_bits(sb.values[r], sa.values[r]);
+      for (std::size_t r = 0; r < sa.values.size(); ++r) require_same_bits_or_nan(sb.values[r], sa.values[r]);
       REQUIRE(sb.n == sa.n);
-      require_same_bits(sb.mean, sa.mean);
-      require_same_bits(sb.sd, sa.sd);
-      require_same_bits(sb.se, sa.se);
-      require_same_bits(sb.min, sa.min);
-      require_same_bits(sb.max, sa.max);
+      require_same_bits_or_nan(sb.mean, sa.mean);
+      require_same_bits_or_nan(sb.sd, sa.sd);
+      require_same_bits_or_nan(sb.se, sa.se);
+      require_same_bits_or_nan(sb.min, sa.min);
+      require_same_bits_or_nan(sb.max, sa.max);
     }
     REQUIRE(cb.bounds.size() == 1);
     const auto& ba = ca.bounds[0];
@@ -181,10 +181,10 @@ TEST_CASE("writing a ResultSet and loading it back reproduces every number bit f
     REQUIRE(bb.applicable == ba.applicable);
     REQUIRE(bb.reason == ba.reason);
     REQUIRE(bb.iters == ba.iters);
-    require_same_bits(bb.values, ba.values);
+    require_same_bits_or_nan(bb.values, ba.values);
     REQUIRE(cb.constants.size() == ca.constants.size());
     for (const auto& [k, ve] : ca.constants) {
-      REQUIRE(same_bits(cb.constants.at(k).first, ve.first));
+      REQUIRE(same_bits_or_nan(cb.constants.at(k).first, ve.first));
       REQUIRE(cb.constants.at(k).second == ve.second);
     }
     REQUIRE(cb.runs.size() == ca.runs.size());
@@ -265,7 +265,7 @@ TEST_CASE("constant data give sd exactly 0 and a mean equal to the value", "[pip
     s.seeds.assign(37, 1);
     s.compute_stats();
     REQUIRE(s.n[0] == 37);
-    REQUIRE(same_bits(s.mean[0], v));
+    REQUIRE(same_bits_or_nan(s.mean[0], v));
     REQUIRE(s.sd[0] == 0.0);
     REQUIRE(s.se[0] == 0.0);
     REQUIRE(s.min[0] == v);
@@ -355,17 +355,17 @@ TEST_CASE("per-run scalars and their cell statistics survive a write and load", 
       REQUIRE(b.cells[i].run_scalars[r].size() == 2);
       for (std::size_t k = 0; k < 2; ++k) {
         REQUIRE(b.cells[i].run_scalars[r][k].first == a.cells[i].run_scalars[r][k].first);
-        REQUIRE(same_bits(b.cells[i].run_scalars[r][k].second, a.cells[i].run_scalars[r][k].second));
+        REQUIRE(same_bits_or_nan(b.cells[i].run_scalars[r][k].second, a.cells[i].run_scalars[r][k].second));
       }
     }
     for (const auto& [name, st] : a.cells[i].scalars) {
       const auto& sb = b.cells[i].scalars.at(name);
       REQUIRE(sb.n == st.n);
-      REQUIRE(same_bits(sb.mean, st.mean));
-      REQUIRE(same_bits(sb.sd, st.sd));
-      REQUIRE(same_bits(sb.se, st.se));
-      REQUIRE(same_bits(sb.min, st.min));
-      REQUIRE(same_bits(sb.max, st.max));
+      REQUIRE(same_bits_or_nan(sb.mean, st.mean));
+      REQUIRE(same_bits_or_nan(sb.sd, st.sd));
+      REQUIRE(same_bits_or_nan(sb.se, st.se));
+      REQUIRE(same_bits_or_nan(sb.min, st.min));
+      REQUIRE(same_bits_or_nan(sb.max, st.max));
     }
   }
 }
@@ -387,8 +387,8 @@ TEST_CASE("metrics without per-run values keep their statistics and write no res
   const auto& g = b.cells[0].metrics.at("grad2");
   REQUIRE(g.values.empty());
   REQUIRE(g.seeds.empty());
-  require_same_bits(g.mean, a.cells[0].metrics.at("grad2").mean);
-  require_same_bits(g.sd, a.cells[0].metrics.at("grad2").sd);
+  require_same_bits_or_nan(g.mean, a.cells[0].metrics.at("grad2").mean);
+  require_same_bits_or_nan(g.sd, a.cells[0].metrics.at("grad2").sd);
   REQUIRE(b.cells[0].metrics.at("dist2").values.size() == 3);
 }
 
@@ -453,15 +453,15 @@ TEST_CASE("load(write(rs)) round-trips a cell recorded on rounds, aligned by rou
     REQUIRE(t.points[k].iter == s.points[k].iter);
     REQUIRE(t.points[k].rounds == s.points[k].rounds);
     REQUIRE(t.points[k].samples == s.points[k].samples);
-    REQUIRE(same_bits(t.points[k].vtime, s.points[k].vtime));
+    REQUIRE(same_bits_or_nan(t.points[k].vtime, s.points[k].vtime));
   }
   REQUIRE(t.seeds == s.seeds);
   REQUIRE(t.values.size() == 2);
-  for (std::size_t r = 0; r < 2; ++r) require_same_bits(t.values[r], s.values[r]);
+  for (std::size_t r = 0; r < 2; ++r) require_same_bits_or_nan(t.values[r], s.values[r]);
   REQUIRE(std::isnan(t.values[0][3]));
   REQUIRE(t.values[1][3] == 0.125);
-  require_same_bits(t.mean, s.mean);
-  require_same_bits(t.sd, s.sd);
+  require_same_bits_or_nan(t.mean, s.mean);
+  require_same_bits_or_nan(t.sd, s.sd);
 
   // The same tables claimed to be on iterations are not in iteration order: a DataError, not a
   // silent misalignment.

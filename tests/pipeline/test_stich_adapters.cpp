@@ -16,29 +16,21 @@
 #include "pipeline/bound_registry.hpp"
 #include "problems/registry.hpp"
 #include "runners/runner.hpp"
+#include "support/raw_params.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 namespace problems = sgdcheck::problems;
 namespace pipeline = sgdcheck::pipeline;
+using sgdcheck::test::raw_params;
 
 namespace {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
-sgdcheck::RawParams raw_params(const KeyValues& kv) {
-  sgdcheck::RawParams raw;
-  for (const auto& [k, v] : kv) {
-    sgdcheck::RawValue r;
-    r.scalar = v;
-    raw[k] = r;
-  }
-  return raw;
-}
-
 /// One cell: problem + runner options, as the pipeline builds it.
-struct Cell {
+struct StichCell {
   sgdcheck::Params problem_params;
   std::unique_ptr<problems::Problem> problem;
   sgdcheck::Params runner_params;
@@ -46,7 +38,7 @@ struct Cell {
   std::vector<std::int64_t> iters;
   std::unique_ptr<sgdcheck::runners::Runner> runner;
 
-  Cell(const std::string& family, const KeyValues& pkv, std::string runner_kind, const KeyValues& rkv, std::int64_t T)
+  StichCell(const std::string& family, const KeyValues& pkv, std::string runner_kind, const KeyValues& rkv, std::int64_t T)
       : kind(std::move(runner_kind)) {
     const auto* f = problems::find_problem_family(family);
     REQUIRE(f != nullptr);
@@ -104,7 +96,7 @@ TEST_CASE("the Stich adapters are registered under stable ids with their labels"
 TEST_CASE("O3 and O4 adapters equal the O1 and O2 adapters to 1e-10 on orthogonal equal-norm rows", "[pipeline]") {
   const auto sampling = GENERATE(std::string("with_replacement"), std::string("without_replacement"));
   const KeyValues mb = {{"iterations", "400"}, {"batch", "2"}, {"sampling", sampling}, {"step.gamma", "0.2"}};
-  const Cell sync("least_squares", kIsotropicRows, "minibatch_sgd", mb, 400);
+  const StichCell sync("least_squares", kIsotropicRows, "minibatch_sgd", mb, 400);
   REQUIRE_THAT(sync.problem->constants().M_grad, WithinRel(7.0, 1e-12));
   const auto o1 = sync.eval("oracle.minibatch_lsq.dist2");
   require_close(sync.eval("oracle.isotropic.dist2"), o1, 1e-10);
@@ -114,7 +106,7 @@ TEST_CASE("O3 and O4 adapters equal the O1 and O2 adapters to 1e-10 on orthogona
 
   auto dl = mb;
   dl.emplace_back("delay.tau", "3");
-  const Cell delayed("least_squares", kIsotropicRows, "delayed_sgd", dl, 400);
+  const StichCell delayed("least_squares", kIsotropicRows, "delayed_sgd", dl, 400);
   const auto o2 = delayed.eval("oracle.delayed_lsq.dist2");
   require_close(delayed.eval("oracle.isotropic_delayed.dist2"), o2, 1e-10);
   require_close(delayed.eval("oracle.isotropic_delayed.subopt"), delayed.eval("oracle.delayed_lsq.subopt"), 1e-10);
@@ -125,7 +117,7 @@ TEST_CASE("O3 and O4 adapters equal the O1 and O2 adapters to 1e-10 on orthogona
 TEST_CASE("O3 equals O4 at delay 0 on a streaming isotropic problem with label noise", "[pipeline]") {
   const KeyValues pkv = {{"d", "10"}, {"noise", "0.3"}, {"design", "bernoulli_gaussian"}, {"density", "0.25"},
                          {"spectrum.scale", "0.25"}};
-  const Cell cell("random_design_ls", pkv, "delayed_sgd",
+  const StichCell cell("random_design_ls", pkv, "delayed_sgd",
                   {{"iterations", "300"}, {"batch", "4"}, {"step.rule", "critical"}, {"step.scale", "1"}}, 300);
   const auto& c = cell.problem->constants();
   REQUIRE_THAT(c.M_grad, WithinRel(10.0 - 2.0 + 3.0 / 0.25, 1e-12));  // d − 2 + 3/p (spec §3.2)
@@ -143,7 +135,7 @@ TEST_CASE("delayed SGD Monte Carlo matches the O2 adapter within 3 standard erro
                          {"init.radius", "2"}};
   const KeyValues rkv = {{"iterations", "60"}, {"delay.tau", "2"}, {"step.rule", "critical"}, {"step.scale", "0.5"},
                          {"step.m", "grad"}};
-  const Cell cell("least_squares", pkv, "delayed_sgd", rkv, 60);
+  const StichCell cell("least_squares", pkv, "delayed_sgd", rkv, 60);
   const auto o2 = cell.eval("oracle.delayed_lsq.dist2");
   const auto* kind = sgdcheck::runners::find_runner_kind("delayed_sgd");
   const auto runner = kind->make(cell.runner_params, *cell.problem);
@@ -160,7 +152,7 @@ TEST_CASE("delayed SGD Monte Carlo matches the O2 adapter within 3 standard erro
       sum2[k] += v * v;
     }
   }
-  const Cell undelayed("least_squares", pkv, "minibatch_sgd",
+  const StichCell undelayed("least_squares", pkv, "minibatch_sgd",
                        {{"iterations", "60"}, {"step.gamma", std::to_string(runner->derived_constants()[0].second)}}, 60);
   const auto o1 = undelayed.eval("oracle.delayed_lsq.dist2");  // τ = 0: the undelayed run (O2 = O1 there)
   int o1_rejected = 0;
@@ -178,27 +170,27 @@ TEST_CASE("delayed SGD Monte Carlo matches the O2 adapter within 3 standard erro
 
 TEST_CASE("Stich adapters say in one line why they do not apply", "[pipeline]") {
   const KeyValues aniso = {{"n", "30"}, {"d", "4"}, {"spectrum.kind", "geometric"}, {"spectrum.cond", "10"}};
-  const Cell uniform("least_squares", aniso, "delayed_sgd",
+  const StichCell uniform("least_squares", aniso, "delayed_sgd",
                      {{"delay.kind", "uniform"}, {"delay.tau", "3"}, {"step.gamma", "0.01"}}, 100);
   REQUIRE_THAT(*uniform.why_not("oracle.delayed_lsq.dist2"), Contains("fixed delay") && Contains("uniform on [0, 3]"));
   REQUIRE_THAT(*uniform.why_not("oracle.isotropic.dist2"), Contains("not isotropic"));
   REQUIRE_THAT(*uniform.why_not("sgd.strongly_convex_delayed.dist2"), Contains("no delay"));
   REQUIRE_FALSE(uniform.why_not("stich.delayed.dist2").has_value());  // R6 takes the maximum delay
 
-  const Cell noisy("least_squares", {{"n", "30"}, {"d", "4"}, {"noise", "0.5"}}, "delayed_sgd",
+  const StichCell noisy("least_squares", {{"n", "30"}, {"d", "4"}, {"noise", "0.5"}}, "delayed_sgd",
                    {{"delay.tau", "1"}, {"step.gamma", "0.01"}, {"batch", "2"}}, 100);
   REQUIRE_THAT(*noisy.why_not("oracle.delayed_lsq.dist2"), Contains("realizable"));
   REQUIRE_THAT(*noisy.why_not("stich.delayed.dist2"), Contains("R6 is for b = 1"));
   REQUIRE_FALSE(noisy.why_not("stich.delayed_minibatch.dist2").has_value());
 
-  const Cell big_step("least_squares", aniso, "delayed_sgd", {{"delay.tau", "2"}, {"step.gamma", "10"}}, 100);
+  const StichCell big_step("least_squares", aniso, "delayed_sgd", {{"delay.tau", "2"}, {"step.gamma", "10"}}, 100);
   REQUIRE_THAT(*big_step.why_not("stich.delayed_minibatch.dist2"), Contains("outside (0, 1]"));
 
-  const Cell logistic("logistic", {{"n", "40"}, {"d", "3"}}, "delayed_sgd", {{"step.gamma", "0.1"}}, 50);
+  const StichCell logistic("logistic", {{"n", "40"}, {"d", "3"}}, "delayed_sgd", {{"step.gamma", "0.1"}}, 50);
   REQUIRE_THAT(*logistic.why_not("oracle.isotropic_delayed.dist2"), Contains("not least squares"));
   REQUIRE_THAT(*logistic.why_not("oracle.delayed_lsq.dist2"), Contains("not a finite-sum least-squares"));
 
-  for (const Cell* cell : {&uniform, &noisy, &big_step, &logistic})
+  for (const StichCell* cell : {&uniform, &noisy, &big_step, &logistic})
     for (const auto& a : pipeline::bound_adapters()) {
       if (a.not_about(cell->runner->spec())) continue;  // only bounds about this (delayed) run
       const auto why = a.not_applicable(cell->ctx());
@@ -207,7 +199,7 @@ TEST_CASE("Stich adapters say in one line why they do not apply", "[pipeline]") 
 }
 
 TEST_CASE("the R7 prediction starts at r0, decreases, and matches R7's iteration count", "[pipeline]") {
-  const Cell cell("least_squares", {{"n", "30"}, {"d", "4"}, {"noise", "0.2"}}, "delayed_sgd",
+  const StichCell cell("least_squares", {{"n", "30"}, {"d", "4"}, {"noise", "0.2"}}, "delayed_sgd",
                   {{"iterations", "2000"}, {"delay.tau", "3"}, {"batch", "2"}, {"step.rule", "critical"},
                    {"step.m", "grad"}, {"step.scale", "0.5"}},
                   2000);
@@ -220,9 +212,9 @@ TEST_CASE("the R7 prediction starts at r0, decreases, and matches R7's iteration
 
 TEST_CASE("which runs a bound is about follows from the run spec, not from the runner kind", "[pipeline]") {
   const KeyValues iso = {{"n", "30"}, {"d", "4"}, {"spectrum.kind", "geometric"}, {"spectrum.cond", "10"}};
-  const Cell mb("least_squares", iso, "minibatch_sgd", {{"step.gamma", "0.01"}}, 50);
-  const Cell delayed("least_squares", iso, "delayed_sgd", {{"delay.tau", "0"}, {"step.gamma", "0.01"}}, 50);
-  const auto about = [](const std::string& id, const Cell& c) {
+  const StichCell mb("least_squares", iso, "minibatch_sgd", {{"step.gamma", "0.01"}}, 50);
+  const StichCell delayed("least_squares", iso, "delayed_sgd", {{"delay.tau", "0"}, {"step.gamma", "0.01"}}, 50);
+  const auto about = [](const std::string& id, const StichCell& c) {
     const auto* a = pipeline::find_bound(id);
     REQUIRE(a != nullptr);
     REQUIRE(a->not_about);
@@ -242,14 +234,14 @@ TEST_CASE("which runs a bound is about follows from the run spec, not from the r
 
 TEST_CASE("bounds about plain SGD do not apply to heavy ball, AdamW or a delay-scaled step", "[pipeline]") {
   const KeyValues aniso = {{"n", "30"}, {"d", "4"}, {"spectrum.kind", "geometric"}, {"spectrum.cond", "10"}};
-  const Cell plain("least_squares", aniso, "delayed_sgd", {{"delay.tau", "2"}, {"step.gamma", "0.01"}}, 50);
+  const StichCell plain("least_squares", aniso, "delayed_sgd", {{"delay.tau", "2"}, {"step.gamma", "0.01"}}, 50);
   REQUIRE_FALSE(plain.why_not("oracle.delayed_lsq.dist2").has_value());
-  const Cell hb("least_squares", aniso, "delayed_sgd",
+  const StichCell hb("least_squares", aniso, "delayed_sgd",
                 {{"delay.tau", "2"}, {"step.gamma", "0.01"}, {"update.rule", "heavy_ball"}}, 50);
   REQUIRE_THAT(*hb.why_not("oracle.delayed_lsq.dist2"), Contains("plain SGD") && Contains("heavy_ball"));
-  const Cell adamw("least_squares", aniso, "minibatch_sgd", {{"step.gamma", "0.01"}, {"update.rule", "adamw"}}, 50);
+  const StichCell adamw("least_squares", aniso, "minibatch_sgd", {{"step.gamma", "0.01"}, {"update.rule", "adamw"}}, 50);
   REQUIRE_THAT(*adamw.why_not("oracle.minibatch_lsq.dist2"), Contains("adamw"));
-  const Cell scaled("least_squares", aniso, "delayed_sgd",
+  const StichCell scaled("least_squares", aniso, "delayed_sgd",
                     {{"delay.tau", "2"}, {"step.gamma", "0.01"}, {"step.delay_policy", "inverse_delay"}}, 50);
   REQUIRE_THAT(*scaled.why_not("oracle.delayed_lsq.dist2"), Contains("delay"));
 }

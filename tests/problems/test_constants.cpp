@@ -18,6 +18,7 @@ using Catch::Matchers::WithinRel;
 using namespace sgdcheck;
 using namespace sgdcheck::problems;
 using sgdcheck::problems::test::build;
+using sgdcheck::problems::test::temp_file;
 
 namespace {
 
@@ -173,7 +174,7 @@ TEST_CASE("rank-deficient data give a note, min-norm x* and finite constants on 
 }
 
 TEST_CASE("all-zero rows are allowed for least squares and noted", "[problems]") {
-  const auto path = test::temp_file("zero_row.libsvm", "1 1:1 2:0.5\n0\n2 2:1\n-1 1:1 2:-1\n");
+  const auto path = temp_file("zero_row.libsvm", "1 1:1 2:0.5\n0\n2 2:1\n-1 1:1 2:-1\n");
   const LeastSquares p(load_libsvm(path), InitOptions{});
   bool noted = false;
   for (const auto& note : p.constants().notes) noted = noted || note.find("1 all-zero rows") != std::string::npos;

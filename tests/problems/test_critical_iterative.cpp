@@ -14,11 +14,14 @@
 #include "problems/data_generator.hpp"
 #include "problems/dataset.hpp"
 #include "support/error_of.hpp"
+#include "support/same_bits.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinRel;
 using namespace sgdcheck;
 using namespace sgdcheck::problems;
+
+using sgdcheck::test::same_bits;
 
 namespace {
 
@@ -151,7 +154,7 @@ TEST_CASE("the iterative path detects rank deficiency instead of reporting a wro
   const Dataset data = read_libsvm_text(text, "dup.libsvm");
   REQUIRE(data.cols() >= 40);
   const std::string err =
-      test::error_of<DataError>([&] { least_squares_constants(data, ConstantsMethod::kIterative); });
+      sgdcheck::test::error_of<DataError>([&] { least_squares_constants(data, ConstantsMethod::kIterative); });
   REQUIRE_THAT(err, Contains("dup.libsvm"));
   REQUIRE_THAT(err, Contains("full-rank"));
   // The dense path handles it (rank < d, a note), and auto with small d is dense.
@@ -169,17 +172,17 @@ TEST_CASE("a huge sparse index is refused or handled without a d x d allocation"
   const Dataset data = read_libsvm_text("1 1:1 600000:1\n-1 2:1\n1 3:2\n", "w.libsvm");
   REQUIRE(data.cols() == 600000);
   REQUIRE_NOTHROW(check_finite_sum_data(data));
-  const std::string err = test::error_of<DataError>([&] { least_squares_constants(data); });
+  const std::string err = sgdcheck::test::error_of<DataError>([&] { least_squares_constants(data); });
   REQUIRE_THAT(err, Contains("w.libsvm"));
   REQUIRE_THAT(err, Contains("rank at most n"));
   REQUIRE_THAT(err, Contains("d <= 5000"));
-  REQUIRE_THAT(test::error_of<DataError>([&] { least_squares_constants(data, ConstantsMethod::kDense); }),
+  REQUIRE_THAT(sgdcheck::test::error_of<DataError>([&] { least_squares_constants(data, ConstantsMethod::kDense); }),
                Contains("exceeds the limit d <= 5000"));
   // Beyond the iterative limit the shared rule refuses at load time.
   const Dataset wide = read_libsvm_text("1 1:1 2000000:1\n-1 2:1\n", "wide.libsvm");
-  REQUIRE_THAT(test::error_of<DataError>([&] { check_finite_sum_data(wide); }), Contains("d <= 1000000"));
+  REQUIRE_THAT(sgdcheck::test::error_of<DataError>([&] { check_finite_sum_data(wide); }), Contains("d <= 1000000"));
   // Dense d x d consumers (logistic Hessians, weighted_gram) keep their limit.
-  REQUIRE_THAT(test::error_of<DataError>([&] { (void)data.weighted_gram(); }), Contains("d <= 5000"));
+  REQUIRE_THAT(sgdcheck::test::error_of<DataError>([&] { (void)data.weighted_gram(); }), Contains("d <= 5000"));
 }
 
 TEST_CASE("the LIBSVM reader builds the CSR matrix directly, rows with no nonzero included", "[problems][critical]") {
@@ -201,7 +204,6 @@ TEST_CASE("the LIBSVM reader builds the CSR matrix directly, rows with no nonzer
 
 namespace {
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 bool same_bits(const Vec& a, const Vec& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
 }

@@ -15,15 +15,9 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using sgdcheck::DataError;
 using namespace sgdcheck::problems;
-
-namespace {
-
-template <class F>
-std::string data_error_of(F&& f) {
-  return sgdcheck::test::error_of<DataError>(f);
-}
-
-}  // namespace
+using sgdcheck::problems::test::build;
+using sgdcheck::problems::test::temp_file;
+using sgdcheck::test::data_error_of;
 
 TEST_CASE("data values whose fourth powers overflow are rejected naming line and feature", "[problems][hostile]") {
   REQUIRE_THAT(data_error_of([] { read_libsvm_text("1 1:1 2:3\n-1 1:2 2:1e160\n", "d.libsvm"); }),
@@ -86,7 +80,7 @@ TEST_CASE("a one-sample data file is rejected with the reason by the shared rule
 }
 
 TEST_CASE("a family built on a one-sample data file fails as in `critical`", "[problems][hostile]") {
-  const auto path = test::temp_file("one.libsvm", "1 1:1 2:1\n");
-  REQUIRE_THROWS_WITH(test::build("least_squares", {{"data.file", path.string()}}), Contains("n = 1 sample(s)"));
-  REQUIRE_THROWS_WITH(test::build("logistic", {{"data.file", path.string()}}), Contains("n = 1 sample(s)"));
+  const auto path = temp_file("one.libsvm", "1 1:1 2:1\n");
+  REQUIRE_THROWS_WITH(build("least_squares", {{"data.file", path.string()}}), Contains("n = 1 sample(s)"));
+  REQUIRE_THROWS_WITH(build("logistic", {{"data.file", path.string()}}), Contains("n = 1 sample(s)"));
 }

@@ -13,15 +13,7 @@ using Catch::Matchers::StartsWith;
 using sgdcheck::DataError;
 using namespace sgdcheck::problems;
 using sgdcheck::problems::test::temp_file;
-
-namespace {
-
-template <class F>
-std::string data_error_of(F&& f) {
-  return sgdcheck::test::error_of<DataError>(f);
-}
-
-}  // namespace
+using sgdcheck::test::data_error_of;
 
 TEST_CASE("read_libsvm_text reads the same rows as load_libsvm", "[problems][loaders]") {
   const std::string text = "1 1:0.5 3:2\n# comment\n-1 2:4\n";

@@ -10,6 +10,7 @@ using Catch::Matchers::WithinRel;
 using namespace sgdcheck;
 using namespace sgdcheck::problems;
 using sgdcheck::problems::test::build;
+using sgdcheck::problems::test::temp_file;
 
 namespace {
 
@@ -65,7 +66,7 @@ TEST_CASE("cross-field constraints are one-line ConfigErrors", "[problems]") {
   REQUIRE_THAT(build_error("random_design_ls", {{"h", "[1, 2]"}, {"d", "3"}}), Contains("problem.d = 3 violates"));
   REQUIRE_THAT(build_error("random_design_ls", {{"d", "3"}, {"w_star", "[1, 2]"}}),
                Contains("problem.w_star = [1, 2] violates w_star has d = 3 entries"));
-  const auto f = test::temp_file("reg.libsvm", "1 1:1\n2 2:1\n3 1:1 2:1\n");
+  const auto f = temp_file("reg.libsvm", "1 1:1\n2 2:1\n3 1:1 2:1\n");
   REQUIRE_THAT(build_error("least_squares", {{"data.file", f.string()}, {"n", "100"}}),
                Contains("problem.n = 100 violates n unset when data.file is given"));
 }
@@ -76,7 +77,7 @@ TEST_CASE("separable logistic data with lambda = 0 is a ConfigError against lamb
 }
 
 TEST_CASE("data files are resolved relative to the experiment directory", "[problems]") {
-  const auto path = test::temp_file("rel.csv", "f1,f2,y\n1,0,1\n0,1,0\n1,1,1\n1,-1,0\n2,1,1\n0.5,2,0\n");
+  const auto path = temp_file("rel.csv", "f1,f2,y\n1,0,1\n0,1,0\n1,1,1\n1,-1,0\n2,1,1\n0.5,2,0\n");
   const BuildContext ctx{"exp.yaml", path.parent_path().string()};
   const auto ls = build("least_squares", {{"data.file", "rel.csv"}, {"data.format", "csv"}, {"data.label_column", "y"}},
                         ctx);
@@ -92,7 +93,7 @@ TEST_CASE("data files are resolved relative to the experiment directory", "[prob
 }
 
 TEST_CASE("NaN in a data file is a DataError naming the data file and line", "[problems]") {
-  const auto path = test::temp_file("nan_in_data.libsvm", "1 1:1\n2 1:nan\n");
+  const auto path = temp_file("nan_in_data.libsvm", "1 1:1\n2 1:nan\n");
   REQUIRE_THROWS_AS(build("least_squares", {{"data.file", path.string()}}), DataError);
   REQUIRE_THROWS_WITH(build("least_squares", {{"data.file", path.string()}}), Contains("nan_in_data.libsvm:2:"));
 }

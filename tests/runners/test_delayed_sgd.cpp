@@ -13,6 +13,8 @@
 #include "problems/registry.hpp"
 #include "runners/delayed_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
+#include "support/raw_params.hpp"
+#include "support/runner_params.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -23,34 +25,16 @@ using sgdcheck::Vec;
 using namespace sgdcheck::runners;
 namespace problems = sgdcheck::problems;
 
-namespace {
+using sgdcheck::test::raw_params;
+using sgdcheck::test::runner_params;
 
-sgdcheck::RawParams raw_params(const std::vector<std::pair<std::string, std::string>>& kv,
-                               const std::string& file = "") {
-  sgdcheck::RawParams raw;
-  int line = 1;
-  for (const auto& [k, v] : kv) {
-    sgdcheck::RawValue r;
-    r.scalar = v;
-    r.loc = sgdcheck::SourceLoc{file, file.empty() ? 0 : line++};
-    raw[k] = r;
-  }
-  return raw;
-}
+namespace {
 
 std::unique_ptr<problems::Problem> make_problem(const std::string& family,
                                                 const std::vector<std::pair<std::string, std::string>>& kv) {
   const auto* f = problems::find_problem_family(family);
   REQUIRE(f != nullptr);
   return f->build(sgdcheck::validate(f->schema, raw_params(kv), "problem"), problems::BuildContext{});
-}
-
-sgdcheck::Params runner_params(const std::string& kind,
-                               const std::vector<std::pair<std::string, std::string>>& kv,
-                               const std::string& file = "") {
-  const auto* k = find_runner_kind(kind);
-  REQUIRE(k != nullptr);
-  return sgdcheck::validate(k->schema, raw_params(kv, file), "runner");
 }
 
 std::unique_ptr<Runner> make_runner(const std::string& kind,

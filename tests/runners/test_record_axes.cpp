@@ -12,21 +12,14 @@
 #include "problems/registry.hpp"
 #include "runners/recorder.hpp"
 #include "runners/runner.hpp"
+#include "support/raw_params.hpp"
 
 using namespace sgdcheck;
 using runners::RunKey;
 
-namespace {
+using sgdcheck::test::raw_params;
 
-RawParams raw_params(const std::vector<std::pair<std::string, std::string>>& kv) {
-  RawParams raw;
-  for (const auto& [k, v] : kv) {
-    RawValue r;
-    r.scalar = v;
-    raw[k] = r;
-  }
-  return raw;
-}
+namespace {
 
 std::unique_ptr<problems::Problem> least_squares(const std::string& n = "40", const std::string& d = "4") {
   const auto* f = problems::find_problem_family("least_squares");

@@ -13,6 +13,8 @@
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
 #include "runners/run_spec.hpp"
+#include "support/raw_params.hpp"
+#include "support/runner_params.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -21,6 +23,9 @@ using sgdcheck::Index;
 using sgdcheck::Vec;
 using namespace sgdcheck::runners;
 namespace problems = sgdcheck::problems;
+
+using sgdcheck::test::raw_params;
+using sgdcheck::test::runner_params;
 
 namespace {
 
@@ -87,41 +92,11 @@ std::vector<Vec> path_of(const Runner& runner, const problems::Problem& problem)
   return obs.path;
 }
 
-sgdcheck::RawParams raw_params(const std::vector<std::pair<std::string, std::string>>& kv) {
-  sgdcheck::RawParams raw;
-  int line = 1;
-  for (const auto& [k, v] : kv) {
-    sgdcheck::RawValue r;
-    if (!v.empty() && v.front() == '[') {
-      std::string body = v.substr(1, v.size() - 2);
-      std::size_t pos = 0;
-      while (pos < body.size()) {
-        const auto comma = body.find(',', pos);
-        r.list.push_back(body.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-      }
-      r.is_list = true;
-    } else {
-      r.scalar = v;
-    }
-    r.loc = sgdcheck::SourceLoc{"exp.yaml", line++};
-    raw[k] = r;
-  }
-  return raw;
-}
-
 std::unique_ptr<problems::Problem> lsq_problem() {
   const auto* f = problems::find_problem_family("least_squares");
   REQUIRE(f != nullptr);
-  return f->build(sgdcheck::validate(f->schema, raw_params({{"n", "40"}, {"d", "4"}, {"init.radius", "1"}}), "problem"),
+  return f->build(sgdcheck::validate(f->schema, raw_params({{"n", "40"}, {"d", "4"}, {"init.radius", "1"}}, "exp.yaml"), "problem"),
                   problems::BuildContext{});
-}
-
-sgdcheck::Params runner_params(const std::string& kind, const std::vector<std::pair<std::string, std::string>>& kv) {
-  const auto* k = find_runner_kind(kind);
-  REQUIRE(k != nullptr);
-  return sgdcheck::validate(k->schema, raw_params(kv), "runner");
 }
 
 }  // namespace
@@ -254,7 +229,8 @@ TEST_CASE("the run spec resolves every option once into typed values", "[runners
     REQUIRE_FALSE(spec.equal_batches());
   }
   SECTION("per-worker batches of the wrong length are a config error naming the key") {
-    const auto p = runner_params("local_sgd", {{"workers", "3"}, {"local_steps", "60"}, {"worker_batches", "[1,2]"}});
+    const auto p = runner_params("local_sgd", {{"workers", "3"}, {"local_steps", "60"}, {"worker_batches", "[1,2]"}},
+                                 "exp.yaml");
     try {
       (void)resolve_run_spec(Algorithm::kLocal, p, *problem);
       FAIL("no ConfigError");
@@ -314,7 +290,7 @@ TEST_CASE("a delay ring or worker set too large for memory is a config error bef
   const auto* f = problems::find_problem_family("random_design_ls");
   REQUIRE(f != nullptr);
   const auto problem =
-      f->build(sgdcheck::validate(f->schema, raw_params({{"d", "100000"}}), "problem"), problems::BuildContext{});
+      f->build(sgdcheck::validate(f->schema, raw_params({{"d", "100000"}}, "exp.yaml"), "problem"), problems::BuildContext{});
   const auto expect_error = [&](Algorithm a, const std::string& kind,
                                 const std::vector<std::pair<std::string, std::string>>& kv, const std::string& key) {
     const auto p = runner_params(kind, kv);

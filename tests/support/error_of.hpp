@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "core/errors.hpp"
+
 namespace sgdcheck::test {
 
 /// Runs `f`, which must throw an `Error` (e.g. ConfigError, DataError); returns its message.
@@ -16,6 +18,12 @@ std::string error_of(F&& f) {
   }
   FAIL("expected an exception, nothing was thrown");
   return {};
+}
+
+/// The message of the DataError that `f` must throw.
+template <class F>
+std::string data_error_of(F&& f) {
+  return error_of<DataError>(f);
 }
 
 }  // namespace sgdcheck::test
