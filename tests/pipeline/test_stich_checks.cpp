@@ -47,7 +47,7 @@ ResultSet swept(const std::string& key, const std::vector<double>& xs, const std
     c.constants["M_curv"] = {M_curv, true};
     if (!std::isnan(M_grad)) c.constants["M_grad"] = {M_grad, true};
     if (!std::isnan(Delta)) c.constants["Delta"] = {Delta, true};
-    c.options["problem.d"] = "6";
+    c.options.emplace("problem.d", "6");  // not operator[] = "6": GCC 12 -O3 reports a false -Wrestrict on that
     rs.cells.push_back(std::move(c));
   }
   return rs;
