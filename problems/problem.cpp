@@ -53,6 +53,12 @@ Workspace Problem::make_workspace(Index b_max) const {
   return ws;
 }
 
+void Problem::reset_workspace(Workspace& ws) const {
+  ws.indices.clear();
+  ws.coeffs.clear();
+  for (std::size_t i = 0; i < ws.perm.size(); ++i) ws.perm[i] = static_cast<Index>(i);
+}
+
 void Problem::stochastic_gradient(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws, Vec& g) const {
   if (n() == 0) throw std::logic_error(family() + ": streaming problems must override stochastic_gradient");
   if (s == Sampling::kWithReplacement)

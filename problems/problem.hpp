@@ -146,6 +146,10 @@ class Problem {
 
   /// Scratch for batches up to b_max.
   virtual Workspace make_workspace(Index b_max) const;
+  /// Puts `ws` (from make_workspace) back into the state make_workspace gave it, for the next run,
+  /// without allocating: the without-replacement permutation is the identity again. A problem that
+  /// overrides make_workspace with more state overrides this too.
+  virtual void reset_workspace(Workspace& ws) const;
 
   /// Default starting point x₀ (configured by the problem's `init` options).
   virtual Vec initial_point() const = 0;

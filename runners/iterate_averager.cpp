@@ -10,15 +10,26 @@ IterateAverager::IterateAverager(IterateKind kind,
                                  const Vec& x0,
                                  std::int64_t horizon,
                                  bool include_x0)
-    : kind_(kind), avg_(x0), last_(&x0) {
-  if (kind == IterateKind::kPolyakRuppert) {
-    sum_ = include_x0 ? x0 : Vec(Vec::Zero(x0.size()));
-    count_ = include_x0 ? 1 : 0;
-  }
+    : kind_(kind), include_x0_(include_x0) {
   tail_start_ = kind == IterateKind::kTailAverage
                     ? static_cast<std::int64_t>(std::floor((1.0 - tail_fraction) * static_cast<double>(horizon)))
                     : 0;
-  if (kind == IterateKind::kAverage) {
+  restart(x0);
+}
+
+void IterateAverager::restart(const Vec& x0) {
+  avg_ = x0;  // Eigen keeps the buffer when the size is unchanged
+  last_ = &x0;
+  count_ = 0;
+  use_avg_ = false;
+  if (kind_ == IterateKind::kPolyakRuppert) {
+    if (include_x0_)
+      sum_ = x0;
+    else
+      sum_.setZero(x0.size());
+    count_ = include_x0_ ? 1 : 0;
+  }
+  if (kind_ == IterateKind::kAverage) {
     count_ = 1;  // x0 is part of the uniform average
     use_avg_ = true;
   }
@@ -51,6 +62,12 @@ const Vec& IterateAverager::point() {
 
 RunningMeans::RunningMeans(const problems::Problem& problem, bool enabled)
     : problem_(problem), enabled_(enabled), g_(enabled ? problem.dim() : 0) {}
+
+void RunningMeans::restart() {
+  count_ = 0;
+  subopt_ = 0.0;
+  grad2_ = 0.0;
+}
 
 void RunningMeans::add(const Vec& x) {
   if (!enabled_) return;

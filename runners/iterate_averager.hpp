@@ -18,6 +18,9 @@ namespace sgdcheck::runners {
 class IterateAverager {
  public:
   IterateAverager(IterateKind kind, double tail_fraction, const Vec& x0, std::int64_t horizon, bool include_x0 = false);
+  /// Starts again from x0 (same dimension) for the next run: the state the constructor gives,
+  /// without allocating.
+  void restart(const Vec& x0);
   /// Adds iterate x_t (t >= 1).
   void add(std::int64_t t, const Vec& x);
   /// The reported point after the last add (valid until the next add or point()).
@@ -25,6 +28,7 @@ class IterateAverager {
 
  private:
   IterateKind kind_;
+  bool include_x0_;
   std::int64_t tail_start_;
   Vec avg_;
   Vec sum_;  // pr only
@@ -38,6 +42,8 @@ class RunningMeans {
  public:
   RunningMeans(const problems::Problem& problem, bool enabled);
   void add(const Vec& x);
+  /// No points added (the next run).
+  void restart();
   double subopt() const { return subopt_; }
   double grad2() const { return grad2_; }
 

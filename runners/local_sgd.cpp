@@ -50,27 +50,37 @@ LocalSgd::LocalSgd(const LocalSgdOptions& options, StepSchedule step, Communicat
 namespace {
 
 /// The local SGD engine of run_step_loop: P workers, one local step each per t, averaging after the
-/// steps in S. Everything is allocated in the constructor; update() does not allocate.
+/// steps in S. Everything is allocated in the constructor; start() (a new run) and update() do not
+/// allocate with the SGD rule.
 class LocalEngine {
  public:
-  LocalEngine(const problems::Problem& problem, const RunSpec& spec, const UpdateRule& rule, const RunKey& key)
+  LocalEngine(const problems::Problem& problem, const RunSpec& spec, const UpdateRule& rule)
       : problem_(problem), spec_(spec), rule_(rule), inv_p_(1.0 / static_cast<double>(spec.workers)),
-        comm_(spec.communication->steps()), total_batch_(spec.total_batch()) {
-    const Index d = problem.dim();
-    const Vec w0 = problem.initial_point();
+        comm_(spec.communication->steps()), total_batch_(spec.total_batch()), x0_(problem.initial_point()) {
     workers_.resize(static_cast<std::size_t>(spec.workers));
     for (std::int64_t p = 0; p < spec.workers; ++p) {
       WorkerState& wk = workers_[static_cast<std::size_t>(p)];
       wk.index = p;
       wk.batch = spec.batches[static_cast<std::size_t>(p)];
-      wk.w = w0;
-      wk.g = Vec::Zero(d);
-      wk.rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, static_cast<std::uint64_t>(p));
+      wk.w = x0_;
+      wk.g = Vec::Zero(problem.dim());
       wk.ws = problem.make_workspace(wk.batch);
-      rule.prepare(problem, wk);
     }
-    wbar_ = w0;
-    x0_ = w0;
+    wbar_ = x0_;
+  }
+  /// Sets every worker to the start of run `key`: w = w₀, a fresh stream, the workspace and the
+  /// rule's buffers as at construction.
+  void start(const RunKey& key) {
+    for (auto& wk : workers_) {
+      wk.w = x0_;
+      wk.g.setZero();
+      wk.rng = make_stream(key.seed, key.rep, StreamPurpose::kAlgorithm, static_cast<std::uint64_t>(wk.index));
+      problem_.reset_workspace(wk.ws);
+      wk.updates = 0;
+      rule_.prepare(problem_, wk);
+    }
+    wbar_ = x0_;
+    next_comm_ = 0;
   }
   const Vec& x0() const { return x0_; }
   std::int64_t next_delay() const { return 0; }
@@ -118,9 +128,9 @@ class LocalEngine {
   double inv_p_;
   const std::vector<std::int64_t>& comm_;
   std::int64_t total_batch_;
+  Vec x0_;
   std::vector<WorkerState> workers_;
   Vec wbar_;
-  Vec x0_;
   std::size_t next_comm_ = 0;
 };
 
@@ -134,14 +144,58 @@ class FunctionObserver final : public StepObserver {
   const LocalSgdObserver& f_;
 };
 
+/// One thread's buffers for the runs of a cell: the engine and the step loop's state.
+class LocalScratch final : public RunScratch {
+ public:
+  LocalScratch(const Runner* owner, const problems::Problem& problem, const RunSpec& spec, const UpdateRule& rule,
+               const std::vector<std::int64_t>& record_iters)
+      : RunScratch(owner), problem_(&problem), iters_(&record_iters), engine(problem, spec, rule),
+        loop(problem, spec, record_iters, engine.x0(), kExtras) {}
+  bool made_for(const problems::Problem& problem, const std::vector<std::int64_t>& record_iters) const {
+    return &problem == problem_ && &record_iters == iters_;
+  }
+  static inline const std::vector<std::string> kExtras{"spread"};
+
+ private:
+  const problems::Problem* problem_;
+  const std::vector<std::int64_t>* iters_;
+
+ public:
+  LocalEngine engine;
+  StepLoopState loop;
+};
+
 }  // namespace
 
 RunResult LocalSgd::run_with(const problems::Problem& problem,
                              const RunKey& key,
                              const std::vector<std::int64_t>& record_iters,
                              StepObserver* observer) const {
-  LocalEngine engine(problem, spec_, *rule_, key);
-  return run_step_loop(problem, spec_, record_iters, engine.x0(), {"spread"}, engine, observer, text_);
+  LocalEngine engine(problem, spec_, *rule_);
+  engine.start(key);
+  return run_step_loop(problem, spec_, record_iters, engine.x0(), LocalScratch::kExtras, engine, observer, text_);
+}
+
+std::unique_ptr<RunScratch> LocalSgd::make_scratch(const problems::Problem& problem,
+                                                   const std::vector<std::int64_t>& record_iters) const {
+  return std::make_unique<LocalScratch>(this, problem, spec_, *rule_, record_iters);
+}
+
+void LocalSgd::run_reusing(const problems::Problem& problem,
+                           const RunKey& key,
+                           const std::vector<std::int64_t>& record_iters,
+                           RunScratch* scratch,
+                           RunResult& out) const {
+  if (!scratch) {
+    out = run(problem, key, record_iters);
+    return;
+  }
+  if (scratch->owner() != this) throw std::logic_error("LocalSgd::run_reusing: scratch of another runner");
+  auto& s = static_cast<LocalScratch&>(*scratch);
+  if (!s.made_for(problem, record_iters))
+    throw std::logic_error("LocalSgd::run_reusing: scratch made for another problem or recording grid");
+  s.engine.start(key);
+  run_step_loop_into(problem, spec_, s.engine.x0(), s.engine, nullptr, text_, s.loop, out);
 }
 
 RunResult LocalSgd::run_observed(const problems::Problem& problem,

@@ -60,6 +60,13 @@ class LocalSgd final : public Runner {
                      const RunKey& key,
                      const std::vector<std::int64_t>& record_iters,
                      StepObserver* observer) const override;
+  std::unique_ptr<RunScratch> make_scratch(const problems::Problem& problem,
+                                           const std::vector<std::int64_t>& record_iters) const override;
+  void run_reusing(const problems::Problem& problem,
+                   const RunKey& key,
+                   const std::vector<std::int64_t>& record_iters,
+                   RunScratch* scratch,
+                   RunResult& out) const override;
   /// run() with a function observer called after every local step (kStop ends with kStoppedByCallback).
   RunResult run_observed(const problems::Problem& problem,
                          const RunKey& key,

@@ -75,49 +75,69 @@ bool Recorder::diverged(const Vec& x) const {
   return !(d2 <= divergence_limit_);
 }
 
-RunResult Recorder::finish(Termination why, std::string message, std::int64_t iterations, const Point& last,
-                           const Filler& fill) {
-  if (why == Termination::kDiverged) {
-    const std::size_t n_std = has_test_ ? 4 : 3;
-    fill_.assign(trace_.metrics.size() - n_std, INFINITY);
-    auto add = [&](const Point& p) {
-      trace_.points.push_back(p);
-      for (std::size_t k = 0; k < n_std; ++k) trace_.values.push_back(INFINITY);
-      trace_.values.insert(trace_.values.end(), fill_.begin(), fill_.end());
-    };
-    if (iters_) {
-      while (next_ < iters_->size()) {
-        const std::int64_t it = (*iters_)[next_++];
-        if (!trace_.points.empty() && trace_.points.back().iter >= it) continue;
-        std::fill(fill_.begin(), fill_.end(), INFINITY);
-        Point p = last;
-        p.iter = it;
-        if (fill) p = fill(it, fill_);
-        add(p);
+void Recorder::fill_diverged(const Point& last, const Filler& fill) {
+  const std::size_t n_std = has_test_ ? 4 : 3;
+  fill_.assign(trace_.metrics.size() - n_std, INFINITY);
+  auto add = [&](const Point& p) {
+    trace_.points.push_back(p);
+    for (std::size_t k = 0; k < n_std; ++k) trace_.values.push_back(INFINITY);
+    trace_.values.insert(trace_.values.end(), fill_.begin(), fill_.end());
+  };
+  if (iters_) {
+    while (next_ < iters_->size()) {
+      const std::int64_t it = (*iters_)[next_++];
+      if (!trace_.points.empty() && trace_.points.back().iter >= it) continue;
+      std::fill(fill_.begin(), fill_.end(), INFINITY);
+      Point p = last;
+      p.iter = it;
+      if (fill) p = fill(it, fill_);
+      add(p);
+    }
+  } else {
+    // Other axes: one +inf point per remaining grid value, at that value of the axis.
+    for (; next_ < plan_.grid.size(); ++next_) {
+      Point p = last;
+      const double g = plan_.grid[next_];
+      if (!trace_.points.empty() && axis_value(trace_.points.back(), plan_.axis) >= g) continue;
+      switch (plan_.axis) {
+        case RecordAxis::kSamples: p.samples = static_cast<std::int64_t>(g); break;
+        case RecordAxis::kRounds: p.rounds = static_cast<std::int64_t>(g); break;
+        case RecordAxis::kVtime: p.vtime = g; break;
+        case RecordAxis::kIter: p.iter = static_cast<std::int64_t>(g); break;
       }
-    } else {
-      // Other axes: one +inf point per remaining grid value, at that value of the axis.
-      for (; next_ < plan_.grid.size(); ++next_) {
-        Point p = last;
-        const double g = plan_.grid[next_];
-        if (!trace_.points.empty() && axis_value(trace_.points.back(), plan_.axis) >= g) continue;
-        switch (plan_.axis) {
-          case RecordAxis::kSamples: p.samples = static_cast<std::int64_t>(g); break;
-          case RecordAxis::kRounds: p.rounds = static_cast<std::int64_t>(g); break;
-          case RecordAxis::kVtime: p.vtime = g; break;
-          case RecordAxis::kIter: p.iter = static_cast<std::int64_t>(g); break;
-        }
-        std::fill(fill_.begin(), fill_.end(), INFINITY);
-        add(p);
-      }
+      std::fill(fill_.begin(), fill_.end(), INFINITY);
+      add(p);
     }
   }
+}
+
+RunResult Recorder::finish(Termination why, std::string message, std::int64_t iterations, const Point& last,
+                           const Filler& fill) {
+  if (why == Termination::kDiverged) fill_diverged(last, fill);
   RunResult r;
   r.termination = why;
   r.message = std::move(message);
   r.iterations = iterations;
   r.trace = std::move(trace_);
   return r;
+}
+
+void Recorder::finish_into(Termination why, std::string_view message, std::int64_t iterations, const Point& last,
+                           const Filler& fill, RunResult& out) {
+  if (why == Termination::kDiverged) fill_diverged(last, fill);
+  out.termination = why;
+  out.message.assign(message);
+  out.iterations = iterations;
+  out.scalars.clear();
+  if (out.trace.metrics != trace_.metrics) out.trace.metrics = trace_.metrics;  // equal after the first run
+  out.trace.points.assign(trace_.points.begin(), trace_.points.end());  // within out's capacity after one run
+  out.trace.values.assign(trace_.values.begin(), trace_.values.end());
+}
+
+void Recorder::restart() {
+  next_ = 0;
+  trace_.points.clear();
+  trace_.values.clear();
 }
 
 }  // namespace sgdcheck::runners

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/trace.hpp"
@@ -64,10 +65,20 @@ class Recorder {
   /// `fill` (without one: `last` with the scheduled value on the grid's axis).
   RunResult finish(Termination why, std::string message, std::int64_t iterations, const Point& last,
                    const Filler& fill = {});
+  /// finish() into `out`, reusing its buffers: the trace is copied into out's (the recorder keeps its
+  /// own for the next run after restart()), so neither allocates once both have held one run.
+  /// out.scalars is cleared.
+  void finish_into(Termination why, std::string_view message, std::int64_t iterations, const Point& last,
+                   const Filler& fill, RunResult& out);
+  /// Prepares the recorder for the next run on the same problem and grid: no points recorded, the
+  /// schedule at its start (the divergence threshold stays; set_divergence() may change it).
+  void restart();
 
  private:
   /// What both constructors share: the metric list, the reference-point check and the reservations.
   void init(std::vector<std::string> extra_metrics, std::size_t points);
+  /// finish()'s +inf points after a divergence.
+  void fill_diverged(const Point& last, const Filler& fill);
   const problems::Problem& problem_;  // not owned; outlives the recorder
   const std::vector<std::int64_t>* iters_ = nullptr;  // iteration grid (null: plan_)
   RecordPlan plan_;

@@ -47,6 +47,22 @@ class StepObserver {
   virtual ObserverAction on_step(const StepEvent& event) = 0;
 };
 
+class Runner;
+
+/// Buffers a runner keeps between the runs of one cell on one thread (Runner::make_scratch): its
+/// engine's workers and workspaces, the recorder and averager. Opaque to callers.
+class RunScratch {
+ public:
+  explicit RunScratch(const Runner* owner) : owner_(owner) {}
+  virtual ~RunScratch() = default;
+  RunScratch(const RunScratch&) = delete;
+  RunScratch& operator=(const RunScratch&) = delete;
+  const Runner* owner() const { return owner_; }
+
+ private:
+  const Runner* owner_;  // the runner that made it (run_reusing checks)
+};
+
 class Runner {
  public:
   virtual ~Runner() = default;
@@ -61,6 +77,22 @@ class Runner {
                              const RunKey& key,
                              const std::vector<std::int64_t>& record_iters,
                              StepObserver* observer) const = 0;
+  /// Buffers for run_reusing() on `problem` with `record_iters`; both must outlive the scratch and be
+  /// the ones passed with it to every run_reusing() call. Null: the runner has nothing to reuse.
+  virtual std::unique_ptr<RunScratch> make_scratch(const problems::Problem& /*problem*/,
+                                                   const std::vector<std::int64_t>& /*record_iters*/) const {
+    return nullptr;
+  }
+  /// run() into `out`, reusing `scratch` (from this runner's make_scratch() with the same problem and
+  /// iterations, one run at a time; null is allowed) and out's buffers. The result is the same, bit
+  /// for bit, as run()'s; what it saves is the allocations of a fresh run. The default calls run().
+  virtual void run_reusing(const problems::Problem& problem,
+                           const RunKey& key,
+                           const std::vector<std::int64_t>& record_iters,
+                           RunScratch* /*scratch*/,
+                           RunResult& out) const {
+    out = run(problem, key, record_iters);
+  }
   /// The resolved options of this runner.
   virtual const RunSpec& spec() const = 0;
   /// Number of iterations (server updates) the run will take at most.

@@ -45,8 +45,9 @@ class HeavyBallRule final : public UpdateRule {
  public:
   explicit HeavyBallRule(double beta) : beta_(beta) {}
   void prepare(const problems::Problem& problem, WorkerState& worker) const override {
-    worker.g = Vec::Zero(problem.dim());
-    worker.state.assign(1, Vec::Zero(problem.dim()));
+    worker.g.setZero(problem.dim());  // setZero(n) keeps the buffer when its size is already n
+    worker.state.resize(1);
+    worker.state[0].setZero(problem.dim());
   }
   void apply(const problems::Problem& problem, double gamma, WorkerState& worker, Vec& x) const override {
     dense_gradient(problem, worker);
@@ -65,8 +66,9 @@ class AdamWRule final : public UpdateRule {
  public:
   explicit AdamWRule(const UpdateRuleSpec& s) : s_(s) {}
   void prepare(const problems::Problem& problem, WorkerState& worker) const override {
-    worker.g = Vec::Zero(problem.dim());
-    worker.state.assign(2, Vec::Zero(problem.dim()));
+    worker.g.setZero(problem.dim());
+    worker.state.resize(2);
+    for (Vec& s : worker.state) s.setZero(problem.dim());
   }
   void apply(const problems::Problem& problem, double gamma, WorkerState& worker, Vec& x) const override {
     dense_gradient(problem, worker);

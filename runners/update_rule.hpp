@@ -50,7 +50,8 @@ struct UpdateRuleSpec {
 class UpdateRule {
  public:
   virtual ~UpdateRule() = default;
-  /// Allocates the worker's buffers once per run, before the step loop (default: none).
+  /// Sets the worker's buffers to their start-of-run state, before the step loop (default: none).
+  /// Allocates only the first time: a worker reused for the next run keeps its buffers.
   virtual void prepare(const problems::Problem& /*problem*/, WorkerState& /*worker*/) const {}
   /// Moves `x` with the step γ and the batch drawn into worker.ws (Problem::draw_step). `x` is
   /// usually worker.w; the delayed runner passes its current iterate (the batch was drawn at a stale

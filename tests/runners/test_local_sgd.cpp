@@ -13,6 +13,7 @@
 #include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
+#include "support/same_bits.hpp"
 
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
@@ -465,4 +466,122 @@ TEST_CASE("the step loop does not allocate with heavy ball or AdamW workers, nor
     REQUIRE(d.termination == sgdcheck::Termination::kMaxIterations);
     REQUIRE(g_allocations.load() == 0);
   }
+}
+
+namespace {
+
+/// f(x) = (1/n) Σ_i ½‖x − c_i‖² over n = 5 points c_i of R²: a finite sum that the base class samples,
+/// so sampling without replacement keeps a permutation in the workspace from step to step.
+class FiniteMeans final : public problems::Problem {
+ public:
+  FiniteMeans() : c_{Vec{{0.0, 1.0}}, Vec{{2.0, -1.0}}, Vec{{-1.0, 0.5}}, Vec{{0.5, 0.5}}, Vec{{3.0, 2.0}}} {
+    Vec mean = Vec::Zero(2);
+    for (const Vec& c : c_) mean += c;
+    mean /= static_cast<double>(c_.size());
+    constants_.x_star = mean;
+    constants_.f_star = value(mean);
+  }
+  std::string family() const override { return "test_finite_means"; }
+  Index dim() const override { return 2; }
+  Index n() const override { return static_cast<Index>(c_.size()); }
+  double value(const Vec& x) const override {
+    double s = 0.0;
+    for (const Vec& c : c_) s += 0.5 * (x - c).squaredNorm();
+    return s / static_cast<double>(c_.size());
+  }
+  void gradient(const Vec& x, Vec& g) const override { g = x - constants_.x_star; }
+  void sample_gradient(Index i, const Vec& x, Vec& g) const override { g = x - c_[static_cast<std::size_t>(i)]; }
+  // Without the base class's temporary per call (the allocation count below is about the runner).
+  void batch_gradient(std::span<const Index> idx, const Vec& x, Vec& g) const override {
+    g.setZero();
+    for (Index i : idx) g += x - c_[static_cast<std::size_t>(i)];
+    g /= static_cast<double>(idx.size());
+  }
+  Vec initial_point() const override { return Vec{{4.0, -3.0}}; }
+  std::string describe() const override { return "test finite sum of squared distances"; }
+
+ private:
+  std::vector<Vec> c_;
+};
+
+/// Every field of two run results, doubles compared bit for bit.
+void require_same_run(const sgdcheck::RunResult& a, const sgdcheck::RunResult& b) {
+  REQUIRE(a.termination == b.termination);
+  REQUIRE(a.message == b.message);
+  REQUIRE(a.iterations == b.iterations);
+  REQUIRE(a.scalars.size() == b.scalars.size());
+  REQUIRE(a.trace.metrics == b.trace.metrics);
+  REQUIRE(a.trace.points.size() == b.trace.points.size());
+  for (std::size_t k = 0; k < a.trace.points.size(); ++k) {
+    REQUIRE(a.trace.points[k].iter == b.trace.points[k].iter);
+    REQUIRE(a.trace.points[k].samples == b.trace.points[k].samples);
+    REQUIRE(a.trace.points[k].rounds == b.trace.points[k].rounds);
+    REQUIRE(sgdcheck::test::same_bits(a.trace.points[k].vtime, b.trace.points[k].vtime));
+  }
+  REQUIRE(a.trace.values.size() == b.trace.values.size());
+  for (std::size_t k = 0; k < a.trace.values.size(); ++k) {
+    INFO("value " << k);
+    REQUIRE(sgdcheck::test::same_bits(a.trace.values[k], b.trace.values[k]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("runs that reuse one scratch and one result equal fresh runs bit for bit, and allocate nothing after the first",
+          "[runners]") {
+  const auto design = case_a_problem(false);
+  const FiniteMeans finite;
+  const std::int64_t N = 60;
+  const std::vector<std::int64_t> rec = sgdcheck::log_spaced_iterations(N, 10);
+  struct Case {
+    const char* name;
+    const problems::Problem* problem;
+    UpdateRuleKind rule;
+    bool pr;
+    problems::Sampling sampling;
+    double gamma;  // 40: every run diverges (the +inf fill of the remaining points)
+  };
+  const std::vector<Case> cases{
+      {"sgd, last iterate", &design, UpdateRuleKind::kSgd, false, problems::Sampling::kWithReplacement, 0.5},
+      {"sgd, PR average", &design, UpdateRuleKind::kSgd, true, problems::Sampling::kWithReplacement, 0.5},
+      {"heavy ball", &design, UpdateRuleKind::kHeavyBall, false, problems::Sampling::kWithReplacement, 0.5},
+      {"adamw, PR", &design, UpdateRuleKind::kAdamW, true, problems::Sampling::kWithReplacement, 0.5},
+      {"without replacement (batch 2 of 5)", &finite, UpdateRuleKind::kSgd, false, problems::Sampling::kWithoutReplacement,
+       0.3},
+      {"diverging", &design, UpdateRuleKind::kSgd, false, problems::Sampling::kWithReplacement, 40.0},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    LocalSgdOptions o = options(3, N, c.pr, c.problem == &finite ? 2 : 1);
+    o.sampling = c.sampling;
+    auto spec = o.to_spec(power_step(c.gamma, 0.6), CommunicationSchedule::periodic(7, N));
+    spec.update.kind = c.rule;
+    const LocalSgd runner(spec);
+    const auto scratch = runner.make_scratch(*c.problem, rec);
+    REQUIRE(scratch != nullptr);
+    sgdcheck::RunResult reused;
+    long allocations_after_first = 0;
+    for (std::uint64_t r = 0; r < 6; ++r) {
+      const RunKey key{17, r};
+      g_allocations = 0;
+      g_counting = r > 0;
+      runner.run_reusing(*c.problem, key, rec, scratch.get(), reused);
+      g_counting = false;
+      allocations_after_first += g_allocations.load();
+      require_same_run(reused, runner.run(*c.problem, key, rec));
+    }
+    REQUIRE(reused.termination == (c.gamma > 1.0 ? sgdcheck::Termination::kDiverged : sgdcheck::Termination::kMaxIterations));
+    // Heavy ball and AdamW keep their buffers too; only the messages of diverged runs are formatted
+    // per run (one string each).
+    if (SGDCHECK_COUNT_MALLOC) REQUIRE(allocations_after_first <= (c.gamma > 1.0 ? 5 : 0));
+  }
+  // A scratch belongs to one runner, problem and grid.
+  const LocalSgd runner(options(2, N), power_step(0.5, 0.6), CommunicationSchedule::periodic(7, N));
+  const LocalSgd other(options(2, N), power_step(0.5, 0.6), CommunicationSchedule::periodic(7, N));
+  const auto scratch = runner.make_scratch(design, rec);
+  sgdcheck::RunResult out;
+  REQUIRE_THROWS_AS(other.run_reusing(design, RunKey{1, 0}, rec, scratch.get(), out), std::logic_error);
+  REQUIRE_THROWS_AS(runner.run_reusing(finite, RunKey{1, 0}, rec, scratch.get(), out), std::logic_error);
+  const std::vector<std::int64_t> rec2 = rec;
+  REQUIRE_THROWS_AS(runner.run_reusing(design, RunKey{1, 0}, rec2, scratch.get(), out), std::logic_error);
 }
