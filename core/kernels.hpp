@@ -36,8 +36,40 @@ inline double dot(const double* a, const double* x, std::ptrdiff_t d) {
     s23 += load2(a + j + 2) * load2(x + j + 2);
   }
   double s = (s01[0] + s01[1]) + (s23[0] + s23[1]);
-  for (; j < d; ++j) s += a[j] * x[j];
+  // The d mod 4 < 4 remaining terms in order, unrolled (at d = 2 … 10 the tail is a large share).
+  const std::ptrdiff_t rem = d - j;
+  if (rem > 0) s += a[j] * x[j];
+  if (rem > 1) s += a[j + 1] * x[j + 1];
+  if (rem > 2) s += a[j + 2] * x[j + 2];
   return s;
+}
+
+/// out[k] = dot(a[k], x, d) for k = 0 … 3, bit for bit (each row in dot()'s order), with x loaded
+/// once for the four rows.
+inline void dot4(const double* const* a, const double* x, std::ptrdiff_t d, double* out) {
+  using detail::load2;
+  using detail::V2;
+  V2 s01[4] = {{0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}};
+  V2 s23[4] = {{0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}};
+  std::ptrdiff_t j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const V2 x01 = load2(x + j), x23 = load2(x + j + 2);
+    for (int k = 0; k < 4; ++k) {
+      s01[k] += load2(a[k] + j) * x01;
+      s23[k] += load2(a[k] + j + 2) * x23;
+    }
+  }
+  // The tail (d mod 4 < 4 terms) in order, with its x values loaded once.
+  const std::ptrdiff_t rem = d - j;
+  const double x0 = rem > 0 ? x[j] : 0.0, x1 = rem > 1 ? x[j + 1] : 0.0, x2 = rem > 2 ? x[j + 2] : 0.0;
+  for (int k = 0; k < 4; ++k) {
+    const double* ak = a[k] + j;
+    double s = (s01[k][0] + s01[k][1]) + (s23[k][0] + s23[k][1]);
+    if (rem > 0) s += ak[0] * x0;
+    if (rem > 1) s += ak[1] * x1;
+    if (rem > 2) s += ak[2] * x2;
+    out[k] = s;
+  }
 }
 
 /// y_j += c·a_j for j = 0 … d−1 (one multiply and one add per element, two elements at a time).
@@ -47,6 +79,32 @@ inline void axpy(double c, const double* a, double* y, std::ptrdiff_t d) {
   std::ptrdiff_t j = 0;
   for (; j + 2 <= d; j += 2) detail::store2(y + j, load2(y + j) + cc * load2(a + j));
   for (; j < d; ++j) y[j] += c * a[j];
+}
+
+/// y_j += c_k·a_k,j for k = 0 … 3 in this order, for j = 0 … d−1: the same operations, rounding
+/// for rounding, as axpy(c[0], a[0], y, d) … axpy(c[3], a[3], y, d) one after the other (each y_j
+/// receives the four products in k order), with y_j loaded and stored once instead of four times.
+inline void axpy4(const double* c, const double* const* a, double* y, std::ptrdiff_t d) {
+  using detail::load2;
+  const detail::V2 c0 = {c[0], c[0]}, c1 = {c[1], c[1]}, c2 = {c[2], c[2]}, c3 = {c[3], c[3]};
+  const double *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+  std::ptrdiff_t j = 0;
+  for (; j + 2 <= d; j += 2) {
+    detail::V2 v = load2(y + j);
+    v += c0 * load2(a0 + j);
+    v += c1 * load2(a1 + j);
+    v += c2 * load2(a2 + j);
+    v += c3 * load2(a3 + j);
+    detail::store2(y + j, v);
+  }
+  for (; j < d; ++j) {
+    double v = y[j];
+    v += c[0] * a0[j];
+    v += c[1] * a1[j];
+    v += c[2] * a2[j];
+    v += c[3] * a3[j];
+    y[j] = v;
+  }
 }
 
 /// x_j −= γ·(r·a_j) for j = 0 … d−1: the step x − γ·g with g = r·a, rounded as that expression is

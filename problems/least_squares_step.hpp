@@ -22,7 +22,17 @@ inline void residuals(const Dataset& data, const Vec& at, Workspace& ws) {
     const Index d = data.dense.cols();
     const double* A = data.dense.data();
     const double* y = data.y.data();
-    for (Index i : ws.indices) ws.coeffs.push_back(kernels::dot(A + i * d, at.data(), d) - y[i]);
+    const std::size_t b = ws.indices.size();
+    std::size_t k = 0;
+    // Four rows per pass over `at` (dot4: each row's sum exactly as dot() forms it).
+    for (; k + 4 <= b; k += 4) {
+      const Index* i = ws.indices.data() + k;
+      const double* rows[4] = {A + i[0] * d, A + i[1] * d, A + i[2] * d, A + i[3] * d};
+      double r[4];
+      kernels::dot4(rows, at.data(), d, r);
+      for (int l = 0; l < 4; ++l) ws.coeffs.push_back(r[l] - y[i[l]]);
+    }
+    for (; k < b; ++k) ws.coeffs.push_back(kernels::dot(A + ws.indices[k] * d, at.data(), d) - y[ws.indices[k]]);
     return;
   }
   for (Index i : ws.indices) ws.coeffs.push_back(data.row_dot(i, at) - data.y[i]);
@@ -35,11 +45,17 @@ inline void apply(const Dataset& data, double gamma, const Workspace& ws, Vec& x
     const Index d = data.dense.cols();
     const double* A = data.dense.data();
     double* xp = x.data();
-    for (std::size_t k = 0; k < ws.indices.size(); ++k) {
-      const double c = scale * ws.coeffs[k];
-      const double* a = A + ws.indices[k] * d;
-      kernels::axpy(c, a, xp, d);
+    const std::size_t b = ws.indices.size();
+    std::size_t k = 0;
+    // Four rows per pass over x (axpy4: the same sums in the same order as four axpy calls).
+    for (; k + 4 <= b; k += 4) {
+      const double c[4] = {scale * ws.coeffs[k], scale * ws.coeffs[k + 1], scale * ws.coeffs[k + 2],
+                           scale * ws.coeffs[k + 3]};
+      const double* rows[4] = {A + ws.indices[k] * d, A + ws.indices[k + 1] * d, A + ws.indices[k + 2] * d,
+                               A + ws.indices[k + 3] * d};
+      kernels::axpy4(c, rows, xp, d);
     }
+    for (; k < b; ++k) kernels::axpy(scale * ws.coeffs[k], A + ws.indices[k] * d, xp, d);
     return;
   }
   for (std::size_t k = 0; k < ws.indices.size(); ++k) data.add_row(ws.indices[k], scale * ws.coeffs[k], x);

@@ -56,3 +56,68 @@ TEST_CASE("kernels::axpy: y_j += c * a_j element by element", "[core][kernels]")
   kernels::axpy(2.0, a.data(), y.data(), 0);  // d = 0 touches nothing
   REQUIRE(y[0] == 1.5);
 }
+
+TEST_CASE("kernels::axpy4: four axpy calls in row order, bit for bit, in one pass over y", "[core][kernels]") {
+  SECTION("an order-revealing case: the products reach y_j in row order") {
+    // ((1 + 1e16) + 1) − 1e16 = 0 in doubles (both 1s are lost to rounding), while row order 0, 2, 1
+    // would give ((1 + 1e16) − 1e16) + 1 = 1.
+    const std::vector<double> r0{1e16}, r1{1.0}, r2{-1e16}, r3{0.0};
+    const double* rows[4] = {r0.data(), r1.data(), r2.data(), r3.data()};
+    const double c[4] = {1.0, 1.0, 1.0, 1.0};
+    std::vector<double> y{1.0};
+    kernels::axpy4(c, rows, y.data(), 1);
+    REQUIRE(y[0] == 0.0);
+  }
+  SECTION("random lengths 0 … 40 and coefficients: the same bits as four axpy calls") {
+    sgdcheck::Rng rng(9);
+    for (std::ptrdiff_t d = 0; d <= 40; ++d) {
+      std::vector<std::vector<double>> a(4, std::vector<double>(static_cast<std::size_t>(d) + 1));
+      for (auto& row : a)
+        for (auto& v : row) v = rng.normal() * 1e4;
+      std::vector<double> y(static_cast<std::size_t>(d) + 1);
+      for (auto& v : y) v = rng.normal();
+      const double c[4] = {rng.normal(), rng.normal() * 1e-3, rng.normal() * 1e3, rng.normal()};
+      std::vector<double> want = y;
+      for (int k = 0; k < 4; ++k) kernels::axpy(c[k], a[static_cast<std::size_t>(k)].data(), want.data(), d);
+      // Rows one double off their allocation (unaligned) and y too: the result does not depend on addresses.
+      const double* rows[4] = {a[0].data() + 1, a[1].data() + 1, a[2].data() + 1, a[3].data() + 1};
+      std::vector<double> want1 = y;
+      for (int k = 0; k < 4; ++k) kernels::axpy(c[k], rows[k], want1.data() + 1, d);
+      const double* rows0[4] = {a[0].data(), a[1].data(), a[2].data(), a[3].data()};
+      std::vector<double> got = y, got1 = y;
+      kernels::axpy4(c, rows0, got.data(), d);
+      kernels::axpy4(c, rows, got1.data() + 1, d);
+      INFO("d = " << d);
+      for (std::size_t j = 0; j <= static_cast<std::size_t>(d); ++j) {
+        REQUIRE(bits(got[j]) == bits(want[j]));
+        REQUIRE(bits(got1[j]) == bits(want1[j]));
+      }
+    }
+  }
+}
+
+TEST_CASE("kernels::dot4: four dot() calls, bit for bit, with x read once", "[core][kernels]") {
+  sgdcheck::Rng rng(13);
+  for (std::ptrdiff_t d = 0; d <= 40; ++d) {
+    std::vector<std::vector<double>> a(4, std::vector<double>(static_cast<std::size_t>(d) + 1));
+    std::vector<double> x(static_cast<std::size_t>(d) + 1);
+    for (auto& row : a)
+      for (auto& v : row) v = rng.normal() * 1e8;  // wide range: a different order would show in the bits
+    for (auto& v : x) v = rng.normal();
+    for (int offset = 0; offset <= 1; ++offset) {  // aligned and one double off
+      const double* rows[4] = {a[0].data() + offset, a[1].data() + offset, a[2].data() + offset, a[3].data() + offset};
+      double got[4];
+      kernels::dot4(rows, x.data() + offset, d, got);
+      INFO("d = " << d << ", offset " << offset);
+      for (int k = 0; k < 4; ++k) REQUIRE(bits(got[k]) == bits(kernels::dot(rows[k], x.data() + offset, d)));
+    }
+  }
+  // The order-revealing rows of the dot() test, each in a different slot.
+  const std::vector<double> r{1e16, 1.0, -1e16, 1.0, 0x1p-60}, ones(5, 1.0), zero(5, 0.0);
+  const double* rows[4] = {zero.data(), r.data(), zero.data(), r.data()};
+  double got[4];
+  kernels::dot4(rows, ones.data(), 5, got);
+  REQUIRE(got[1] == 0x1p-60);
+  REQUIRE(got[3] == 0x1p-60);
+  REQUIRE(got[0] == 0.0);
+}
