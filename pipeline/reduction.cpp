@@ -46,8 +46,9 @@ SummaryStats RunningStats::summary() const {
   return s;
 }
 
-std::size_t CellAccumulator::point_index(const Point& p) {
+std::size_t CellAccumulator::point_index(const Point& p, std::size_t hint) {
   const double key = axis_value(p, axis_);
+  if (hint < points_.size() && axis_value(points_[hint].p, axis_) == key) return hint;
   auto it = std::lower_bound(points_.begin(), points_.end(), key,
                              [this](const PointAcc& a, double v) { return axis_value(a.p, axis_) < v; });
   const auto k = static_cast<std::size_t>(it - points_.begin());
@@ -78,9 +79,10 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
     throw std::logic_error("CellAccumulator::add: runs of one cell record different metrics");
   }
   const std::size_t M = metrics_.size();
-  for (std::size_t j = 0; j < tr.points.size(); ++j) {
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < tr.points.size(); ++j, ++k) {
     const Point& p = tr.points[j];
-    const std::size_t k = point_index(p);
+    k = point_index(p, k);  // points are increasing: the next one is usually right after the last
     PointAcc& pa = points_[k];
     if (pa.reps > 0 && pa.p.vtime != p.vtime) pa.vtime_varies = true;
     pa.vtime_sum += p.vtime;
@@ -127,9 +129,10 @@ void CellAccumulator::merge(const CellAccumulator& later) {
     throw std::logic_error("CellAccumulator::merge: blocks of one cell record different metrics");
   }
   const std::size_t M = metrics_.size();
-  for (std::size_t j = 0; j < later.points_.size(); ++j) {
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < later.points_.size(); ++j, ++k) {
     const PointAcc& b = later.points_[j];
-    const std::size_t k = point_index(b.p);
+    k = point_index(b.p, k);
     PointAcc& a = points_[k];
     if (a.reps > 0 && b.reps > 0 && (a.p.vtime != b.p.vtime || b.vtime_varies)) a.vtime_varies = true;
     if (a.reps == 0) {

@@ -85,7 +85,9 @@ class CellAccumulator {
     std::vector<double> keys;    ///< axis value of each recorded point
     std::vector<double> values;  ///< [j * kept.size() + q]
   };
-  std::size_t point_index(const Point& p);  ///< inserts a new point when needed
+  /// The index of p's point, inserting a new one when needed. `hint`: where it usually is (runs of a
+  /// cell mostly record the same points: checked first, before the binary search).
+  std::size_t point_index(const Point& p, std::size_t hint);
 
   const std::set<std::string>* per_run_;
   bool all_per_run_ = false;
