@@ -34,6 +34,13 @@ asan_experiments=(quickstart stich_e3_delay_iso stich_e7_convex_nonconvex patel_
 # ASan + UBSan (Monte Carlo validations of the general bounds, iterative vs dense constants, mpirun
 # start-up, three experiments run and re-checked, four experiments read for their columns).
 asan_slow_tests='^bounds:(D1, D2 and D3|L1, L2 and L3) hold in Monte Carlo|^problems:(iterative constants agree with the dense|the iterative constants are bit-identical)|^cluster: mpirun|^cli:run and check DIR give identical|^formats: every column'
+# A renamed or deleted experiment must not drop out of the ASan stage unnoticed.
+for e in "${asan_experiments[@]}"; do
+  if [ ! -f "experiments/$e.yaml" ]; then
+    echo "scripts/test.sh: asan_experiments names $e, but experiments/$e.yaml does not exist" >&2
+    exit 2
+  fi
+done
 asan_other_experiments=()
 for f in experiments/*.yaml; do
   e="$(basename "$f" .yaml)"
