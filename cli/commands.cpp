@@ -425,7 +425,16 @@ int cmd_run(const RunArgs& args) {
         for (const auto& img : figures.images)
           if (img.extension() == ".png") fmt::print("  {}\n", (final_dir / "plots" / img.filename()).string());
       }
-      for (const auto& line : pipeline::bound_states(rs)) fmt::print("  {}\n", line);
+      {
+        // After the run only the lines that say more than the plan's (vacuous series): repeating the
+        // same "applies to" lines under "plots:" read as if they were plot files.
+        const auto before = pipeline::bound_applicability(plan);
+        std::vector<std::string> changed;
+        for (const auto& line : pipeline::bound_states(rs))
+          if (std::find(before.begin(), before.end(), line) == before.end()) changed.push_back(line);
+        if (!changed.empty()) fmt::print("bounds after the run:\n");
+        for (const auto& line : changed) fmt::print("  {}\n", line);
+      }
       if (!outcomes.empty()) {
         fmt::print("checks ({}/checks.txt):\n", final_dir.string());
         rc = combine(rc, report_checks(outcomes));
