@@ -50,10 +50,11 @@ Tails tails_at(const MetricSeries& m, std::size_t i) {
   const double se_rel = std::isfinite(t.kurtosis) ? std::sqrt(std::max(0.0, t.kurtosis - 1) / static_cast<double>(n)) / 2 : 0;
   // The top runs count as heavy when they carry >= 5 % of the sum and >= 10 times their fair share.
   t.unreliable = (t.top_share >= 0.05 && t.top_share >= 10.0 * static_cast<double>(top) / static_cast<double>(n)) || se_rel >= 0.25;
-  t.text = fmt::format("tails at iter {}: the top 0.1 % of runs ({} of {}) carry {} of the mean, kurtosis {:.3g}{}",
+  // NaN kurtosis: zero spread (every run has the same value, e.g. at iteration 0), where m4/m2² is 0/0.
+  t.text = fmt::format("tails at iter {}: the top 0.1 % of runs ({} of {}) carry {} of the mean, kurtosis {}{}",
                        m.points[i].iter, top, n,
                        std::isfinite(t.top_share) ? fmt::format("{:.3g} %", 100 * t.top_share) : std::string("n/a"),
-                       t.kurtosis,
+                       std::isnan(t.kurtosis) ? std::string("undefined (no spread)") : fmt::format("{:.3g}", t.kurtosis),
                        t.unreliable ? " — heavy tails: SE-based tolerances are unreliable here (the mean is skewed by "
                                       "rare large runs; more seeds or a quantile check)"
                                     : "");

@@ -156,3 +156,23 @@ TEST_CASE("tails.csv that does not match summary.csv is refused with file and li
   }
   REQUIRE_THROWS_WITH(ResultSet::load(dir.path()), Contains("tails.csv:3") && Contains("expected the next point"));
 }
+
+TEST_CASE("the tail report says the kurtosis is undefined when every run has the same value", "[pipeline][tails]") {
+  // 100 identical runs (as at iteration 0 from a fixed start): m4/m2² is 0/0; the report must say so
+  // in words, not print "nan". The bound is tightest at iteration 0, where the report is made.
+  MetricSeries s;
+  for (auto it : kTailIters) s.points.push_back(sgdcheck::Point{it, it, it, static_cast<double>(it)});
+  for (int r = 0; r < 100; ++r) {
+    s.values.push_back({1.0, 0.1, 0.01});
+    s.seeds.push_back(1);
+  }
+  s.compute_stats();
+  const std::vector<double> bound{1.01, 0.5, 0.5};
+  const auto rs = one_metric_results({s}, {Bounds{bound_series("b", "dist2", kTailIters, bound)}});
+  const auto out = run_one("bound_holds", {{"bound", "b"}}, rs);
+  INFO(out.summary << "\n" << out.details.front());
+  REQUIRE(out.passed);
+  REQUIRE_THAT(out.details.front(), Contains("tails at iter 0:"));
+  REQUIRE_THAT(out.details.front(), Contains("kurtosis undefined (no spread)"));
+  REQUIRE_THAT(out.details.front(), !Contains("nan"));
+}
