@@ -339,7 +339,8 @@ int cmd_run(const RunArgs& args) {
       fmt::print("{}: {} cells x {} seeds = {} runs on {}{} thread(s){}\n", e.name, plan.cells.size(), e.seeds,
                  plan.runs(), args.ranks > 1 ? fmt::format("{} ranks x ", args.ranks) : std::string(), args.jobs,
                  e.quick ? " (quick form)" : "");
-      for (const auto& line : pipeline::bound_applicability(plan)) fmt::print("  {}\n", line);
+      const std::vector<std::string> planned_bounds = pipeline::bound_applicability(plan);
+      for (const auto& line : planned_bounds) fmt::print("  {}\n", line);
       std::fflush(stdout);
       for (const auto& line : pipeline::noise_floor_warnings(plan)) std::fprintf(stderr, "sgdcheck: %s\n", line.c_str());
       Progress progress(e.name);
@@ -428,10 +429,10 @@ int cmd_run(const RunArgs& args) {
       {
         // After the run only the lines that say more than the plan's (vacuous series): repeating the
         // same "applies to" lines under "plots:" read as if they were plot files.
-        const auto before = pipeline::bound_applicability(plan);
         std::vector<std::string> changed;
         for (const auto& line : pipeline::bound_states(rs))
-          if (std::find(before.begin(), before.end(), line) == before.end()) changed.push_back(line);
+          if (std::find(planned_bounds.begin(), planned_bounds.end(), line) == planned_bounds.end())
+            changed.push_back(line);
         if (!changed.empty()) fmt::print("bounds after the run:\n");
         for (const auto& line : changed) fmt::print("  {}\n", line);
       }
