@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kFormat = "sgdcheck-cell-checkpoint-2";
-/// First bytes of a checkpoint file (format 2: binary, see write_checkpoint).
-constexpr char kCheckpointMagic[8] = {'S', 'G', 'D', 'C', 'K', 'P', 'T', '2'};
+constexpr const char* kFormat = "sgdcheck-cell-checkpoint-3";
+/// First bytes of a checkpoint file (format 3: binary, see write_checkpoint).
+constexpr char kCheckpointMagic[8] = {'S', 'G', 'D', 'C', 'K', 'P', 'T', '3'};
 
 std::uint64_t fnv1a(const char* data, std::size_t size, std::uint64_t h = 14695981039346656037ull) {
   for (std::size_t i = 0; i < size; ++i) {
@@ -116,6 +116,9 @@ std::string checkpoint_key(const Plan& plan, const CellPlan& cell, const std::st
   k << "\nper_run";
   if (plan.traces) k << " (all)";
   for (const auto& m : plan.per_run_metrics) k << " " << m;
+  k << "\ntails";
+  if (!plan.traces)
+    for (const auto& m : plan.tail_metrics) k << " " << m;
   k << "\n";
   return k.str();
 }
@@ -124,10 +127,10 @@ std::string checkpoint_file_name(std::size_t cell_id, const std::string& key) {
   return fmt::format("cell-{}-{:016x}.ckpt", cell_id, fnv1a(key));
 }
 
-// Layout (format 2): magic "SGDCKPT2", key, then per metric: name, points (iter, samples, rounds as
-// int64 and vtime as double, in parallel arrays), n (int32), mean, sd, se, min, max, seeds and the
-// per-run rows (doubles as their bits, so they read back bit for bit, inf and NaN included); the runs
-// in parallel arrays (seed, rep, iterations; termination, message strings) with their scalars; the
+// Layout (format 3): magic "SGDCKPT3", key, then per metric: name, points (iter, samples, rounds as
+// int64 and vtime as double, in parallel arrays), n (int32), mean, sd, se, min, max, seeds, the
+// per-run rows (doubles as their bits, so they read back bit for bit, inf and NaN included) and the
+// tail statistics (TailStats as bytes; empty unless a tail metric); the runs in parallel arrays (seed, rep, iterations; termination, message strings) with their scalars; the
 // cell scalars; the wall times; and last the FNV-1a hash of every byte before it. Arrays and strings
 // are length-prefixed (uint64). One std::string buffer, written with one call: no object per run.
 void write_checkpoint(const fs::path& file, const std::string& key, const CellResult& c, const std::vector<double>& wall) {
@@ -157,6 +160,7 @@ void write_checkpoint(const fs::path& file, const std::string& key, const CellRe
     o.put_array(s.seeds);
     o.put<std::uint64_t>(s.values.size());
     for (const auto& row : s.values) o.put_array(row);
+    o.put_array(s.tails);
   }
   const std::size_t R = c.runs.size();
   o.put<std::uint64_t>(R);
@@ -250,6 +254,10 @@ bool read_checkpoint(const fs::path& file,
       if (rows != s.seeds.size()) return false;
       s.values.reserve(rows);
       for (std::size_t r = 0; r < rows; ++r) s.values.push_back(in.get_array<double>(K));
+      s.tails = in.get_array<TailStats>(In::kAnySize);
+      if (!s.tails.empty() && s.tails.size() != K) return false;
+      for (const TailStats& t : s.tails)
+        if (t.n < 0 || static_cast<std::size_t>(t.n) > seeds || t.top < 0 || t.top > t.n) return false;
       if (got.metrics.count(name)) return false;
       got.metrics[name] = std::move(s);
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/errors.hpp"
@@ -46,6 +47,7 @@ std::size_t block_reps(const Plan& plan, std::size_t block) {
 class BlockCodec {
  public:
   static_assert(std::is_trivially_copyable_v<RunningStats> && sizeof(RunningStats) == 7 * 8);
+  static_assert(std::is_trivially_copyable_v<TailMoments> && sizeof(TailMoments) == 8 * 8);
 
   static void put(ByteWriter& w, const CellAccumulator& a) {
     w.put<std::uint64_t>(a.metrics_.size());
@@ -63,6 +65,9 @@ class BlockCodec {
       w.put<std::uint8_t>(pa.vtime_varies ? 1 : 0);
     }
     w.put_array(a.stats_);
+    w.put_array(a.tails_);
+    for (std::size_t s = 0; s < a.tails_.size(); ++s)  // the kept largest values of each slot
+      for (std::int64_t i = 0; i < a.tails_[s].top; ++i) w.put(a.top_[s * a.top_cap_ + static_cast<std::size_t>(i)]);
     w.put<std::uint64_t>(a.rep_values_.size());
     for (const auto& rv : a.rep_values_) {
       w.put_array(rv.keys);
@@ -131,6 +136,27 @@ class BlockCodec {
       if (st.n < 0 || st.pos_inf < 0 || st.neg_inf < 0 || st.n > R || st.pos_inf > R || st.neg_inf > R ||
           st.count() > R)
         in.fail("statistics counts");
+    // The tail metrics are what the plan keeps, like the per-run ones; each slot's kept largest
+    // values are min(n, capacity) finite values in decreasing order, as add_tail leaves them.
+    for (std::size_t m = 0; m < M; ++m)
+      if (std::find(a.kept_.begin(), a.kept_.end(), m) == a.kept_.end() && a.tail_set_ &&
+          a.tail_set_->count(a.metrics_[m]))
+        a.tail_of_.push_back(m);
+    a.tails_ = in.get_array<TailMoments>();
+    if (a.tails_.size() != K * a.tail_of_.size()) in.fail("tail statistics size");
+    a.top_.assign(a.tails_.size() * a.top_cap_, 0.0);
+    for (std::size_t s = 0; s < a.tails_.size(); ++s) {
+      const TailMoments& t = a.tails_[s];
+      if (t.n < 0 || t.n > R || t.negative < 0 || t.negative > t.n ||
+          t.top != std::min<std::int64_t>(t.n, static_cast<std::int64_t>(a.top_cap_)))
+        in.fail("tail statistics counts");
+      for (std::int64_t i = 0; i < t.top; ++i) {
+        const double v = in.get<double>();
+        if (!std::isfinite(v) || (i > 0 && v > a.top_[s * a.top_cap_ + static_cast<std::size_t>(i) - 1]))
+          in.fail("largest values");
+        a.top_[s * a.top_cap_ + static_cast<std::size_t>(i)] = v;
+      }
+    }
     const std::size_t nrv = in.count(16);
     if (nrv != (a.kept_.empty() ? 0 : reps)) in.fail("per-run values");
     a.rep_values_.resize(nrv);
@@ -214,7 +240,7 @@ std::size_t decode_item(const Plan& plan,
     in.fail(fmt::format("cell {} block {} is not a work item of this run", c, b));
   const auto j = static_cast<std::size_t>(it - items.list.begin());
   const std::size_t reps = block_reps(plan, key.second);
-  CellAccumulator acc(&plan.per_run_metrics, plan.traces, plan.cells[key.first].runner->spec().record_axis);
+  CellAccumulator acc = accumulator_for(plan, key.first, true);
   BlockCodec::get(in, plan, key.second * kSeedBlock, reps, acc);
   const auto wall = in.get_array<double>();
   if (wall.size() != reps) in.fail("wall times");

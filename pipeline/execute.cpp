@@ -132,6 +132,15 @@ void describe_cells(const Plan& plan, int jobs, ResultSet& rs) {
   parallel_for(plan.cells.size(), jobs, [&](std::size_t ci) { describe_cell(plan, ci, rs.cells[ci]); });
 }
 
+CellAccumulator accumulator_for(const Plan& plan, std::size_t cell, bool block) {
+  const auto seeds = static_cast<double>(plan.experiment.seeds);
+  auto top = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.001 * seeds)));
+  if (block) top = std::min(top, kSeedBlock);
+  // With traces every metric is kept per run, and the tail report is computed from those values.
+  return CellAccumulator(&plan.per_run_metrics, plan.traces, plan.cells[cell].runner->spec().record_axis,
+                         plan.traces ? nullptr : &plan.tail_metrics, top);
+}
+
 Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& ck) {
   const std::size_t seeds = static_cast<std::size_t>(plan.experiment.seeds);
   const std::size_t ncells = plan.cells.size();
@@ -173,9 +182,7 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
       for (std::size_t b = 0; b < blocks_per_cell; ++b) items.emplace_back(c, b);
   std::vector<CellAccumulator> blocks;
   blocks.reserve(items.size());
-  auto axis_of = [&](std::size_t c) { return plan.cells[c].runner->spec().record_axis; };
-  for (std::size_t i = 0; i < items.size(); ++i)
-    blocks.emplace_back(&plan.per_run_metrics, plan.traces, axis_of(items[i].first));
+  for (std::size_t i = 0; i < items.size(); ++i) blocks.push_back(accumulator_for(plan, items[i].first, true));
   std::vector<std::size_t> first_item(ncells, 0);
   for (std::size_t i = items.size(); i-- > 0;) first_item[items[i].first] = i;
   std::unique_ptr<std::atomic<std::size_t>[]> remaining(new std::atomic<std::size_t>[ncells]);
@@ -217,10 +224,10 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
     const std::size_t c = items[i].first;
     const CellPlan& cell = plan.cells[c];
     if (remaining[c].fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    CellAccumulator whole(&plan.per_run_metrics, plan.traces, axis_of(c));
+    CellAccumulator whole = accumulator_for(plan, c, false);
     for (std::size_t k = first_item[c]; k < first_item[c] + blocks_per_cell; ++k) {
       whole.merge(blocks[k]);
-      blocks[k] = CellAccumulator(&plan.per_run_metrics, plan.traces, axis_of(c));  // release
+      blocks[k] = accumulator_for(plan, c, true);  // release
     }
     whole.finish(rs.cells[c]);
     if (options.cell_progress) {

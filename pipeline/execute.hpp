@@ -79,6 +79,11 @@ struct Execution {
 
 Execution execute(const Plan& plan, const ExecuteOptions& options, const CheckpointOptions& checkpoints = {});
 
+/// An empty accumulator for plan cell `cell`: per-run and tail metrics as the plan asks, the cell's
+/// record axis, and room for the largest values the tail report needs (a whole cell's: ⌈0.1 % of the
+/// seeds⌉; a seed block's (`block`): no more than its kSeedBlock reps).
+CellAccumulator accumulator_for(const Plan& plan, std::size_t cell, bool block);
+
 /// What does not depend on the runs (options, constants, bounds) for cell `ci`, into `c`; deterministic.
 void describe_cell(const Plan& plan, std::size_t ci, CellResult& c);
 /// describe_cell for every cell of the plan on `jobs` threads (each cell into rs.cells[ci]).

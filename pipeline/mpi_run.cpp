@@ -336,8 +336,7 @@ bool MpiSession::schedule_worker(const WorkItems& items, int jobs) {
           if (!done) throw std::runtime_error(fmt::format("interrupted by signal {}", interrupt_signal()));
           if (done) {
             bytes = encode_item(plan, items, j);
-            items.block(j) = CellAccumulator(
-                &plan.per_run_metrics, plan.traces, plan.cells[key.first].runner->spec().record_axis);
+            items.block(j) = accumulator_for(plan, key.first, true);
           }
         } catch (...) {
           error = std::current_exception();

@@ -19,9 +19,6 @@
 
 namespace sgdcheck::pipeline {
 
-/// Per-run values kept for the heavy-tail report of bound_holds / matches_exact (cells × points × seeds).
-constexpr std::size_t kMaxTailValues = 20'000'000;
-
 struct PlanOptions {
   bool quick = false;
   std::optional<std::uint64_t> seed;  ///< overrides the file's `seed:`
@@ -61,8 +58,8 @@ struct Plan {
   /// Metrics whose per-run values some check or plot needs (CheckKind::per_run_metrics,
   /// plot_per_run_metrics); the others are reduced to statistics as runs finish.
   std::set<std::string> per_run_metrics;
-  /// The metrics of per_run_metrics kept only for the heavy-tail report of bound_holds / matches_exact
-  /// (no check or plot needs them per run): written as tail statistics (tails.csv), not per run.
+  /// Metrics reduced to tail statistics for the heavy-tail report of bound_holds / matches_exact (no
+  /// check or plot needs them per run; not in per_run_metrics): written as tails.csv, not per run.
   std::set<std::string> tail_metrics;
   bool traces = false;  ///< every metric per run (`outputs: {traces: true}`; cmd_run sets it for --traces)
 

@@ -46,6 +46,70 @@ SummaryStats RunningStats::summary() const {
   return s;
 }
 
+void TailMoments::add(double v) {
+  const double before = static_cast<double>(n);
+  ++n;
+  const double cnt = static_cast<double>(n);
+  const double delta = v - mean, dn = delta / cnt, dn2 = dn * dn, term = delta * dn * before;
+  mean += dn;
+  m4 += term * dn2 * (cnt * cnt - 3 * cnt + 3) + 6 * dn2 * m2 - 4 * dn * m3;
+  m3 += term * dn * (cnt - 2) - 3 * dn * m2;
+  m2 += term;
+  sum += v;
+  negative += v < 0;
+}
+
+void TailMoments::merge(const TailMoments& later) {
+  if (later.n == 0) return;
+  if (n == 0) {
+    const std::int64_t kept = top;
+    *this = later;
+    top = kept;
+    return;
+  }
+  const double na = static_cast<double>(n), nb = static_cast<double>(later.n), cnt = na + nb;
+  const double d = later.mean - mean, d2 = d * d;
+  mean += d * (nb / cnt);
+  m4 += later.m4 + d2 * d2 * na * nb * (na * na - na * nb + nb * nb) / (cnt * cnt * cnt) +
+        6 * d2 * (na * na * later.m2 + nb * nb * m2) / (cnt * cnt) + 4 * d * (na * later.m3 - nb * m3) / cnt;
+  m3 += later.m3 + d2 * d * na * nb * (na - nb) / (cnt * cnt) + 3 * d * (na * later.m2 - nb * m2) / cnt;
+  m2 += later.m2 + d2 * na * nb / cnt;
+  n += later.n;
+  negative += later.negative;
+  sum += later.sum;
+}
+
+void CellAccumulator::add_tail(std::size_t s, double v) {
+  TailMoments& t = tails_[s];
+  t.add(v);
+  if (top_cap_ == 0) return;
+  double* a = top_.data() + s * top_cap_;
+  auto pos = static_cast<std::size_t>(t.top);
+  if (pos < top_cap_) ++t.top;
+  else if (v > a[pos - 1]) --pos;
+  else return;
+  for (; pos > 0 && a[pos - 1] < v; --pos) a[pos] = a[pos - 1];
+  a[pos] = v;
+}
+
+TailStats CellAccumulator::tail_stats_of(std::size_t s) const {
+  const TailMoments& t = tails_[s];
+  TailStats r;
+  r.n = t.n;
+  if (t.n < 2) return r;
+  const double cnt = static_cast<double>(t.n);
+  const double m2 = t.m2 / cnt, m4 = t.m4 / cnt;
+  r.kurtosis = m2 > 0 ? m4 / (m2 * m2) : NAN;
+  const auto top = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(0.001 * cnt)));
+  r.top = top;
+  if (top > t.top) return r;  // too few kept (an accumulator without capacity): no share
+  const double* a = top_.data() + s * top_cap_;
+  double top_sum = 0;
+  for (std::int64_t i = 0; i < top; ++i) top_sum += a[i];
+  r.top_share = t.sum > 0 && t.negative == 0 ? top_sum / t.sum : NAN;
+  return r;
+}
+
 std::size_t CellAccumulator::point_index(const Point& p, std::size_t hint) {
   const double key = axis_value(p, axis_);
   if (hint < points_.size() && axis_value(points_[hint].p, axis_) == key) return hint;
@@ -59,6 +123,9 @@ std::size_t CellAccumulator::point_index(const Point& p, std::size_t hint) {
   points_.insert(it, pa);
   const std::size_t M = metrics_.size();
   stats_.insert(stats_.begin() + static_cast<std::ptrdiff_t>(k * M), M, RunningStats{});
+  const std::size_t T = tail_of_.size();
+  tails_.insert(tails_.begin() + static_cast<std::ptrdiff_t>(k * T), T, TailMoments{});
+  top_.insert(top_.begin() + static_cast<std::ptrdiff_t>(k * T * top_cap_), T * top_cap_, 0.0);
   return k;
 }
 
@@ -68,6 +135,7 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
     metrics_ = tr.metrics;
     for (std::size_t m = 0; m < metrics_.size(); ++m)
       if (all_per_run_ || (per_run_ && per_run_->count(metrics_[m]))) kept_.push_back(m);
+      else if (tail_set_ && tail_set_->count(metrics_[m])) tail_of_.push_back(m);
     points_.reserve(tr.points.size());
     for (const Point& p : tr.points) {
       PointAcc pa;
@@ -75,6 +143,8 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
       points_.push_back(pa);
     }
     stats_.assign(points_.size() * metrics_.size(), RunningStats{});
+    tails_.assign(points_.size() * tail_of_.size(), TailMoments{});
+    top_.assign(tails_.size() * top_cap_, 0.0);
   } else if (!tr.points.empty() && tr.metrics != metrics_) {
     throw std::logic_error("CellAccumulator::add: runs of one cell record different metrics");
   }
@@ -88,6 +158,11 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
     pa.vtime_sum += p.vtime;
     ++pa.reps;
     for (std::size_t m = 0; m < M; ++m) stats_[k * M + m].add(tr.value(j, m));
+    const std::size_t T = tail_of_.size();
+    for (std::size_t q = 0; q < T; ++q) {
+      const double v = tr.value(j, tail_of_[q]);
+      if (std::isfinite(v)) add_tail(k * T + q, v);
+    }
   }
   if (!kept_.empty()) {
     RepValues rv;
@@ -118,17 +193,37 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
 void CellAccumulator::merge(const CellAccumulator& later) {
   if (later.runs_.empty()) return;
   if (runs_.empty()) {
+    // Take later's state with this accumulator's capacity for largest values (a whole cell's, when
+    // `later` is a seed block's).
+    const std::size_t cap = top_cap_;
     *this = later;
+    if (cap != top_cap_) {
+      std::vector<double> top(tails_.size() * cap, 0.0);
+      for (std::size_t s = 0; s < tails_.size(); ++s) {
+        const auto n = std::min<std::size_t>(static_cast<std::size_t>(tails_[s].top), cap);
+        std::copy_n(later.top_.begin() + static_cast<std::ptrdiff_t>(s * later.top_cap_), n,
+                    top.begin() + static_cast<std::ptrdiff_t>(s * cap));
+        tails_[s].top = static_cast<std::int64_t>(n);
+      }
+      top_ = std::move(top);
+      top_cap_ = cap;
+    }
     return;
   }
   if (metrics_.empty()) {
     metrics_ = later.metrics_;
     kept_ = later.kept_;
+    tail_of_ = later.tail_of_;
     stats_.assign(points_.size() * metrics_.size(), RunningStats{});
+    tails_.assign(points_.size() * tail_of_.size(), TailMoments{});
+    top_.assign(tails_.size() * top_cap_, 0.0);
   } else if (!later.metrics_.empty() && later.metrics_ != metrics_) {
     throw std::logic_error("CellAccumulator::merge: blocks of one cell record different metrics");
   }
-  const std::size_t M = metrics_.size();
+  const std::size_t M = metrics_.size(), T = tail_of_.size();
+  if (!later.metrics_.empty() && later.tail_of_ != tail_of_)
+    throw std::logic_error("CellAccumulator::merge: blocks of one cell keep different tail metrics");
+  std::vector<double> merged(top_cap_);
   std::size_t k = 0;
   for (std::size_t j = 0; j < later.points_.size(); ++j, ++k) {
     const PointAcc& b = later.points_[j];
@@ -142,6 +237,7 @@ void CellAccumulator::merge(const CellAccumulator& later) {
     a.vtime_sum += b.vtime_sum;
     a.reps += b.reps;
     for (std::size_t m = 0; m < M; ++m) stats_[k * M + m].merge(later.stats_[j * M + m]);
+    for (std::size_t q = 0; q < T; ++q) merge_tail(k * T + q, later, j * T + q, merged);
   }
   rep_values_.insert(rep_values_.end(), later.rep_values_.begin(), later.rep_values_.end());
   rep_seeds_.insert(rep_seeds_.end(), later.rep_seeds_.begin(), later.rep_seeds_.end());
@@ -153,6 +249,21 @@ void CellAccumulator::merge(const CellAccumulator& later) {
     if (it == scalars_.end()) scalars_.emplace_back(name, st);
     else it->second.merge(st);
   }
+}
+
+void CellAccumulator::merge_tail(std::size_t s, const CellAccumulator& later, std::size_t ls, std::vector<double>& merged) {
+  TailMoments& t = tails_[s];
+  const TailMoments& u = later.tails_[ls];
+  const auto na = static_cast<std::size_t>(t.top), nb = static_cast<std::size_t>(u.top);
+  t.merge(u);
+  if (top_cap_ == 0) return;
+  // The two lists of largest values, both decreasing, merged into the top_cap_ largest (ties: ours first).
+  const double* a = top_.data() + s * top_cap_;
+  const double* b = later.top_.data() + ls * later.top_cap_;
+  std::size_t i = 0, j = 0, n = 0;
+  while (n < top_cap_ && (i < na || j < nb)) merged[n++] = j >= nb || (i < na && a[i] >= b[j]) ? a[i++] : b[j++];
+  std::copy_n(merged.begin(), n, top_.begin() + static_cast<std::ptrdiff_t>(s * top_cap_));
+  t.top = static_cast<std::int64_t>(n);
 }
 
 void CellAccumulator::finish(CellResult& c) const {
@@ -199,6 +310,11 @@ void CellAccumulator::finish(CellResult& c) const {
         s.values.push_back(std::move(row));
         s.seeds.push_back(rep_seeds_[r]);
       }
+    }
+    const auto t = static_cast<std::size_t>(std::find(tail_of_.begin(), tail_of_.end(), m) - tail_of_.begin());
+    if (t < tail_of_.size()) {
+      s.tails.resize(K);
+      for (std::size_t k = 0; k < K; ++k) s.tails[k] = tail_stats_of(k * tail_of_.size() + t);
     }
     c.metrics[metrics_[m]] = std::move(s);
   }

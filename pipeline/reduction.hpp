@@ -54,6 +54,19 @@ struct RunningStats {
   SummaryStats summary() const;
 };
 
+/// Streaming moments of the finite values of one metric at one point for the heavy-tail report
+/// (TailStats): count, sum, how many are negative, and the mean with the central sums M2, M3, M4
+/// (Pébay 2008 one-pass updates; merge() appends later reps with Pébay's pairwise formulas). The
+/// largest values are kept beside it by CellAccumulator. Trivially copyable (MPI and shard bytes).
+struct TailMoments {
+  std::int64_t n = 0, negative = 0;
+  std::int64_t top = 0;  ///< how many of the largest values are kept (CellAccumulator::top_)
+  double sum = 0.0, mean = 0.0, m2 = 0.0, m3 = 0.0, m4 = 0.0;
+
+  void add(double v);
+  void merge(const TailMoments& later);
+};
+
 /// The reduction of some reps of one cell (one seed block, or the whole cell after merging).
 class CellAccumulator {
  public:
@@ -61,8 +74,15 @@ class CellAccumulator {
   /// metric (outputs.traces).
   /// `axis`: points of different reps are the same point when their value on this axis is equal
   /// (the recording grid's axis; iterations by default).
-  CellAccumulator(const std::set<std::string>* per_run, bool all_per_run, RecordAxis axis = RecordAxis::kIter)
-      : per_run_(per_run), all_per_run_(all_per_run), axis_(axis) {}
+  /// `tails`: metrics reduced to tail statistics (MetricSeries::tails) as runs arrive, keeping the
+  /// `top_capacity` largest values of each point (at least ⌈0.1 % of the cell's reps⌉; a seed block
+  /// needs no more than its reps).
+  CellAccumulator(const std::set<std::string>* per_run,
+                  bool all_per_run,
+                  RecordAxis axis = RecordAxis::kIter,
+                  const std::set<std::string>* tails = nullptr,
+                  std::size_t top_capacity = 0)
+      : per_run_(per_run), all_per_run_(all_per_run), axis_(axis), tail_set_(tails), top_cap_(top_capacity) {}
 
   /// Adds the next rep (rep numbers must arrive in increasing order).
   void add(const RunResult& run, std::int64_t seed, std::int64_t rep);
@@ -88,6 +108,12 @@ class CellAccumulator {
   /// The index of p's point, inserting a new one when needed. `hint`: where it usually is (runs of a
   /// cell mostly record the same points: checked first, before the binary search).
   std::size_t point_index(const Point& p, std::size_t hint);
+  /// Adds v to the tail moments and largest values of slot s (point k, tail metric q: k * T + q).
+  void add_tail(std::size_t s, double v);
+  /// The tail statistics of slot s as tail_stats() would give them from the per-run values.
+  TailStats tail_stats_of(std::size_t s) const;
+  /// Appends slot ls of `later` to slot s (`merged`: top_cap_ doubles of scratch).
+  void merge_tail(std::size_t s, const CellAccumulator& later, std::size_t ls, std::vector<double>& merged);
 
   const std::set<std::string>* per_run_;
   bool all_per_run_ = false;
@@ -101,6 +127,11 @@ class CellAccumulator {
   std::vector<RunInfo> runs_;
   std::vector<RunScalars> run_scalars_;
   std::vector<std::pair<std::string, RunningStats>> scalars_;  ///< first-seen order
+  const std::set<std::string>* tail_set_ = nullptr;
+  std::size_t top_cap_ = 0;
+  std::vector<std::size_t> tail_of_;  ///< indices into metrics_ of the tail metrics
+  std::vector<TailMoments> tails_;    ///< [k * tail_of_.size() + q]
+  std::vector<double> top_;           ///< [(k * T + q) * top_cap_ + i]: the largest values, decreasing
 };
 
 }  // namespace sgdcheck::pipeline

@@ -42,10 +42,10 @@ struct MetricSeries {
   /// `outputs: {traces: true}` / `--traces`; empty otherwise (the statistics above are always there).
   std::vector<std::vector<double>> values;
   std::vector<std::int64_t> seeds;  ///< seed of each row of `values` (same length)
-  /// tails[k]: tail statistics at points[k], read from tails.csv when the per-run values were not written
-  /// (ResultSet::tail_only); empty otherwise. Use tail_stats(), which prefers `values`.
+  /// tails[k]: tail statistics at points[k] of a metric reduced only for the heavy-tail report
+  /// (Plan::tail_metrics: computed in one pass as runs arrive, written to and read back from tails.csv
+  /// exactly); empty otherwise. Use tail_stats(), which prefers `values`.
   std::vector<TailStats> tails;
-
 
   std::size_t size() const { return points.size(); }
   /// Computes n, mean, sd, se, min, max from `values` exactly as execute() reduces runs (Welford in
@@ -54,7 +54,8 @@ struct MetricSeries {
 };
 
 /// Tail statistics of `m` at point i, computed from the per-run values when present, else taken from
-/// `m.tails`; n = 0 when neither is there. Both ways give the same numbers (tails.csv holds them exactly).
+/// `m.tails`; n = 0 when neither is there. The two ways agree to rounding (two passes over the values
+/// here, one-pass moments in CellAccumulator); a metric has one or the other, never both.
 TailStats tail_stats(const MetricSeries& m, std::size_t i);
 
 struct BoundSeries {

@@ -101,8 +101,7 @@ bool ShardRunner::schedule(const WorkItems& items, int jobs) {
     if (!items.run(k)) return;  // interrupted
     encoded_[q] = encode_item(plan_, items, k);
     const auto c = items.list[k].first;
-    items.block(k) =
-        CellAccumulator(&plan_.per_run_metrics, plan_.traces, plan_.cells[c].runner->spec().record_axis);
+    items.block(k) = accumulator_for(plan_, c, true);
   });
   return false;  // the reduction happens in `merge`
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../config/temp_files.hpp"
+#include "core/csv.hpp"
 #include "core/errors.hpp"
 #include "experiment_text.hpp"
 #include "pipeline/distribute.hpp"
@@ -28,7 +29,7 @@ void write_tables(const Execution& ex, const fs::path& dir) {
 }
 
 void require_same_tables(const fs::path& a, const fs::path& b) {
-  for (const char* f : {"results.csv", "summary.csv", "runs.csv", "bounds.csv", "constants.csv"}) {
+  for (const char* f : {"results.csv", "summary.csv", "runs.csv", "bounds.csv", "constants.csv", "tails.csv"}) {
     INFO(f);
     REQUIRE(fs::exists(a / f));
     REQUIRE(read_text(a / f) == read_text(b / f));
@@ -68,11 +69,17 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST_CASE("3 shards merged give the same tables as one execution, and so do 30 shards of 26 items",
           "[pipeline][shard]") {
+  // With traces every value travels per run; without, bound_holds' metric travels as streamed tail
+  // moments and largest values (tails.csv), which must merge to the same bits too.
+  const bool traces = GENERATE(true, false);
+  INFO("traces " << traces);
   TempDir dir;
   Plan plan = make_plan(dir.write("exp.yaml", tiny_experiment()), {});
-  plan.traces = true;
+  plan.traces = traces;
+  REQUIRE(plan.tail_metrics == std::set<std::string>{"dist2"});
   const Execution one = execute(plan, {1, {}});
   write_tables(one, dir.path() / "one");
+  REQUIRE(read_csv(dir.path() / "one" / "tails.csv").rows.empty() == traces);
   // 2 cells x 100 seeds = 2 x 13 seed blocks; the last block of each cell has 4 reps.
   for (std::size_t n : {3, 30}) {
     const fs::path shards = dir.path() / std::to_string(n);
@@ -84,7 +91,7 @@ TEST_CASE("3 shards merged give the same tables as one execution, and so do 30 s
   }
   // The comparison can fail: another seed gives other tables.
   Plan other = make_plan(dir.path() / "exp.yaml", {false, 4});
-  other.traces = true;
+  other.traces = traces;
   write_tables(execute(other, {2, {}}), dir.path() / "other");
   REQUIRE(read_text(dir.path() / "one" / "summary.csv") != read_text(dir.path() / "other" / "summary.csv"));
 }
@@ -177,7 +184,7 @@ TEST_CASE("mutated work-item bytes are refused or decode to a block that reduces
   TempDir dir;
   Plan plan =
       make_plan(dir.write("exp.yaml", tiny_experiment({{"  iterations: 200", "  iterations: 20"}})), {});
-  plan.traces = true;
+  plan.traces = GENERATE(true, false);  // per-run values, or tail moments and largest values
   MutatingScheduler s;
   ExecuteOptions xo;
   xo.scheduler = &s;

@@ -60,6 +60,13 @@ void require_identical(const ResultSet& a, const ResultSet& b) {
       require_same_bits(sa.se, sb.se);
       require_same_bits(sa.min, sb.min);
       require_same_bits(sa.max, sb.max);
+      REQUIRE(sa.tails.size() == sb.tails.size());
+      for (std::size_t k = 0; k < sa.tails.size(); ++k) {
+        REQUIRE(sa.tails[k].n == sb.tails[k].n);
+        REQUIRE(sa.tails[k].top == sb.tails[k].top);
+        REQUIRE(same_bits(sa.tails[k].top_share, sb.tails[k].top_share));
+        REQUIRE(same_bits(sa.tails[k].kurtosis, sb.tails[k].kurtosis));
+      }
     }
     REQUIRE(ca.bounds.size() == cb.bounds.size());
     for (std::size_t j = 0; j < ca.bounds.size(); ++j)
@@ -82,6 +89,13 @@ TEST_CASE("executing a plan with 1, 2 and 7 jobs gives bit-identical statistics 
   const Execution seven = execute(plan, {7, {}});
   require_identical(one.results, two.results);
   require_identical(one.results, seven.results);
+  {  // without traces, dist2 (bound_holds' metric) is reduced to streamed tail statistics
+    Plan tails = make_plan(file, {});
+    REQUIRE(tails.tail_metrics.count("dist2"));
+    const Execution t1 = execute(tails, {1, {}}), t7 = execute(tails, {7, {}});
+    REQUIRE_FALSE(t1.results.cells[0].metrics.at("dist2").tails.empty());
+    require_identical(t1.results, t7.results);
+  }
   // The streaming reduction is exactly compute_stats over the per-run values (same seed blocks).
   for (const auto& c : one.results.cells)
     for (const auto& [m, s] : c.metrics) {
@@ -193,22 +207,25 @@ std::string checks_text(const std::vector<CheckOutcome>& outcomes) {
   return out;
 }
 
-const char* kTables[] = {"results.csv", "summary.csv", "runs.csv", "run_scalars.csv", "scalar_summary.csv",
+const char* kTables[] = {"results.csv", "summary.csv", "tails.csv", "runs.csv", "run_scalars.csv", "scalar_summary.csv",
                          "constants.csv", "bounds.csv", "cells.csv"};
 
 }  // namespace
 
 TEST_CASE("per-run values are kept only for the metrics a check or plot needs", "[pipeline]") {
   TempDir dir;
-  // bound_holds needs its bound's metric (dist2) per run, for the heavy-tail report; nothing else.
+  // bound_holds reports the heavy tails of its bound's metric (dist2): reduced to tail statistics as
+  // runs arrive, not kept per run; nothing else is kept.
   {
     const Plan plan = make_plan(dir.write("a.yaml", tiny_experiment()), {});
-    REQUIRE(plan.per_run_metrics == std::set<std::string>{"dist2"});
+    REQUIRE(plan.per_run_metrics.empty());
+    REQUIRE(plan.tail_metrics == std::set<std::string>{"dist2"});
     const Execution ex = execute(plan, {2, {}});
     for (const auto& c : ex.results.cells)
       for (const auto& [m, s] : c.metrics) {
         INFO("metric " << m);
-        REQUIRE(s.values.size() == (m == "dist2" ? kTinySeeds : 0));
+        REQUIRE(s.values.empty());
+        REQUIRE(s.tails.size() == (m == "dist2" ? s.size() : 0));
         REQUIRE(s.n[0] == static_cast<int>(kTinySeeds));
       }
   }
@@ -217,7 +234,7 @@ TEST_CASE("per-run values are kept only for the metrics a check or plot needs", 
     const Plan plan = make_plan(
         dir.write("b.yaml", tiny_experiment({{"+slope", "  - slope: {metric: grad2, expected: -1, tolerance: 10, bootstrap: 20}"}})),
         {});
-    REQUIRE(plan.per_run_metrics == std::set<std::string>{"dist2", "grad2"});
+    REQUIRE(plan.per_run_metrics == std::set<std::string>{"grad2"});
     const Execution ex = execute(plan, {2, {}});
     for (const auto& c : ex.results.cells) {
       REQUIRE(c.metrics.at("grad2").values.size() == kTinySeeds);
@@ -226,7 +243,7 @@ TEST_CASE("per-run values are kept only for the metrics a check or plot needs", 
     const Plan nob = make_plan(
         dir.write("c.yaml", tiny_experiment({{"+slope", "  - slope: {metric: grad2, expected: -1, tolerance: 10, bootstrap: 0}"}})),
         {});
-    REQUIRE(nob.per_run_metrics == std::set<std::string>{"dist2"});
+    REQUIRE(nob.per_run_metrics.empty());
   }
   // outputs: {traces: true} keeps every metric.
   {
