@@ -226,10 +226,10 @@ Execution execute(const Plan& plan, const ExecuteOptions& options, const Checkpo
     if (remaining[c].fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     CellAccumulator whole = accumulator_for(plan, c, false);
     for (std::size_t k = first_item[c]; k < first_item[c] + blocks_per_cell; ++k) {
-      whole.merge(blocks[k]);
+      whole.merge(std::move(blocks[k]));
       blocks[k] = accumulator_for(plan, c, true);  // release
     }
-    whole.finish(rs.cells[c]);
+    std::move(whole).finish(rs.cells[c]);
     if (options.cell_progress) {
       const std::size_t d = ++cells_done;
       std::lock_guard lock(progress_mutex);

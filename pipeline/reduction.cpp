@@ -1,7 +1,9 @@
 #include "pipeline/reduction.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
+#include <utility>
 
 namespace sgdcheck::pipeline {
 
@@ -190,18 +192,20 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
   runs_.push_back(std::move(info));
 }
 
-void CellAccumulator::merge(const CellAccumulator& later) {
+void CellAccumulator::merge(CellAccumulator&& later) {
   if (later.runs_.empty()) return;
   if (runs_.empty()) {
     // Take later's state with this accumulator's capacity for largest values (a whole cell's, when
     // `later` is a seed block's).
     const std::size_t cap = top_cap_;
-    *this = later;
+    std::vector<double> later_top = later.top_;
+    const std::size_t later_cap = later.top_cap_;
+    *this = std::move(later);
     if (cap != top_cap_) {
       std::vector<double> top(tails_.size() * cap, 0.0);
       for (std::size_t s = 0; s < tails_.size(); ++s) {
         const auto n = std::min<std::size_t>(static_cast<std::size_t>(tails_[s].top), cap);
-        std::copy_n(later.top_.begin() + static_cast<std::ptrdiff_t>(s * later.top_cap_), n,
+        std::copy_n(later_top.begin() + static_cast<std::ptrdiff_t>(s * later_cap), n,
                     top.begin() + static_cast<std::ptrdiff_t>(s * cap));
         tails_[s].top = static_cast<std::int64_t>(n);
       }
@@ -239,10 +243,13 @@ void CellAccumulator::merge(const CellAccumulator& later) {
     for (std::size_t m = 0; m < M; ++m) stats_[k * M + m].merge(later.stats_[j * M + m]);
     for (std::size_t q = 0; q < T; ++q) merge_tail(k * T + q, later, j * T + q, merged);
   }
-  rep_values_.insert(rep_values_.end(), later.rep_values_.begin(), later.rep_values_.end());
-  rep_seeds_.insert(rep_seeds_.end(), later.rep_seeds_.begin(), later.rep_seeds_.end());
-  runs_.insert(runs_.end(), later.runs_.begin(), later.runs_.end());
-  run_scalars_.insert(run_scalars_.end(), later.run_scalars_.begin(), later.run_scalars_.end());
+  auto append = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  append(rep_values_, later.rep_values_);
+  append(rep_seeds_, later.rep_seeds_);
+  append(runs_, later.runs_);
+  append(run_scalars_, later.run_scalars_);
   for (const auto& [name, st] : later.scalars_) {
     const auto& key = name;  // clang 14 cannot capture structured bindings in lambdas
     auto it = std::find_if(scalars_.begin(), scalars_.end(), [&](const auto& s) { return s.first == key; });
@@ -266,7 +273,19 @@ void CellAccumulator::merge_tail(std::size_t s, const CellAccumulator& later, st
   t.top = static_cast<std::int64_t>(n);
 }
 
-void CellAccumulator::finish(CellResult& c) const {
+void CellAccumulator::finish(CellResult& c) const& {
+  finish_statistics(c);
+  c.runs = runs_;
+  c.run_scalars = run_scalars_;
+}
+
+void CellAccumulator::finish(CellResult& c) && {
+  finish_statistics(c);
+  c.runs = std::move(runs_);
+  c.run_scalars = std::move(run_scalars_);
+}
+
+void CellAccumulator::finish_statistics(CellResult& c) const {
   const std::size_t M = metrics_.size(), K = points_.size();
   std::vector<Point> points;
   std::vector<double> keys;  // axis values before vtime averaging (rep values are keyed by them)
@@ -318,8 +337,6 @@ void CellAccumulator::finish(CellResult& c) const {
     }
     c.metrics[metrics_[m]] = std::move(s);
   }
-  c.runs = runs_;
-  c.run_scalars = run_scalars_;
   c.scalars.clear();
   for (const auto& [name, st] : scalars_) c.scalars[name] = st.summary();
 }

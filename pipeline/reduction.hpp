@@ -86,10 +86,11 @@ class CellAccumulator {
 
   /// Adds the next rep (rep numbers must arrive in increasing order).
   void add(const RunResult& run, std::int64_t seed, std::int64_t rep);
-  /// Appends the reps of `later` (a later seed block of the same cell).
-  void merge(const CellAccumulator& later);
-  /// Fills metrics, runs and scalars of `c`.
-  void finish(CellResult& c) const;
+  /// Appends the reps of `later` (a later seed block of the same cell), taking its storage.
+  void merge(CellAccumulator&& later);
+  /// Fills metrics, runs and scalars of `c` (the rvalue form moves the runs instead of copying them).
+  void finish(CellResult& c) const&;
+  void finish(CellResult& c) &&;
   std::size_t reps() const { return runs_.size(); }
 
  private:
@@ -108,6 +109,8 @@ class CellAccumulator {
   /// The index of p's point, inserting a new one when needed. `hint`: where it usually is (runs of a
   /// cell mostly record the same points: checked first, before the binary search).
   std::size_t point_index(const Point& p, std::size_t hint);
+  /// Metrics and scalars of `c` (finish without the runs).
+  void finish_statistics(CellResult& c) const;
   /// Adds v to the tail moments and largest values of slot s (point k, tail metric q: k * T + q).
   void add_tail(std::size_t s, double v);
   /// The tail statistics of slot s as tail_stats() would give them from the per-run values.

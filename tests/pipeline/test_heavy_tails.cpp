@@ -214,7 +214,7 @@ TEST_CASE("tail statistics streamed in seed blocks agree with two passes over th
         block.add(res, 1, static_cast<std::int64_t>(r));
         values.add(res, 1, static_cast<std::int64_t>(r));
       }
-      whole.merge(block);
+      whole.merge(std::move(block));
     }
     CellResult streamed, reference;
     whole.finish(streamed);
