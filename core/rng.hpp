@@ -86,6 +86,23 @@ class Rng {
     }
     s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
   }
+  /// out[k] = normal() · scale[k] for k = 0 … n−1: fill_normal with each draw multiplied as it is made
+  /// (one IEEE multiply, so the bits of normal() * scale[k]). A separate scaling pass would reload the
+  /// draws just stored one double at a time as SIMD pairs, which stalls on store-to-load forwarding.
+  void fill_normal_scaled(double* out, const double* scale, std::size_t n) {
+    std::uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint64_t bits = step(s0, s1, s2, s3);
+      double z;
+      if (!zig_fast(bits, z)) [[unlikely]] {
+        s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
+        z = zig_slow(bits);
+        s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+      }
+      out[k] = z * scale[k];
+    }
+    s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
+  }
   /// ±1 with probability ½ each.
   double rademacher() { return (next_u64() >> 63) ? 1.0 : -1.0; }
   /// 1 with probability p.

@@ -93,11 +93,9 @@ double RandomDesignLs::draw_sample(Rng& rng, Vec& a) const {
   double y = 0.0;
   switch (design_) {
     case Design::kGaussian:
-      rng.fill_normal(a.data(), static_cast<std::size_t>(d));  // the same draws as d calls of normal()
-      for (Index j = 0; j < d; ++j) {
-        a[j] *= sqrt_h_[j];
-        y += view_.w_star[j] * a[j];
-      }
+      // a_j = sqrt(h_j)·z_j with the draws of d calls of normal(), then y = Σ w*_j a_j in order.
+      rng.fill_normal_scaled(a.data(), sqrt_h_.data(), static_cast<std::size_t>(d));
+      for (Index j = 0; j < d; ++j) y += view_.w_star[j] * a[j];
       break;
     case Design::kRademacher:
       for (Index j = 0; j < d; ++j) {

@@ -215,3 +215,31 @@ TEST_CASE("fill_normal gives the draws of as many normal() calls, slow paths inc
     REQUIRE(one.next_u64() == batch.next_u64());  // both streams end in the same state
   }
 }
+
+TEST_CASE("fill_normal_scaled gives normal() * scale[k], bit for bit, slow paths included", "[core][rng]") {
+  std::vector<double> scale(37);
+  for (std::size_t k = 0; k < scale.size(); ++k) scale[k] = std::sqrt(0.1 + static_cast<double>(k) / 7.0);
+  for (std::uint64_t seed : {2u, 99u}) {
+    Rng one = make_stream(seed, 3, StreamPurpose::kAlgorithm, 1);
+    Rng batch = one;
+    std::vector<double> got(200'000), want(200'000), z(200'000);
+    std::size_t at = 0;
+    for (std::size_t len = 1; at < got.size(); len = len % 37 + 1) {
+      const std::size_t n = std::min(len, got.size() - at);
+      for (std::size_t k = 0; k < n; ++k) {
+        z[at + k] = one.normal();
+        want[at + k] = z[at + k] * scale[k];
+      }
+      batch.fill_normal_scaled(got.data() + at, scale.data(), n);
+      at += n;
+    }
+    std::size_t slow = 0;
+    for (std::size_t k = 0; k < want.size(); ++k) {
+      INFO("seed " << seed << ", draw " << k);
+      REQUIRE(std::bit_cast<std::uint64_t>(got[k]) == std::bit_cast<std::uint64_t>(want[k]));
+      slow += std::abs(z[k]) > detail::kZigX[1];  // beyond r: the tail branch of the slow path ran
+    }
+    REQUIRE(slow > 10);
+    REQUIRE(one.next_u64() == batch.next_u64());
+  }
+}
