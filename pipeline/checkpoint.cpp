@@ -130,9 +130,10 @@ std::string checkpoint_file_name(std::size_t cell_id, const std::string& key) {
 // Layout (format 3): magic "SGDCKPT3", key, then per metric: name, points (iter, samples, rounds as
 // int64 and vtime as double, in parallel arrays), n (int32), mean, sd, se, min, max, seeds, the
 // per-run rows (doubles as their bits, so they read back bit for bit, inf and NaN included) and the
-// tail statistics (TailStats as bytes; empty unless a tail metric); the runs in parallel arrays (seed, rep, iterations; termination, message strings) with their scalars; the
-// cell scalars; the wall times; and last the FNV-1a hash of every byte before it. Arrays and strings
-// are length-prefixed (uint64). One std::string buffer, written with one call: no object per run.
+// tail statistics (TailStats as bytes; empty unless a tail metric); the runs in parallel arrays (seed,
+// rep, iterations; termination, message strings) with their scalars; the cell scalars; the wall
+// times; and last the FNV-1a hash of every byte before it. Arrays and strings are length-prefixed
+// (uint64). One std::string buffer, written with one call: no object per run.
 void write_checkpoint(const fs::path& file, const std::string& key, const CellResult& c, const std::vector<double>& wall) {
   Out o;
   o.buffer().append(kCheckpointMagic, sizeof kCheckpointMagic);

@@ -109,8 +109,7 @@ class BlockCodec {
     }
     // The kept metrics are what the plan keeps (never trusted from the bytes).
     const auto kept = in.get_array<std::uint64_t>();
-    for (std::size_t m = 0; m < M; ++m)
-      if (a.all_per_run_ || (a.per_run_ && a.per_run_->count(a.metrics_[m]))) a.kept_.push_back(m);
+    a.choose_kept();  // the per-run and tail metrics of the plan
     if (!std::equal(kept.begin(), kept.end(), a.kept_.begin(), a.kept_.end()))
       in.fail("kept per-run metrics differ from the plan's");
     const std::size_t K = in.count(6 * 8 + 1);
@@ -136,12 +135,8 @@ class BlockCodec {
       if (st.n < 0 || st.pos_inf < 0 || st.neg_inf < 0 || st.n > R || st.pos_inf > R || st.neg_inf > R ||
           st.count() > R)
         in.fail("statistics counts");
-    // The tail metrics are what the plan keeps, like the per-run ones; each slot's kept largest
-    // values are min(n, capacity) finite values in decreasing order, as add_tail leaves them.
-    for (std::size_t m = 0; m < M; ++m)
-      if (std::find(a.kept_.begin(), a.kept_.end(), m) == a.kept_.end() && a.tail_set_ &&
-          a.tail_set_->count(a.metrics_[m]))
-        a.tail_of_.push_back(m);
+    // Each slot of the plan's tail metrics keeps min(n, capacity) finite values in decreasing order,
+    // as add_tail leaves them.
     a.tails_ = in.get_array<TailMoments>();
     if (a.tails_.size() != K * a.tail_of_.size()) in.fail("tail statistics size");
     a.top_.assign(a.tails_.size() * a.top_cap_, 0.0);

@@ -112,6 +112,14 @@ TailStats CellAccumulator::tail_stats_of(std::size_t s) const {
   return r;
 }
 
+void CellAccumulator::choose_kept() {
+  kept_.clear();
+  tail_of_.clear();
+  for (std::size_t m = 0; m < metrics_.size(); ++m)
+    if (all_per_run_ || (per_run_ && per_run_->count(metrics_[m]))) kept_.push_back(m);
+    else if (tail_set_ && tail_set_->count(metrics_[m])) tail_of_.push_back(m);
+}
+
 std::size_t CellAccumulator::point_index(const Point& p, std::size_t hint) {
   const double key = axis_value(p, axis_);
   if (hint < points_.size() && axis_value(points_[hint].p, axis_) == key) return hint;
@@ -135,9 +143,7 @@ void CellAccumulator::add(const RunResult& run, std::int64_t seed, std::int64_t 
   const Trace& tr = run.trace;
   if (runs_.empty() && metrics_.empty()) {
     metrics_ = tr.metrics;
-    for (std::size_t m = 0; m < metrics_.size(); ++m)
-      if (all_per_run_ || (per_run_ && per_run_->count(metrics_[m]))) kept_.push_back(m);
-      else if (tail_set_ && tail_set_->count(metrics_[m])) tail_of_.push_back(m);
+    choose_kept();
     points_.reserve(tr.points.size());
     for (const Point& p : tr.points) {
       PointAcc pa;
@@ -198,14 +204,12 @@ void CellAccumulator::merge(CellAccumulator&& later) {
     // Take later's state with this accumulator's capacity for largest values (a whole cell's, when
     // `later` is a seed block's).
     const std::size_t cap = top_cap_;
-    std::vector<double> later_top = later.top_;
-    const std::size_t later_cap = later.top_cap_;
     *this = std::move(later);
-    if (cap != top_cap_) {
+    if (cap != top_cap_) {  // re-lay the largest values (stride top_cap_) out with stride cap
       std::vector<double> top(tails_.size() * cap, 0.0);
       for (std::size_t s = 0; s < tails_.size(); ++s) {
         const auto n = std::min<std::size_t>(static_cast<std::size_t>(tails_[s].top), cap);
-        std::copy_n(later_top.begin() + static_cast<std::ptrdiff_t>(s * later_cap), n,
+        std::copy_n(top_.begin() + static_cast<std::ptrdiff_t>(s * top_cap_), n,
                     top.begin() + static_cast<std::ptrdiff_t>(s * cap));
         tails_[s].top = static_cast<std::int64_t>(n);
       }

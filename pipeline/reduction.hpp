@@ -109,6 +109,8 @@ class CellAccumulator {
   /// The index of p's point, inserting a new one when needed. `hint`: where it usually is (runs of a
   /// cell mostly record the same points: checked first, before the binary search).
   std::size_t point_index(const Point& p, std::size_t hint);
+  /// kept_ and tail_of_ from metrics_: the per-run metrics the constructor named, else its tail metrics.
+  void choose_kept();
   /// Metrics and scalars of `c` (finish without the runs).
   void finish_statistics(CellResult& c) const;
   /// Adds v to the tail moments and largest values of slot s (point k, tail metric q: k * T + q).
