@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 
 namespace sgdcheck {
@@ -87,11 +88,13 @@ class Rng {
     s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
   }
   /// out[k] = normal() · scale[k] for k = 0 … n−1: fill_normal with each draw multiplied as it is made
-  /// (one IEEE multiply, so the bits of normal() * scale[k]). A separate scaling pass would reload the
-  /// draws just stored one double at a time as SIMD pairs, which stalls on store-to-load forwarding.
+  /// (one IEEE multiply, so the bits of normal() * scale[k]). The products are stored in pairs (one
+  /// 16-byte store for out[2i], out[2i+1]): the kernels that read them next load SIMD pairs, and a pair
+  /// load of two separate 8-byte stores stalls on store-to-load forwarding (the hottest instruction of
+  /// the Gaussian random design when the draws were stored one double at a time).
   void fill_normal_scaled(double* out, const double* scale, std::size_t n) {
     std::uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
-    for (std::size_t k = 0; k < n; ++k) {
+    auto draw = [&] {
       const std::uint64_t bits = step(s0, s1, s2, s3);
       double z;
       if (!zig_fast(bits, z)) [[unlikely]] {
@@ -99,9 +102,25 @@ class Rng {
         z = zig_slow(bits);
         s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
       }
-      out[k] = z * scale[k];
+      return z;
+    };
+    std::size_t k = 0;
+    for (; k + 2 <= n; k += 2) {
+      const double first = draw() * scale[k];
+      store_pair(out + k, first, draw() * scale[k + 1]);
     }
+    if (k < n) out[k] = draw() * scale[k];
     s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
+  }
+  /// out[k] = scale[k] · rademacher() for k = 0 … n−1 (the same draws in order), stored in pairs as
+  /// fill_normal_scaled does.
+  void fill_rademacher_scaled(double* out, const double* scale, std::size_t n) {
+    std::size_t k = 0;
+    for (; k + 2 <= n; k += 2) {
+      const double first = scale[k] * rademacher();
+      store_pair(out + k, first, scale[k + 1] * rademacher());
+    }
+    if (k < n) out[k] = scale[k] * rademacher();
   }
   /// ±1 with probability ½ each.
   double rademacher() { return (next_u64() >> 63) ? 1.0 : -1.0; }
@@ -111,6 +130,13 @@ class Rng {
   double exponential(double rate) { return -std::log1p(-uniform()) / rate; }
 
  private:
+  /// out[0] = a, out[1] = b as one 16-byte store (a two-double vector; a plain array is split into two
+  /// 8-byte stores by the compiler).
+  static void store_pair(double* out, double a, double b) {
+    using V2 = double __attribute__((vector_size(16)));
+    const V2 v = {a, b};
+    std::memcpy(out, &v, sizeof v);
+  }
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   /// One xoshiro256** step on the state words (s0 … s3): returns the output and advances them.
   static std::uint64_t step(std::uint64_t& s0, std::uint64_t& s1, std::uint64_t& s2, std::uint64_t& s3) {

@@ -74,6 +74,11 @@ void Problem::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace&
 
 void Problem::apply_step(double gamma, const Workspace& ws, Vec& x) const { x.noalias() -= gamma * ws.grad; }
 
+void Problem::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const {
+  draw_step(x, b, s, rng, ws);
+  apply_step(gamma, ws, x);
+}
+
 void Problem::draw_step_with_sample_gradients(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws,
                                               RowMat& grads) const {
   if (n() == 0) throw std::logic_error(family() + ": streaming problems must override draw_step_with_sample_gradients");

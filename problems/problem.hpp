@@ -136,6 +136,12 @@ class Problem {
   /// stochastic_gradient + a dense update up to floating-point rounding.
   virtual void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const;
   virtual void apply_step(double gamma, const Workspace& ws, Vec& x) const;
+  /// One SGD update in place, x ← x − γ·(mean gradient of b samples drawn at x): draw_step(x, …)
+  /// followed by apply_step(γ, ws, x), the same draws and the same bits; afterwards `ws` holds what
+  /// draw_step left or nothing meaningful (callers read only x). Streaming families override it to do
+  /// both in one call at b = 1 (local SGD at d = 2 spends a third of its time in the call overhead
+  /// of the two phases). Never allocates.
+  virtual void sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const;
   /// draw_step that also keeps the batch's per-sample gradients (the adaptive batch-size tests of
   /// runners/adaptive_local): row k of `grads` receives ∇f of the k-th drawn sample at `at` (needs
   /// grads.rows() >= b and grads.cols() == dim()), and `ws` is left so that apply_step moves by their

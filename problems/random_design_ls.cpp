@@ -98,10 +98,8 @@ double RandomDesignLs::draw_sample(Rng& rng, Vec& a) const {
       for (Index j = 0; j < d; ++j) y += view_.w_star[j] * a[j];
       break;
     case Design::kRademacher:
-      for (Index j = 0; j < d; ++j) {
-        a[j] = sqrt_h_[j] * rng.rademacher();
-        y += view_.w_star[j] * a[j];
-      }
+      rng.fill_rademacher_scaled(a.data(), sqrt_h_.data(), static_cast<std::size_t>(d));
+      for (Index j = 0; j < d; ++j) y += view_.w_star[j] * a[j];
       break;
     case Design::kBernoulliGaussian:
       for (Index j = 0; j < d; ++j) {
@@ -149,6 +147,17 @@ void RandomDesignLs::apply_step(double gamma, const Workspace& ws, Vec& x) const
   }
   // x − γ·g with g = r·a, element by element as the default x.noalias() −= γ·g evaluates it.
   kernels::sub_scaled(gamma, ws.coeffs[0], ws.sample.data(), x.data(), x.size());
+}
+
+void RandomDesignLs::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const {
+  if (b != 1) {
+    Problem::sgd_step(gamma, x, b, s, rng, ws);
+    return;
+  }
+  // draw_step's residual r = a'x − y, then apply_step's x − γ·(r·a); ws.coeffs is not written.
+  const double y = draw_sample(rng, ws.sample);
+  const double r = kernels::dot(ws.sample.data(), x.data(), x.size()) - y;
+  kernels::sub_scaled(gamma, r, ws.sample.data(), x.data(), x.size());
 }
 
 void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,

@@ -44,6 +44,8 @@ class RandomDesignLs final : public Problem {
   /// b > 1: the default (mean gradient in ws.grad, ws.coeffs empty).
   void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
   void apply_step(double gamma, const Workspace& ws, Vec& x) const override;
+  /// b = 1: the sample, its residual and the update in one pass (draw_step + apply_step's bits).
+  void sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
   /// The samples of stochastic_gradient (same draws), each gradient kept in a row of `grads`; ws.grad = mean.
   void draw_step_with_sample_gradients(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws,
                                        RowMat& grads) const override;

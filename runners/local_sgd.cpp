@@ -85,10 +85,7 @@ class LocalEngine {
   const Vec& x0() const { return x0_; }
   std::int64_t next_delay() const { return 0; }
   const Vec& update(std::int64_t t, double gamma) {
-    for (auto& wk : workers_) {
-      problem_.draw_step(wk.w, wk.batch, spec_.sampling, wk.rng, wk.ws);
-      rule_.apply(problem_, gamma, wk, wk.w);
-    }
+    for (auto& wk : workers_) rule_.step(problem_, gamma, spec_.sampling, wk, wk.w);
     // w̄_t = mean_p w^p (summed in worker order, then scaled by 1/P; with P = 1 this is w^0 exactly).
     // Coordinate by coordinate: the same additions in the same order as the vector form
     // w̄ = w^0; w̄ += w^1 … ; w̄ *= 1/P, without its per-call set-up (d is often 2–10 here).

@@ -105,6 +105,10 @@ class SequenceEngine {
   }
   /// Update s = t − 1: x_{s+1} = rule(x_s, g(x_{s−τ_s})).
   const Vec& update(std::int64_t t, double gamma) {
+    if (slots_ == 1 && !read_mean_) {  // no delay: the gradient point is the point moved (one fused call)
+      rule_.step(problem_, gamma, spec_.sampling, worker_, ring_[0]);
+      return ring_[0];
+    }
     const std::int64_t s = t - 1;
     const std::int64_t stale_index = std::max<std::int64_t>(0, s - tau_);
     const Vec& stale = ring_[static_cast<std::size_t>(stale_index % (tau_max_ + 1))];

@@ -57,6 +57,14 @@ class UpdateRule {
   /// usually worker.w; the delayed runner passes its current iterate (the batch was drawn at a stale
   /// one). Never allocates.
   virtual void apply(const problems::Problem& problem, double gamma, WorkerState& worker, Vec& x) const = 0;
+  /// Draws the worker's batch at `x` and moves `x` (draw_step, then apply): the update of a runner
+  /// whose gradient point is the point it moves (local SGD, mini-batch SGD without delay). The SGD
+  /// rule does both in the problem's one fused call (Problem::sgd_step, the same bits).
+  virtual void step(const problems::Problem& problem, double gamma, problems::Sampling s, WorkerState& worker,
+                    Vec& x) const {
+    problem.draw_step(x, worker.batch, s, worker.rng, worker.ws);
+    apply(problem, gamma, worker, x);
+  }
   /// Called after a communication round set every worker's iterate to the average (default: keep
   /// each worker's buffers).
   virtual void after_average(std::span<WorkerState> /*workers*/) const {}

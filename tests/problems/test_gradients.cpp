@@ -1,5 +1,6 @@
 // Oracle correctness: central finite differences and the mean conventions of sample / batch gradients.
 #include <catch2/catch.hpp>
+#include <bit>
 #include <numeric>
 #include <vector>
 
@@ -174,6 +175,32 @@ TEST_CASE("draw_step + apply_step equal stochastic_gradient + x - gamma g for ev
         else
           REQUIRE_THAT(xa[j], WithinAbs(xb[j], 1e-14 * (1.0 + xb.norm())));
       }
+    }
+  }
+}
+
+TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and design at b = 1 and 3", "[problems]") {
+  // The fused step (random-design b = 1: one call, the sample kept in place) and the default
+  // (draw_step then apply_step) must draw the same samples and leave the same bits in x and the stream.
+  std::vector<Case> all = cases();
+  for (const char* design : {"gaussian", "rademacher"})
+    for (const char* d : {"2", "5"}) all.push_back({"random_design_ls", {{"d", d}, {"design", design}, {"noise", "0.7"}}});
+  for (const auto& c : all) {
+    const auto p = build(c.family, c.kv);
+    INFO(p->describe());
+    for (Index b : {Index{1}, Index{3}}) {
+      INFO("b = " << b);
+      Workspace ws1 = p->make_workspace(b), ws2 = p->make_workspace(b);
+      Rng r1 = make_stream(9, 2, StreamPurpose::kAlgorithm, 0), r2 = r1;
+      Vec xa = test_points(*p, 5).back(), xb = xa;
+      for (int t = 0; t < 40; ++t) {
+        const double gamma = 0.3 / (1.0 + t);
+        p->draw_step(xa, b, Sampling::kWithReplacement, r1, ws1);
+        p->apply_step(gamma, ws1, xa);
+        p->sgd_step(gamma, xb, b, Sampling::kWithReplacement, r2, ws2);
+      }
+      for (Index j = 0; j < p->dim(); ++j) REQUIRE(std::bit_cast<std::uint64_t>(xa[j]) == std::bit_cast<std::uint64_t>(xb[j]));
+      REQUIRE(r1.next_u64() == r2.next_u64());
     }
   }
 }
