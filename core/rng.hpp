@@ -26,6 +26,10 @@ namespace detail {
 /// X[1] = r = 3.6541528853610088, X[256] = 0), F[i] = exp(-X[i]²/2).
 extern const double kZigX[257];
 extern const double kZigF[257];
+/// The wedge test of layer i (1 ≤ i ≤ 255) without exp where straight lines decide it: for a candidate
+/// x ∈ [X[i+1], X[i]] and height y, +1 when y < exp(−x²/2) is certain, −1 when y ≥ exp(−x²/2) is
+/// certain, 0 when only exp can tell (rng.cpp: the bounds and why the decision equals the exp test's).
+int wedge_squeeze(unsigned i, double x, double y);
 }  // namespace detail
 
 /// xoshiro256** (Blackman & Vigna 2018) with deterministic distributions.
