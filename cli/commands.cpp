@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "config/experiment.hpp"
@@ -366,6 +367,19 @@ int cmd_run(const RunArgs& args) {
       if (ex.resumed_cells > 0)
         fmt::print("{}: resumed {} of {} cells from checkpoints\n", e.name, ex.resumed_cells, plan.cells.size());
 
+      // The figures read the results in memory, as the tables and checks do; gnuplot's renders are the
+      // longest serial piece of a short run, so with more than one job they are drawn while the tables
+      // are written and the checks run (each writes only its own files). With --jobs 1, or a tune:
+      // section (whose figures show the tuned results), they are drawn after the checks.
+      auto draw = [&](const pipeline::ResultSet& shown) {
+        auto po = plot_options(e, args.formats, plan.tune);
+        po.jobs = args.jobs;
+        return plots::write_plots(shown, plan.plots, sdir, po);
+      };
+      const bool draw_alongside = !args.no_plots && !plan.tune && args.jobs > 1;
+      std::future<plots::PlotReport> drawing;
+      if (draw_alongside) drawing = std::async(std::launch::async, draw, std::cref(ex.results));
+
       clock.start("tables");
       ex.results.write(sdir, args.jobs);
       pipeline::write_timings(plan, ex, sdir);
@@ -384,10 +398,8 @@ int cmd_run(const RunArgs& args) {
       // A figure gnuplot cannot draw is reported, never fatal: tables, checks and manifest still commit.
       plots::PlotReport figures;
       if (!args.no_plots) {
-        clock.start("plots");
-        auto po = plot_options(e, args.formats, plan.tune);
-        po.jobs = args.jobs;
-        figures = plots::write_plots(rs, plan.plots, sdir, po);
+        clock.start("plots");  // drawn alongside: the wait for the renders still running
+        figures = draw_alongside ? drawing.get() : draw(rs);
       }
       if (interrupted()) return interrupted_exit(sdir);
 
