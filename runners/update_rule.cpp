@@ -39,7 +39,10 @@ class SgdRule final : public UpdateRule {
   void apply(const problems::Problem& problem, double gamma, WorkerState& worker, Vec& x) const override {
     problem.apply_step(gamma, worker.ws, x);
   }
-  void step(const problems::Problem& problem, double gamma, problems::Sampling s, WorkerState& worker,
+  void step(const problems::Problem& problem,
+            double gamma,
+            problems::Sampling s,
+            WorkerState& worker,
             Vec& x) const override {
     problem.sgd_step(gamma, x, worker.batch, s, worker.rng, worker.ws);
   }

@@ -60,7 +60,10 @@ class UpdateRule {
   /// Draws the worker's batch at `x` and moves `x` (draw_step, then apply): the update of a runner
   /// whose gradient point is the point it moves (local SGD, mini-batch SGD without delay). The SGD
   /// rule does both in the problem's one fused call (Problem::sgd_step, the same bits).
-  virtual void step(const problems::Problem& problem, double gamma, problems::Sampling s, WorkerState& worker,
+  virtual void step(const problems::Problem& problem,
+                    double gamma,
+                    problems::Sampling s,
+                    WorkerState& worker,
                     Vec& x) const {
     problem.draw_step(x, worker.batch, s, worker.rng, worker.ws);
     apply(problem, gamma, worker, x);

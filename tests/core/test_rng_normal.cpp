@@ -244,7 +244,8 @@ TEST_CASE("fill_normal_scaled gives normal() * scale[k], bit for bit, slow paths
   }
 }
 
-TEST_CASE("fill_rademacher_scaled gives scale[k] * rademacher(), bit for bit, at every length", "[core][rng]") {
+TEST_CASE("fill_rademacher_scaled gives scale[k] * rademacher(), bit for bit, at every length",
+          "[core][rng]") {
   std::vector<double> scale(9);
   for (std::size_t k = 0; k < scale.size(); ++k) scale[k] = std::sqrt(0.3 + static_cast<double>(k));
   Rng one = make_stream(4, 1, StreamPurpose::kAlgorithm, 2);
@@ -267,7 +268,8 @@ TEST_CASE("fill_rademacher_scaled gives scale[k] * rademacher(), bit for bit, at
   REQUIRE(std::abs(static_cast<double>(plus) - 0.5 * static_cast<double>(total)) < 5.0 * 25.0);
 }
 
-TEST_CASE("wedge squeeze: every decision it takes is the exp test's, and it takes most of them", "[core][rng]") {
+TEST_CASE("wedge squeeze: every decision it takes is the exp test's, and it takes most of them",
+          "[core][rng]") {
   // All 255 wedges, 4000 candidates each: x uniform on [X[i+1], X[i]] plus both ends, y uniform on
   // [F[i], F[i+1]] plus points within 1e-12 of f(x) (where only exp can tell).
   Rng rng = make_stream(21, 0, StreamPurpose::kProbe);
@@ -295,8 +297,8 @@ TEST_CASE("wedge squeeze: every decision it takes is the exp test's, and it take
   }
   REQUIRE(near > 0);
   // Uniform heights: the bounds are within a few 1e-3 of each other relative to the wedge height in
-  // every layer but the one containing x = 1, so far more than 90 % are decided (99.2 % when written) (a squeeze that never
-  // decides, or decides only at one end, would fail here).
+  // every layer but the one containing x = 1, so far more than 90 % are decided (99.2 % when written) (a
+  // squeeze that never decides, or decides only at one end, would fail here).
   REQUIRE(static_cast<double>(decided) > 0.9 * static_cast<double>(total));
 }
 

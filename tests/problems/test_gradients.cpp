@@ -1,6 +1,6 @@
 // Oracle correctness: central finite differences and the mean conventions of sample / batch gradients.
-#include <catch2/catch.hpp>
 #include <bit>
+#include <catch2/catch.hpp>
 #include <numeric>
 #include <vector>
 
@@ -179,12 +179,22 @@ TEST_CASE("draw_step + apply_step equal stochastic_gradient + x - gamma g for ev
   }
 }
 
-TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and design at b = 1 and 3", "[problems]") {
+TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and design at b = 1 and 3",
+          "[problems]") {
   // The fused step (random-design b = 1: one call, the sample kept in place) and the default
   // (draw_step then apply_step) must draw the same samples and leave the same bits in x and the stream.
   std::vector<Case> all = cases();
+  // d = 1 … 8 take the fixed-dimension step (sample in registers), d = 9 the generic one; with and
+  // without label noise (one normal draw more or less per sample).
   for (const char* design : {"gaussian", "rademacher"})
-    for (const char* d : {"2", "5"}) all.push_back({"random_design_ls", {{"d", d}, {"design", design}, {"noise", "0.7"}}});
+    for (const char* d : {"1", "2", "3", "5", "8", "9"})
+      for (const char* noise : {"0.7", "0"})
+        all.push_back({"random_design_ls",
+                       {{"d", d},
+                        {"design", design},
+                        {"noise", noise},
+                        {"spectrum.kind", "linear"},
+                        {"spectrum.cond", "4"}}});
   for (const auto& c : all) {
     const auto p = build(c.family, c.kv);
     INFO(p->describe());
@@ -199,7 +209,8 @@ TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and 
         p->apply_step(gamma, ws1, xa);
         p->sgd_step(gamma, xb, b, Sampling::kWithReplacement, r2, ws2);
       }
-      for (Index j = 0; j < p->dim(); ++j) REQUIRE(std::bit_cast<std::uint64_t>(xa[j]) == std::bit_cast<std::uint64_t>(xb[j]));
+      for (Index j = 0; j < p->dim(); ++j)
+        REQUIRE(std::bit_cast<std::uint64_t>(xa[j]) == std::bit_cast<std::uint64_t>(xb[j]));
       REQUIRE(r1.next_u64() == r2.next_u64());
     }
   }
