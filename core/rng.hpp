@@ -126,24 +126,6 @@ class Rng {
     }
     if (k < n) out[k] = scale[k] * rademacher();
   }
-  /// f(k, z_k) for k = 0 … n−1, z_k the draws of n calls of normal() (the same bits), with the stream
-  /// state held in registers across the loop; with a constant n the loop unrolls into the caller (the
-  /// small-dimension steps of the random designs keep their sample in registers this way).
-  template <class F>
-  void for_each_normal(std::size_t n, F&& f) {
-    std::uint64_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::uint64_t bits = step(s0, s1, s2, s3);
-      double z;
-      if (!zig_fast(bits, z)) [[unlikely]] {
-        s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
-        z = zig_slow(bits);
-        s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
-      }
-      f(k, z);
-    }
-    s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
-  }
   /// ±1 with probability ½ each.
   double rademacher() { return (next_u64() >> 63) ? 1.0 : -1.0; }
   /// 1 with probability p.

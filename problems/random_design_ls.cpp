@@ -156,6 +156,7 @@ namespace {
 /// draw_sample (a_j = √h_j·z_j, y = Σ_j w*_j a_j in order, + noise·z), draw_step (r = dot(a, x) − y)
 /// and apply_step (x − γ·(r·a)) in their order, with the sample in registers instead of ws.sample:
 /// at d = 2 the generic path spends more instructions on loop set-up and calls than on the 3 draws.
+/// The draws are those of draw_sample: fill_normal_scaled / fill_rademacher_scaled, then the noise.
 template <int D>
 void small_design_step(bool gaussian,
                        const double* sqrt_h,
@@ -164,19 +165,14 @@ void small_design_step(bool gaussian,
                        double gamma,
                        double* x,
                        Rng& rng) {
-  double a[D];
-  double z_noise = 0.0;
-  if (gaussian) {
-    rng.for_each_normal(noise > 0.0 ? D + 1 : D, [&](std::size_t k, double z) {
-      if (k < D)
-        a[k] = z * sqrt_h[k];
-      else
-        z_noise = z;
-    });
-  } else {
-    for (int j = 0; j < D; ++j) a[j] = sqrt_h[j] * rng.rademacher();
-    if (noise > 0.0) z_noise = rng.normal();
-  }
+  // Filled in pairs (16-byte stores): dot and sub_scaled load a as pairs, and a pair load of two 8-byte
+  // stores would stall on store-to-load forwarding.
+  alignas(16) double a[D];
+  if (gaussian)
+    rng.fill_normal_scaled(a, sqrt_h, D);
+  else
+    rng.fill_rademacher_scaled(a, sqrt_h, D);
+  const double z_noise = noise > 0.0 ? rng.normal() : 0.0;
   double y = 0.0;
   for (int j = 0; j < D; ++j) y += w_star[j] * a[j];
   if (noise > 0.0) y += noise * z_noise;
