@@ -86,18 +86,29 @@ class LocalEngine {
   std::int64_t next_delay() const { return 0; }
   const Vec& update(std::int64_t t, double gamma) {
     for (auto& wk : workers_) rule_.step(problem_, gamma, spec_.sampling, wk, wk.w);
-    // w̄_t = mean_p w^p (summed in worker order, then scaled by 1/P; with P = 1 this is w^0 exactly).
-    // Coordinate by coordinate: the same additions in the same order as the vector form
-    // w̄ = w^0; w̄ += w^1 … ; w̄ *= 1/P, without its per-call set-up (d is often 2–10 here).
+    // w̄_t = mean_p w^p (summed in worker order, then scaled by 1/P; with P = 1 this is w^0 exactly):
+    // for every coordinate ((w^0_j + w^1_j) + …) · (1/P), the additions of the vector form
+    // w̄ = w^0; w̄ += w^1 … ; w̄ *= 1/P in the same order. Small d: coordinate by coordinate with the
+    // sum in a register (the vector form stores and reloads w̄_j once per worker, a store-to-load
+    // chain); larger d: worker by worker, each worker's iterate read once in order.
     const Index d = wbar_.size();
     double* wb = wbar_.data();
-    const double* w0 = workers_[0].w.data();
-    for (Index j = 0; j < d; ++j) wb[j] = w0[j];
-    for (std::size_t p = 1; p < workers_.size(); ++p) {
-      const double* wp = workers_[p].w.data();
-      for (Index j = 0; j < d; ++j) wb[j] += wp[j];
+    const std::size_t P = workers_.size();
+    if (d <= kCoordinateMajorMaxDim) {
+      for (Index j = 0; j < d; ++j) {
+        double s = workers_[0].w.data()[j];
+        for (std::size_t p = 1; p < P; ++p) s += workers_[p].w.data()[j];
+        wb[j] = s * inv_p_;
+      }
+    } else {
+      const double* w0 = workers_[0].w.data();
+      for (Index j = 0; j < d; ++j) wb[j] = w0[j];
+      for (std::size_t p = 1; p < P; ++p) {
+        const double* wp = workers_[p].w.data();
+        for (Index j = 0; j < d; ++j) wb[j] += wp[j];
+      }
+      for (Index j = 0; j < d; ++j) wb[j] *= inv_p_;
     }
-    for (Index j = 0; j < d; ++j) wb[j] *= inv_p_;
     if (next_comm_ < comm_.size() && comm_[next_comm_] == t) {
       ++next_comm_;
       for (auto& wk : workers_) wk.w = wbar_;
@@ -119,6 +130,7 @@ class LocalEngine {
   std::span<const WorkerState> workers() const { return workers_; }
 
  private:
+  static constexpr Index kCoordinateMajorMaxDim = 16;  ///< w̄ coordinate by coordinate up to this d
   const problems::Problem& problem_;
   const RunSpec& spec_;
   const UpdateRule& rule_;
