@@ -121,6 +121,14 @@ CsvText& CsvText::real(double v) {
   return *this;
 }
 
+CsvText& CsvText::fields(std::string_view rendered, std::size_t count) {
+  if (count == 0) throw std::logic_error("CsvText::fields: no fields");
+  sep();
+  text_ += rendered;
+  fields_ += count - 1;
+  return *this;
+}
+
 void CsvText::end() {
   if (fields_ != columns_)
     throw std::logic_error("CsvText: row has " + std::to_string(fields_) + " fields, header " + std::to_string(columns_));
@@ -212,13 +220,69 @@ void write_csv_tables(const fs::path& dir, const std::vector<CsvTableSpec>& tabl
 
 void ResultSet::write(const fs::path& dir, int jobs) const { write_csv_tables(dir, tables(), jobs); }
 
+namespace {
+
+/// The fields `write` appends to an empty CsvText, joined by commas (for CsvText::fields).
+template <class Write>
+std::string rendered(Write&& write) {
+  CsvText f(0);
+  write(f);
+  return std::move(f.text());
+}
+
+/// The columns every table starts a cell's rows with: cell id, then the sweep values.
+CsvText& cell_columns(const CellResult& c, CsvText& w) {
+  w.num(static_cast<std::int64_t>(c.id));
+  for (const auto& v : c.sweep_values) w.str(v);
+  return w;
+}
+
+using KeptMetrics = std::vector<std::pair<const std::string*, const MetricSeries*>>;
+
+/// results.csv rows of reps [r0, r1) of cell c: per rep, point and metric, the cell's columns, the
+/// rep's (seed, rep), the point's (iter, samples, rounds, vtime), the metric's name and the value. Only
+/// the value is formatted per row; the repeated columns are rendered once.
+void write_results_rows(
+    const CellResult& c, const KeptMetrics& kept, std::size_t r0, std::size_t r1, CsvText& w) {
+  const MetricSeries& first = *kept.front().second;
+  const std::size_t points = first.size();
+  const std::string cell_text = rendered([&](CsvText& f) { cell_columns(c, f); });
+  const std::size_t cell_fields = 1 + c.sweep_values.size();
+  std::vector<std::string> point_text(points), metric_text;
+  for (std::size_t k = 0; k < points; ++k) {
+    const Point& p = first.points[k];
+    point_text[k] = rendered([&](CsvText& f) { f.num(p.iter).num(p.samples).num(p.rounds).real(p.vtime); });
+  }
+  for (const auto& ms : kept) metric_text.push_back(rendered([&](CsvText& f) { f.str(*ms.first); }));
+  for (std::size_t r = r0; r < r1; ++r) {
+    const std::string rep_text =
+        rendered([&](CsvText& f) { f.num(first.seeds[r]).num(static_cast<std::int64_t>(r)); });
+    for (std::size_t k = 0; k < points; ++k) {
+      // A point is absent from a rep (the run stopped at its target earlier) when every metric is NaN.
+      const bool present = std::any_of(kept.begin(), kept.end(), [&](const auto& ms) {
+        return r < ms.second->values.size() && !std::isnan(ms.second->values[r][k]);
+      });
+      if (!present) continue;
+      for (std::size_t m = 0; m < kept.size(); ++m) {
+        const MetricSeries& s = *kept[m].second;
+        if (r >= s.values.size()) continue;
+        w.fields(cell_text, cell_fields);
+        if (s.seeds[r] == first.seeds[r])
+          w.fields(rep_text, 2);
+        else  // a metric's own seed column (all metrics of a cell share one in the tables sgdcheck writes)
+          w.num(s.seeds[r]).num(static_cast<std::int64_t>(r));
+        w.fields(point_text[k], 4).fields(metric_text[m], 1).real(s.values[r][k]);
+        w.end();
+      }
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<CsvTableSpec> ResultSet::tables() const {
   std::vector<CsvTableSpec> out;
-  auto lead = [](const CellResult& c, CsvText& w) -> CsvText& {
-    w.num(static_cast<std::int64_t>(c.id));
-    for (const auto& v : c.sweep_values) w.str(v);
-    return w;
-  };
+  const auto lead = &cell_columns;
   // One chunk per cell (rows: an estimate), in cell order.
   auto per_cell = [&](CsvTableSpec& t, auto rows_of, auto write_cell) {
     for (const auto& c : cells) {
@@ -233,7 +297,7 @@ std::vector<CsvTableSpec> ResultSet::tables() const {
                    header(sweep_keys, {"seed", "rep", "iter", "samples", "rounds", "vtime", "metric", "value"}), {}};
     constexpr std::size_t kRepsPerChunk = 256;
     for (const auto& c : cells) {
-      std::vector<std::pair<const std::string*, const MetricSeries*>> kept;
+      KeptMetrics kept;
       for (const auto& [m, s] : c.metrics)
         if (!s.values.empty() && !tail_only.count(m)) kept.emplace_back(&m, &s);
       if (kept.empty()) continue;
@@ -241,32 +305,8 @@ std::vector<CsvTableSpec> ResultSet::tables() const {
       const std::size_t points = kept.front().second->size();
       for (std::size_t r0 = 0; r0 < reps; r0 += kRepsPerChunk) {
         const std::size_t r1 = std::min(reps, r0 + kRepsPerChunk);
-        t.chunks.push_back({(r1 - r0) * points * kept.size(), [&c, kept, r0, r1, points, lead](CsvText& w) {
-                              const MetricSeries& first = *kept.front().second;
-                              for (std::size_t r = r0; r < r1; ++r)
-                                for (std::size_t k = 0; k < points; ++k) {
-                                  // A point is absent from a rep (the run stopped at its target earlier)
-                                  // when every metric is NaN.
-                                  const bool present = std::any_of(kept.begin(), kept.end(), [&](const auto& ms) {
-                                    return r < ms.second->values.size() && !std::isnan(ms.second->values[r][k]);
-                                  });
-                                  if (!present) continue;
-                                  const Point& p = first.points[k];
-                                  for (const auto& [m, s] : kept) {
-                                    if (r >= s->values.size()) continue;
-                                    lead(c, w)
-                                        .num(s->seeds[r])
-                                        .num(static_cast<std::int64_t>(r))
-                                        .num(p.iter)
-                                        .num(p.samples)
-                                        .num(p.rounds)
-                                        .real(p.vtime)
-                                        .str(*m)
-                                        .real(s->values[r][k]);
-                                    w.end();
-                                  }
-                                }
-                            }});
+        t.chunks.push_back({(r1 - r0) * points * kept.size(),
+                            [&c, kept, r0, r1](CsvText& w) { write_results_rows(c, kept, r0, r1, w); }});
       }
     }
     out.push_back(std::move(t));

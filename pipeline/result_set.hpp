@@ -103,6 +103,9 @@ class CsvText {
   CsvText& str(std::string_view field);
   CsvText& num(std::int64_t v);
   CsvText& real(double v);
+  /// Appends `count` >= 1 fields already rendered and joined by commas (as str/num/real would write
+  /// them): the columns a table repeats on many rows, formatted once.
+  CsvText& fields(std::string_view rendered, std::size_t count);
   /// Ends the row; std::logic_error if it does not have the header's number of fields.
   void end();
   std::string& text() { return text_; }
