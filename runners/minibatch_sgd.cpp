@@ -109,16 +109,19 @@ class SequenceEngine {
       rule_.step(problem_, gamma, spec_.sampling, worker_, ring_[0]);
       return ring_[0];
     }
+    // x_{s−τ} lives in slot (s − τ) mod (τ_max + 1), i.e. τ slots before cur_ = s mod (τ_max + 1)
+    // (0 ≤ τ ≤ τ_max); before the start (s < τ) it is x₀ in slot 0. No division in the step.
     const std::int64_t s = t - 1;
-    const std::int64_t stale_index = std::max<std::int64_t>(0, s - tau_);
-    const Vec& stale = ring_[static_cast<std::size_t>(stale_index % (tau_max_ + 1))];
+    const auto tau = static_cast<std::size_t>(tau_);
+    const std::size_t stale_slot = s < tau_ ? 0 : cur_ >= tau ? cur_ - tau : cur_ + slots_ - tau;
+    const Vec& stale = ring_[stale_slot];
     if (read_mean_) {  // running mean of f(y_s) − f* over the read points of the updates so far
       const double f = problem_.value(stale) - problem_.constants().f_star;
       ++reads_;
       read_subopt_ = reads_ == 1 ? f : read_subopt_ + (f - read_subopt_) / static_cast<double>(reads_);
     }
     problem_.draw_step(stale, worker_.batch, spec_.sampling, worker_.rng, worker_.ws);
-    const std::size_t next = slots_ == 1 ? 0 : (cur_ + 1) % slots_;
+    const std::size_t next = cur_ + 1 == slots_ ? 0 : cur_ + 1;
     Vec& x = ring_[next];
     if (next != cur_) x = ring_[cur_];  // overwrites x_{s−τ_max}, no longer needed (the step is drawn)
     rule_.apply(problem_, gamma, worker_, x);
