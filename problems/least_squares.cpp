@@ -100,6 +100,11 @@ void LeastSquares::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Works
   ls_step::residuals(data_, at, ws);
 }
 
+void LeastSquares::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const {
+  LeastSquares::draw_step(x, b, s, rng, ws);
+  LeastSquares::apply_step(gamma, ws, x);
+}
+
 void LeastSquares::apply_step(double gamma, const Workspace& ws, Vec& x) const {
   ls_step::apply(data_, gamma, ws, x);
 }

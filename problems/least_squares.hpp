@@ -34,6 +34,8 @@ class LeastSquares final : public Problem {
   /// Keeps the b residuals a_iᵀat − y_i; apply_step then adds −γ r_i/b · a_i row by row.
   void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
   void apply_step(double gamma, const Workspace& ws, Vec& x) const override;
+  /// draw_step then apply_step, called directly (no virtual dispatch between the two phases).
+  void sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
   Vec initial_point() const override { return x0_; }
   const FiniteLeastSquaresView* finite_least_squares() const override { return &view_; }
   const Dataset* dataset() const override { return &data_; }
