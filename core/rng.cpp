@@ -183,9 +183,9 @@ alignas(64) constinit const double kZigF[257] = {
 // last ulp the other way (probability ~1e-16 per wedge draw); the fast path (~98.8 %) uses no libm, and
 // the squeeze below leaves exp to ~1 % of the wedge draws (~1e-4 of all draws).
 namespace detail {
-// Squeeze for the wedge test (Marsaglia & Tsang's own suggestion; the bounds here are ours): on
-// [xl, xr] = [X[i+1], X[i]] the density f(x) = exp(−x²/2) is concave when xr ≤ 1 and convex when
-// xl ≥ 1 (f'' = (x² − 1) f). A concave f lies above its chord and below its tangents, a convex f the
+// Squeeze for the wedge test (a squeeze in the usual sense of rejection sampling; the bounds are
+// derived here, not taken from the ziggurat paper): on [xl, xr] = [X[i+1], X[i]] the density
+// f(x) = exp(−x²/2) is concave when xr ≤ 1 and convex when xl ≥ 1 (f'' = (x² − 1) f). A concave f lies above its chord and below its tangents, a convex f the
 // other way round; the chord through the table points (xl, F[i+1]), (xr, F[i]) and the tangents at both
 // ends (slope −x f(x)) are a few flops. A decision is taken only when y clears the bound by m = 2⁻⁴⁰
 // (≈ 9e-13): the bounds computed in doubles from the rounded tables are within ~5e-15 of the exact
