@@ -246,6 +246,14 @@ void write_results_rows(
     const CellResult& c, const KeptMetrics& kept, std::size_t r0, std::size_t r1, CsvText& w) {
   const MetricSeries& first = *kept.front().second;
   const std::size_t points = first.size();
+  // The rep columns are rendered from the first metric's seeds: a cell's metrics share its runs' seeds.
+  for (const auto& ms : kept) {
+    const std::vector<std::int64_t>& seeds = ms.second->seeds;
+    const std::size_t n = std::min(seeds.size(), first.seeds.size());
+    if (!std::equal(seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(n), first.seeds.begin()))
+      throw std::logic_error("results.csv: the metrics of cell " + std::to_string(c.id) +
+                             " have different seeds");
+  }
   const std::string cell_text = rendered([&](CsvText& f) { cell_columns(c, f); });
   const std::size_t cell_fields = 1 + c.sweep_values.size();
   std::vector<std::string> point_text(points), metric_text;
@@ -266,12 +274,11 @@ void write_results_rows(
       for (std::size_t m = 0; m < kept.size(); ++m) {
         const MetricSeries& s = *kept[m].second;
         if (r >= s.values.size()) continue;
-        w.fields(cell_text, cell_fields);
-        if (s.seeds[r] == first.seeds[r])
-          w.fields(rep_text, 2);
-        else  // a metric's own seed column (all metrics of a cell share one in the tables sgdcheck writes)
-          w.num(s.seeds[r]).num(static_cast<std::int64_t>(r));
-        w.fields(point_text[k], 4).fields(metric_text[m], 1).real(s.values[r][k]);
+        w.fields(cell_text, cell_fields)
+            .fields(rep_text, 2)
+            .fields(point_text[k], 4)
+            .fields(metric_text[m], 1);
+        w.real(s.values[r][k]);
         w.end();
       }
     }

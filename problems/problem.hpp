@@ -138,9 +138,9 @@ class Problem {
   virtual void apply_step(double gamma, const Workspace& ws, Vec& x) const;
   /// One SGD update in place, x ← x − γ·(mean gradient of b samples drawn at x): draw_step(x, …)
   /// followed by apply_step(γ, ws, x), the same draws and the same bits; afterwards `ws` holds what
-  /// draw_step left or nothing meaningful (callers read only x). Streaming families override it to do
-  /// both in one call at b = 1 (local SGD at d = 2 spends a third of its time in the call overhead
-  /// of the two phases). Never allocates.
+  /// draw_step left or nothing meaningful (callers read only x). The random design overrides it to do
+  /// both in one pass at b = 1, d <= 8 (at d = 2 the two phases' calls and set-up cost more than the
+  /// draws); least squares calls its two phases without virtual dispatch. Never allocates.
   virtual void sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const;
   /// draw_step that also keeps the batch's per-sample gradients (the adaptive batch-size tests of
   /// runners/adaptive_local): row k of `grads` receives ∇f of the k-th drawn sample at `at` (needs

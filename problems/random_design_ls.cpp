@@ -88,18 +88,18 @@ void RandomDesignLs::gradient(const Vec& x, Vec& g) const {
   g = view_.h.cwiseProduct(x - view_.w_star);
 }
 
-double RandomDesignLs::draw_sample(Rng& rng, Vec& a) const {
+// Inlined into every caller, so in small_step<D> the dimension is a constant and the loops unroll.
+[[gnu::always_inline]] inline double RandomDesignLs::draw_into(Rng& rng, double* a, Index d) const {
   // One loop per design (the switch hoisted out of the coordinate loop); same draws, same arithmetic.
-  const Index d = dim();
   double y = 0.0;
   switch (design_) {
     case Design::kGaussian:
       // a_j = sqrt(h_j)·z_j with the draws of d calls of normal(), then y = Σ w*_j a_j in order.
-      rng.fill_normal_scaled(a.data(), sqrt_h_.data(), static_cast<std::size_t>(d));
+      rng.fill_normal_scaled(a, sqrt_h_.data(), static_cast<std::size_t>(d));
       for (Index j = 0; j < d; ++j) y += view_.w_star[j] * a[j];
       break;
     case Design::kRademacher:
-      rng.fill_rademacher_scaled(a.data(), sqrt_h_.data(), static_cast<std::size_t>(d));
+      rng.fill_rademacher_scaled(a, sqrt_h_.data(), static_cast<std::size_t>(d));
       for (Index j = 0; j < d; ++j) y += view_.w_star[j] * a[j];
       break;
     case Design::kBernoulliGaussian:
@@ -113,6 +113,8 @@ double RandomDesignLs::draw_sample(Rng& rng, Vec& a) const {
   if (noise_ > 0.0) y += noise_ * rng.normal();
   return y;
 }
+
+double RandomDesignLs::draw_sample(Rng& rng, Vec& a) const { return draw_into(rng, a.data(), dim()); }
 
 void RandomDesignLs::stochastic_gradient(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws, Vec& g) const {
   if (b < 1) throw std::logic_error("RandomDesignLs::stochastic_gradient: b must be >= 1");
@@ -150,65 +152,32 @@ void RandomDesignLs::apply_step(double gamma, const Workspace& ws, Vec& x) const
   kernels::sub_scaled(gamma, ws.coeffs[0], ws.sample.data(), x.data(), x.size());
 }
 
-namespace {
-
-/// sgd_step at b = 1 for a Gaussian or Rademacher design of fixed dimension D ≤ 8: the operations of
-/// draw_sample (a_j = √h_j·z_j, y = Σ_j w*_j a_j in order, + noise·z), draw_step (r = dot(a, x) − y)
-/// and apply_step (x − γ·(r·a)) in their order, with the sample in registers instead of ws.sample:
-/// at d = 2 the generic path spends more instructions on loop set-up and calls than on the 3 draws.
-/// The draws are those of draw_sample: fill_normal_scaled / fill_rademacher_scaled, then the noise.
 template <int D>
-void small_design_step(bool gaussian,
-                       const double* sqrt_h,
-                       const double* w_star,
-                       double noise,
-                       double gamma,
-                       double* x,
-                       Rng& rng) {
-  // Filled in pairs (16-byte stores): dot and sub_scaled load a as pairs, and a pair load of two 8-byte
-  // stores would stall on store-to-load forwarding.
-  alignas(16) double a[D];
-  if (gaussian)
-    rng.fill_normal_scaled(a, sqrt_h, D);
-  else
-    rng.fill_rademacher_scaled(a, sqrt_h, D);
-  const double z_noise = noise > 0.0 ? rng.normal() : 0.0;
-  double y = 0.0;
-  for (int j = 0; j < D; ++j) y += w_star[j] * a[j];
-  if (noise > 0.0) y += noise * z_noise;
+void RandomDesignLs::small_step(double gamma, double* x, Rng& rng) const {
+  // 16-byte aligned: the draws are stored in pairs and dot / sub_scaled load them as pairs.
+  alignas(16) double a[D] = {};  // every element is drawn; zeroed so no path reads an unset one
+  const double y = draw_into(rng, a, D);
   const double r = kernels::dot(a, x, D) - y;
   kernels::sub_scaled(gamma, r, a, x, D);
 }
 
-}  // namespace
-
 void RandomDesignLs::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const {
-  if (b != 1) {
-    Problem::sgd_step(gamma, x, b, s, rng, ws);
-    return;
-  }
-  if (design_ != Design::kBernoulliGaussian) {
-    const bool g = design_ == Design::kGaussian;
-    const double* sh = sqrt_h_.data();
-    const double* ws_ = view_.w_star.data();
-    // One instantiation per dimension 1 … 8 (kSmallSteps[d]); larger d take the generic path below.
-    using Step = void (*)(bool, const double*, const double*, double, double, double*, Rng&);
-    static constexpr Step kSmallSteps[] = {nullptr,
-                                           &small_design_step<1>,
-                                           &small_design_step<2>,
-                                           &small_design_step<3>,
-                                           &small_design_step<4>,
-                                           &small_design_step<5>,
-                                           &small_design_step<6>,
-                                           &small_design_step<7>,
-                                           &small_design_step<8>};
-    if (dim() < static_cast<Index>(std::size(kSmallSteps)))
-      return kSmallSteps[dim()](g, sh, ws_, noise_, gamma, x.data(), rng);
-  }
-  // draw_step's residual r = a'x − y, then apply_step's x − γ·(r·a); ws.coeffs is not written.
-  const double y = draw_sample(rng, ws.sample);
-  const double r = kernels::dot(ws.sample.data(), x.data(), x.size()) - y;
-  kernels::sub_scaled(gamma, r, ws.sample.data(), x.data(), x.size());
+  // b = 1, d <= 8: draw_step's r = a'x − y and apply_step's x − γ·(r·a) on a sample kept in a local
+  // array (one instantiation per d); at d = 2 the two phases spent more instructions on loop set-up
+  // and calls than on the three draws. Otherwise the two phases.
+  using Step = void (RandomDesignLs::*)(double, double*, Rng&) const;
+  static constexpr Step kSmallSteps[] = {nullptr,
+                                         &RandomDesignLs::small_step<1>,
+                                         &RandomDesignLs::small_step<2>,
+                                         &RandomDesignLs::small_step<3>,
+                                         &RandomDesignLs::small_step<4>,
+                                         &RandomDesignLs::small_step<5>,
+                                         &RandomDesignLs::small_step<6>,
+                                         &RandomDesignLs::small_step<7>,
+                                         &RandomDesignLs::small_step<8>};
+  if (b == 1 && dim() < static_cast<Index>(std::size(kSmallSteps)))
+    return (this->*kSmallSteps[dim()])(gamma, x.data(), rng);
+  Problem::sgd_step(gamma, x, b, s, rng, ws);
 }
 
 void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,

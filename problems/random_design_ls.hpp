@@ -44,7 +44,7 @@ class RandomDesignLs final : public Problem {
   /// b > 1: the default (mean gradient in ws.grad, ws.coeffs empty).
   void draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
   void apply_step(double gamma, const Workspace& ws, Vec& x) const override;
-  /// b = 1: the sample, its residual and the update in one pass (draw_step + apply_step's bits).
+  /// b = 1, d <= 8: the sample, its residual and the update in one pass (draw_step + apply_step's bits).
   void sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
   /// The samples of stochastic_gradient (same draws), each gradient kept in a row of `grads`; ws.grad = mean.
   void draw_step_with_sample_gradients(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws,
@@ -57,6 +57,11 @@ class RandomDesignLs final : public Problem {
   double draw_sample(Rng& rng, Vec& a) const;
 
  private:
+  /// draw_sample into a raw array of d doubles (inlined into its callers).
+  double draw_into(Rng& rng, double* a, Index d) const;
+  /// sgd_step at b = 1 for d = D, the sample in a local array.
+  template <int D>
+  void small_step(double gamma, double* x, Rng& rng) const;
   RandomDesignView view_;
   Design design_;
   double density_;
