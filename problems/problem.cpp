@@ -79,6 +79,10 @@ void Problem::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Work
   apply_step(gamma, ws, x);
 }
 
+void Problem::sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const {
+  for (const StepSlot& slot : slots) sgd_step(gamma, *slot.x, slot.batch, s, *slot.rng, *slot.ws);
+}
+
 void Problem::draw_step_with_sample_gradients(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws,
                                               RowMat& grads) const {
   if (n() == 0) throw std::logic_error(family() + ": streaming problems must override draw_step_with_sample_gradients");

@@ -67,6 +67,15 @@ struct Workspace {
   std::vector<double> coeffs;  ///< per-sample coefficients of a drawn GLM step (least squares: residuals)
 };
 
+/// One of several independent iterates that Problem::sgd_steps moves together: the iterate, its
+/// batch size, its stream and its workspace (local SGD: one per worker). Not owned.
+struct StepSlot {
+  Vec* x = nullptr;
+  Index batch = 1;
+  Rng* rng = nullptr;
+  Workspace* ws = nullptr;
+};
+
 /// Finite-sum least-squares data, for exact oracles (Stich O1/O2). Not owned: views into the problem.
 struct FiniteLeastSquaresView {
   const RowMat* dense = nullptr;  ///< exactly one of dense / sparse is set
@@ -142,6 +151,11 @@ class Problem {
   /// both in one pass at b = 1, d <= 8 (at d = 2 the two phases' calls and set-up cost more than the
   /// draws); least squares calls its two phases without virtual dispatch. Never allocates.
   virtual void sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const;
+  /// sgd_step(γ, *slot.x, slot.batch, s, *slot.rng, *slot.ws) for every slot: iterates that share
+  /// nothing but γ (local SGD's workers), the same bits as the calls one by one in any order. The
+  /// default makes those calls; the random design steps four slots at a time in SIMD lanes at b = 1,
+  /// d <= 8 (their four streams advanced together). Never allocates.
+  virtual void sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const;
   /// draw_step that also keeps the batch's per-sample gradients (the adaptive batch-size tests of
   /// runners/adaptive_local): row k of `grads` receives ∇f of the k-th drawn sample at `at` (needs
   /// grads.rows() >= b and grads.cols() == dim()), and `ws` is left so that apply_step moves by their

@@ -180,6 +180,131 @@ void RandomDesignLs::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rn
   Problem::sgd_step(gamma, x, b, s, rng, ws);
 }
 
+namespace {
+// One double per slot. A scalar operand of a lane operation is broadcast to every lane.
+using Lanes = RngLanes::D;
+}  // namespace
+
+template <int D>
+[[gnu::always_inline]] inline void RandomDesignLs::lane_step(double gamma, const StepSlot* slots) const {
+  // small_step<D> for the four slots at once, lane k doing slot k's scalar operations in their order:
+  // its draws (RngLanes: the same bits as its Rng), y = Σ w*_j a_j in order, r = dot(a, x) in
+  // kernels::dot's order, x_j − γ·(r·a_j) as kernels::sub_scaled rounds it.
+  constexpr int K = RngLanes::kLanes;
+  Rng* rng[K];
+  double* x[K];
+  for (int k = 0; k < K; ++k) {
+    rng[k] = slots[k].rng;
+    x[k] = slots[k].x->data();
+  }
+  RngLanes lanes;
+  lanes.load(rng);
+  Lanes a[D];
+  if (design_ == Design::kGaussian) {
+    for (int j = 0; j < D; ++j) {
+      lanes.normal(a[j]);
+      a[j] *= sqrt_h_[j];
+    }
+  } else {  // kRademacher (sgd_steps sends no other design here)
+    for (int j = 0; j < D; ++j) {
+      lanes.rademacher(a[j]);
+      a[j] = sqrt_h_[j] * a[j];
+    }
+  }
+  Lanes y = {0.0, 0.0, 0.0, 0.0};
+  for (int j = 0; j < D; ++j) y += view_.w_star[j] * a[j];
+  if (noise_ > 0.0) {
+    Lanes e;
+    lanes.normal(e);
+    y += noise_ * e;
+  }
+  lanes.store(rng);
+  Lanes w[D];
+  for (int j = 0; j < D; ++j)
+    for (int k = 0; k < K; ++k) w[j][k] = x[k][j];
+  Lanes p0 = {0.0, 0.0, 0.0, 0.0}, p1 = p0, p2 = p0, p3 = p0;  // kernels::dot's four partial sums
+  int j = 0;
+  for (; j + 4 <= D; j += 4) {
+    p0 += a[j] * w[j];
+    p1 += a[j + 1] * w[j + 1];
+    p2 += a[j + 2] * w[j + 2];
+    p3 += a[j + 3] * w[j + 3];
+  }
+  Lanes dot = (p0 + p1) + (p2 + p3);
+  for (; j < D; ++j) dot += a[j] * w[j];
+  const Lanes r = dot - y;
+  for (j = 0; j < D; ++j) w[j] -= gamma * (r * a[j]);
+  for (j = 0; j < D; ++j)
+    for (int k = 0; k < K; ++k) x[k][j] = w[j][k];
+}
+
+// lane_step compiled twice: for baseline x86-64 (each four-double vector in two SSE2 registers) and
+// for AVX2 (one register), chosen by the CPU. Both perform the same integer operations and IEEE
+// multiplies, adds and subtracts (no FMA: "avx2" does not enable it), so their results are identical.
+template <int D>
+void RandomDesignLs::lane_step_baseline(double gamma, const StepSlot* slots) const {
+  lane_step<D>(gamma, slots);
+}
+#if defined(__x86_64__)
+template <int D>
+__attribute__((target("avx2"))) void RandomDesignLs::lane_step_avx2(double gamma,
+                                                                    const StepSlot* slots) const {
+  lane_step<D>(gamma, slots);
+}
+bool RandomDesignLs::cpu_has_avx2() {
+  static const bool has = [] {
+    __builtin_cpu_init();  // needed if this runs before main (a static problem's constructor)
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return has;
+}
+#else
+template <int D>
+void RandomDesignLs::lane_step_avx2(double gamma, const StepSlot* slots) const {
+  lane_step<D>(gamma, slots);
+}
+bool RandomDesignLs::cpu_has_avx2() { return false; }
+#endif
+
+void RandomDesignLs::use_avx2_lanes(bool on) { avx2_lanes_ = on && cpu_has_avx2(); }
+
+void RandomDesignLs::sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const {
+  using Step = void (RandomDesignLs::*)(double, const StepSlot*) const;
+  static constexpr Step kBaseline[] = {nullptr,
+                                       &RandomDesignLs::lane_step_baseline<1>,
+                                       &RandomDesignLs::lane_step_baseline<2>,
+                                       &RandomDesignLs::lane_step_baseline<3>,
+                                       &RandomDesignLs::lane_step_baseline<4>,
+                                       &RandomDesignLs::lane_step_baseline<5>,
+                                       &RandomDesignLs::lane_step_baseline<6>,
+                                       &RandomDesignLs::lane_step_baseline<7>,
+                                       &RandomDesignLs::lane_step_baseline<8>};
+  static constexpr Step kAvx2[] = {nullptr,
+                                   &RandomDesignLs::lane_step_avx2<1>,
+                                   &RandomDesignLs::lane_step_avx2<2>,
+                                   &RandomDesignLs::lane_step_avx2<3>,
+                                   &RandomDesignLs::lane_step_avx2<4>,
+                                   &RandomDesignLs::lane_step_avx2<5>,
+                                   &RandomDesignLs::lane_step_avx2<6>,
+                                   &RandomDesignLs::lane_step_avx2<7>,
+                                   &RandomDesignLs::lane_step_avx2<8>};
+  const Step* kLaneSteps = avx2_lanes_ ? kAvx2 : kBaseline;
+  constexpr Index kMaxLaneDim = static_cast<Index>(std::size(kBaseline)) - 1;
+  constexpr std::size_t K = RngLanes::kLanes;
+  std::size_t k = 0;
+  if (design_ != Design::kBernoulliGaussian && dim() <= kMaxLaneDim) {
+    const Step step = kLaneSteps[dim()];
+    for (; k + K <= slots.size(); k += K) {
+      const StepSlot* group = slots.data() + k;
+      if (group[0].batch == 1 && group[1].batch == 1 && group[2].batch == 1 && group[3].batch == 1)
+        (this->*step)(gamma, group);
+      else
+        Problem::sgd_steps(gamma, s, slots.subspan(k, K));
+    }
+  }
+  for (; k < slots.size(); ++k) sgd_step(gamma, *slots[k].x, slots[k].batch, s, *slots[k].rng, *slots[k].ws);
+}
+
 void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,
                                                 RowMat& grads) const {
   ws.coeffs.clear();  // apply_step then moves by ws.grad

@@ -46,6 +46,13 @@ class RandomDesignLs final : public Problem {
   void apply_step(double gamma, const Workspace& ws, Vec& x) const override;
   /// b = 1, d <= 8: the sample, its residual and the update in one pass (draw_step + apply_step's bits).
   void sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const override;
+  /// Gaussian and Rademacher designs, d <= 8: four slots with b = 1 at a time in SIMD lanes (lane_step,
+  /// each lane small_step's operations and draws); the rest slot by slot.
+  void sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const override;
+  /// Which build of the lane steps sgd_steps takes: AVX2 (the default where the CPU has it) or baseline
+  /// x86-64. Their results are bit-identical; the switch exists so that tests can compare them.
+  void use_avx2_lanes(bool on);
+  static bool cpu_has_avx2();
   /// The samples of stochastic_gradient (same draws), each gradient kept in a row of `grads`; ws.grad = mean.
   void draw_step_with_sample_gradients(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws,
                                        RowMat& grads) const override;
@@ -62,6 +69,14 @@ class RandomDesignLs final : public Problem {
   /// sgd_step at b = 1 for d = D, the sample in a local array.
   template <int D>
   void small_step(double gamma, double* x, Rng& rng) const;
+  /// small_step<D> of slots[0..3] together, one slot per SIMD lane.
+  template <int D>
+  void lane_step(double gamma, const StepSlot* slots) const;
+  template <int D>
+  void lane_step_baseline(double gamma, const StepSlot* slots) const;
+  template <int D>
+  void lane_step_avx2(double gamma, const StepSlot* slots) const;
+  bool avx2_lanes_ = cpu_has_avx2();
   RandomDesignView view_;
   Design design_;
   double density_;

@@ -66,6 +66,11 @@ class LocalEngine {
       wk.g = Vec::Zero(problem.dim());
       wk.ws = problem.make_workspace(wk.batch);
     }
+    // workers_ is never resized again: the slots' pointers stay valid for the engine's lifetime.
+    for (WorkerState& wk : workers_) {
+      slots_.push_back(problems::StepSlot{&wk.w, wk.batch, &wk.rng, &wk.ws});
+      iterates_.push_back(wk.w.data());
+    }
     wbar_ = x0_;
   }
   /// Sets every worker to the start of run `key`: w = w₀, a fresh stream, the workspace and the
@@ -85,7 +90,7 @@ class LocalEngine {
   const Vec& x0() const { return x0_; }
   std::int64_t next_delay() const { return 0; }
   const Vec& update(std::int64_t t, double gamma) {
-    for (auto& wk : workers_) rule_.step(problem_, gamma, spec_.sampling, wk, wk.w);
+    rule_.step_all(problem_, gamma, spec_.sampling, workers_, slots_);
     // w̄_t = mean_p w^p (summed in worker order, then scaled by 1/P; with P = 1 this is w^0 exactly):
     // for every coordinate ((w^0_j + w^1_j) + …) · (1/P), the additions of the vector form
     // w̄ = w^0; w̄ += w^1 … ; w̄ *= 1/P in the same order. Small d: coordinate by coordinate with the
@@ -94,17 +99,18 @@ class LocalEngine {
     const Index d = wbar_.size();
     double* wb = wbar_.data();
     const std::size_t P = workers_.size();
+    double* const* w = iterates_.data();
     if (d <= kCoordinateMajorMaxDim) {
       for (Index j = 0; j < d; ++j) {
-        double s = workers_[0].w.data()[j];
-        for (std::size_t p = 1; p < P; ++p) s += workers_[p].w.data()[j];
+        double s = w[0][j];
+        for (std::size_t p = 1; p < P; ++p) s += w[p][j];
         wb[j] = s * inv_p_;
       }
     } else {
-      const double* w0 = workers_[0].w.data();
+      const double* w0 = w[0];
       for (Index j = 0; j < d; ++j) wb[j] = w0[j];
       for (std::size_t p = 1; p < P; ++p) {
-        const double* wp = workers_[p].w.data();
+        const double* wp = w[p];
         for (Index j = 0; j < d; ++j) wb[j] += wp[j];
       }
       for (Index j = 0; j < d; ++j) wb[j] *= inv_p_;
@@ -139,6 +145,8 @@ class LocalEngine {
   std::int64_t total_batch_;
   Vec x0_;
   std::vector<WorkerState> workers_;
+  std::vector<problems::StepSlot> slots_;  ///< the workers' iterates, batches, streams, workspaces
+  std::vector<double*> iterates_;          ///< workers_[p].w.data() (the average's inner loop)
   Vec wbar_;
   std::size_t next_comm_ = 0;
 };

@@ -46,6 +46,13 @@ class SgdRule final : public UpdateRule {
             Vec& x) const override {
     problem.sgd_step(gamma, x, worker.batch, s, worker.rng, worker.ws);
   }
+  void step_all(const problems::Problem& problem,
+                double gamma,
+                problems::Sampling s,
+                std::span<WorkerState> /*workers*/,
+                std::span<const problems::StepSlot> slots) const override {
+    problem.sgd_steps(gamma, s, slots);
+  }
 };
 
 class HeavyBallRule final : public UpdateRule {

@@ -68,6 +68,16 @@ class UpdateRule {
     problem.draw_step(x, worker.batch, s, worker.rng, worker.ws);
     apply(problem, gamma, worker, x);
   }
+  /// step(problem, γ, s, workers[k], workers[k].w) for every worker, where slots[k] points at
+  /// workers[k]'s iterate, batch, stream and workspace: the same bits. The SGD rule moves them in one
+  /// Problem::sgd_steps call (the random design steps four workers at a time in SIMD lanes).
+  virtual void step_all(const problems::Problem& problem,
+                        double gamma,
+                        problems::Sampling s,
+                        std::span<WorkerState> workers,
+                        std::span<const problems::StepSlot> /*slots*/) const {
+    for (WorkerState& wk : workers) step(problem, gamma, s, wk, wk.w);
+  }
   /// Called after a communication round set every worker's iterate to the average (default: keep
   /// each worker's buffers).
   virtual void after_average(std::span<WorkerState> /*workers*/) const {}
