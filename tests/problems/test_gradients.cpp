@@ -180,15 +180,13 @@ TEST_CASE("draw_step + apply_step equal stochastic_gradient + x - gamma g for ev
   }
 }
 
-TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and design at b = 1 and 3",
-          "[problems]") {
-  // The fused step (random-design b = 1: one call, the sample kept in place) and the default
-  // (draw_step then apply_step) must draw the same samples and leave the same bits in x and the stream.
-  std::vector<Case> all = cases();
-  // d = 1 … 8 take the fixed-dimension step (sample in registers), d = 9 the generic one; with and
-  // without label noise (one normal draw more or less per sample).
-  for (const char* design : {"gaussian", "rademacher"})
-    for (const char* d : {"1", "2", "3", "5", "8", "9"})
+namespace {
+/// Random-design cases for every design × dimension, with label noise 0.7 and without.
+void add_random_designs(std::vector<Case>& all,
+                        std::initializer_list<const char*> designs,
+                        std::initializer_list<const char*> dims) {
+  for (const char* design : designs)
+    for (const char* d : dims)
       for (const char* noise : {"0.7", "0"})
         all.push_back({"random_design_ls",
                        {{"d", d},
@@ -196,6 +194,17 @@ TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and 
                         {"noise", noise},
                         {"spectrum.kind", "linear"},
                         {"spectrum.cond", "4"}}});
+}
+}  // namespace
+
+TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and design at b = 1 and 3",
+          "[problems]") {
+  // The fused step (random-design b = 1: one call, the sample kept in place) and the default
+  // (draw_step then apply_step) must draw the same samples and leave the same bits in x and the stream.
+  std::vector<Case> all = cases();
+  // d = 1 … 8 take the fixed-dimension step (sample in registers), d = 9 the generic one; with and
+  // without label noise (one normal draw more or less per sample).
+  add_random_designs(all, {"gaussian", "rademacher"}, {"1", "2", "3", "5", "8", "9"});
   for (const auto& c : all) {
     const auto p = build(c.family, c.kv);
     INFO(p->describe());
@@ -226,15 +235,8 @@ TEST_CASE("sgd_steps moves every slot as sgd_step would, bit for bit, on both bu
   // on the AVX2 and the baseline build of the lanes. 300 steps: ~1.2 % of normal draws per lane take
   // the ziggurat's slow path, so every lane position meets it many times.
   std::vector<Case> all = {{"least_squares", {{"n", "30"}, {"d", "3"}}}};
-  for (const char* design : {"gaussian", "rademacher", "bernoulli_gaussian"})
-    for (const char* d : {"1", "2", "3", "4", "5", "8", "9"})
-      for (const char* noise : {"0.7", "0"})
-        all.push_back({"random_design_ls",
-                       {{"d", d},
-                        {"design", design},
-                        {"noise", noise},
-                        {"spectrum.kind", "linear"},
-                        {"spectrum.cond", "4"}}});
+  add_random_designs(
+      all, {"gaussian", "rademacher", "bernoulli_gaussian"}, {"1", "2", "3", "4", "5", "8", "9"});
   std::vector<bool> builds{false};
   if (RandomDesignLs::cpu_has_avx2()) builds.push_back(true);
   for (const auto& c : all) {
