@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <iterator>
 #include <stdexcept>
+#include <utility>
 
 #include "core/kernels.hpp"
 
@@ -266,34 +268,23 @@ void RandomDesignLs::lane_step_avx2(double gamma, const StepSlot* slots) const {
 bool RandomDesignLs::cpu_has_avx2() { return false; }
 #endif
 
+template <std::size_t... I>
+constexpr std::array<RandomDesignLs::LaneStep, sizeof...(I) + 1> RandomDesignLs::lane_steps(
+    bool avx2, std::index_sequence<I...>) {
+  if (avx2) return {nullptr, &RandomDesignLs::lane_step_avx2<static_cast<int>(I) + 1>...};
+  return {nullptr, &RandomDesignLs::lane_step_baseline<static_cast<int>(I) + 1>...};
+}
+
 void RandomDesignLs::use_avx2_lanes(bool on) { avx2_lanes_ = on && cpu_has_avx2(); }
 
 void RandomDesignLs::sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const {
-  using Step = void (RandomDesignLs::*)(double, const StepSlot*) const;
-  static constexpr Step kBaseline[] = {nullptr,
-                                       &RandomDesignLs::lane_step_baseline<1>,
-                                       &RandomDesignLs::lane_step_baseline<2>,
-                                       &RandomDesignLs::lane_step_baseline<3>,
-                                       &RandomDesignLs::lane_step_baseline<4>,
-                                       &RandomDesignLs::lane_step_baseline<5>,
-                                       &RandomDesignLs::lane_step_baseline<6>,
-                                       &RandomDesignLs::lane_step_baseline<7>,
-                                       &RandomDesignLs::lane_step_baseline<8>};
-  static constexpr Step kAvx2[] = {nullptr,
-                                   &RandomDesignLs::lane_step_avx2<1>,
-                                   &RandomDesignLs::lane_step_avx2<2>,
-                                   &RandomDesignLs::lane_step_avx2<3>,
-                                   &RandomDesignLs::lane_step_avx2<4>,
-                                   &RandomDesignLs::lane_step_avx2<5>,
-                                   &RandomDesignLs::lane_step_avx2<6>,
-                                   &RandomDesignLs::lane_step_avx2<7>,
-                                   &RandomDesignLs::lane_step_avx2<8>};
-  const Step* kLaneSteps = avx2_lanes_ ? kAvx2 : kBaseline;
-  constexpr Index kMaxLaneDim = static_cast<Index>(std::size(kBaseline)) - 1;
+  static constexpr auto kBaseline = lane_steps(false, std::make_index_sequence<kMaxLaneDim>{});
+  static constexpr auto kAvx2 = lane_steps(true, std::make_index_sequence<kMaxLaneDim>{});
+  const auto& kLaneSteps = avx2_lanes_ ? kAvx2 : kBaseline;
   constexpr std::size_t K = RngLanes::kLanes;
   std::size_t k = 0;
   if (design_ != Design::kBernoulliGaussian && dim() <= kMaxLaneDim) {
-    const Step step = kLaneSteps[dim()];
+    const LaneStep step = kLaneSteps[static_cast<std::size_t>(dim())];
     for (; k + K <= slots.size(); k += K) {
       const StepSlot* group = slots.data() + k;
       if (group[0].batch == 1 && group[1].batch == 1 && group[2].batch == 1 && group[3].batch == 1)

@@ -1,6 +1,8 @@
 #pragma once
 /// \file Streaming random-design least squares (population objective, n() == 0).
+#include <array>
 #include <string>
+#include <utility>
 
 #include "problems/initial_point.hpp"
 #include "problems/problem.hpp"
@@ -76,6 +78,11 @@ class RandomDesignLs final : public Problem {
   void lane_step_baseline(double gamma, const StepSlot* slots) const;
   template <int D>
   void lane_step_avx2(double gamma, const StepSlot* slots) const;
+  /// The lane steps for d = 1 … sizeof...(I) at index d (index 0 unused), one build.
+  using LaneStep = void (RandomDesignLs::*)(double, const StepSlot*) const;
+  static constexpr Index kMaxLaneDim = 8;
+  template <std::size_t... I>
+  static constexpr std::array<LaneStep, sizeof...(I) + 1> lane_steps(bool avx2, std::index_sequence<I...>);
   bool avx2_lanes_ = cpu_has_avx2();
   RandomDesignView view_;
   Design design_;
