@@ -18,13 +18,17 @@
 ///                    called inline on the data instead of through the two virtual Problem calls.
 /// - BM_PeakMulAdd:   16 independent multiply-add chains in registers: the build's double-precision
 ///                    rate (flops_per_second), the compute bound of a step of 4d flops.
+/// - BM_PeakMulAddAvx2: the same with 32 chains in code compiled for AVX2 (no FMA), the compute bound of
+///                    the AVX2 step phases that LeastSquares runs where the CPU has AVX2 (the step
+///                    benchmarks run the build LeastSquares picks: kernels::cpu_has_avx2()).
 /// - BM_StreamTriad:  a[i] = b[i] + s·c[i] on 3 × 128 MiB (STREAM convention: 24 bytes per element).
 /// - BM_StreamRead:   sum of a 256 MiB array (pure read stream, like reading a matrix row).
 ///
 /// Counters: d, b, n, nnz_row (stored entries per row), matrix_MB, bytes_per_step =
 /// b·(row bytes: 8d dense, 12·nnz sparse values + int indices) + 16·min(d, b·nnz) (the entries of x the
 /// rows touch, read + write), i.e. the bytes the two-phase step (draw_step: residuals of the b rows;
-/// apply_step: x -= γ/b Σ r_j a_j over stored entries) must move at least once; no dense g any more. items = samples (b per step). Benchmarks never assert (STYLE.md §6).
+/// apply_step: x -= γ/b Σ r_j a_j over stored entries) must move at least once; no dense g any more. items =
+/// samples (b per step). Benchmarks never assert (STYLE.md §6).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -105,14 +109,23 @@ class StepOnlyLeastSquares final : public pr::Problem {
   // The same two-phase step as LeastSquares: keep the residuals, add them row by row.
   void draw_step(const Vec& at, Index b, pr::Sampling, Rng& rng, pr::Workspace& ws) const override {
     pr::sample_with_replacement(n(), b, rng, ws.indices);
-    pr::ls_step::residuals(data_, at, ws);
+    if (avx2_)
+      pr::ls_step::residuals_avx2(data_, at, ws);
+    else
+      pr::ls_step::residuals(data_, at, ws);
   }
-  void apply_step(double gamma, const pr::Workspace& ws, Vec& x) const override { pr::ls_step::apply(data_, gamma, ws, x); }
+  void apply_step(double gamma, const pr::Workspace& ws, Vec& x) const override {
+    if (avx2_)
+      pr::ls_step::apply_avx2(data_, gamma, ws, x);
+    else
+      pr::ls_step::apply(data_, gamma, ws, x);
+  }
   const pr::Dataset& data() const { return data_; }
 
  private:
   pr::Dataset data_;
   Vec x0_;
+  bool avx2_ = sgdcheck::kernels::cpu_has_avx2();  // the build of the two phases LeastSquares runs here
 };
 
 /// Dense rows: the library generator (identity spectrum, a_ij ~ N(0,1)). Sparse rows: exactly k
@@ -238,10 +251,16 @@ void BM_StepInCacheDirect(benchmark::State& state) {
   Rng rng(kSeed);
   pr::Workspace ws = problem.make_workspace(b);
   Vec x = problem.initial_point();
+  const bool avx2 = sgdcheck::kernels::cpu_has_avx2();
   for (auto _ : state) {
     pr::sample_with_replacement(n, b, rng, ws.indices);
-    pr::ls_step::residuals(data, x, ws);
-    pr::ls_step::apply(data, gamma, ws, x);
+    if (avx2) {
+      pr::ls_step::residuals_avx2(data, x, ws);
+      pr::ls_step::apply_avx2(data, gamma, ws, x);
+    } else {
+      pr::ls_step::residuals(data, x, ws);
+      pr::ls_step::apply(data, gamma, ws, x);
+    }
     benchmark::DoNotOptimize(x.data());
     benchmark::ClobberMemory();
   }
@@ -309,24 +328,51 @@ BENCHMARK(BM_StepInCacheDirect)
 /// the chains with whatever the build allows (SSE2 without -march: 2 doubles per instruction), so
 /// `flops_per_second` is the rate an equally vectorised step could reach. m = 1 − 2⁻²⁰ and c keep the
 /// values bounded and normal (no denormal slow path).
-void BM_PeakMulAdd(benchmark::State& state) {
-  constexpr int kChains = 16;
+template <int kChains>
+[[gnu::always_inline]] inline void mul_add_chains(double* acc, std::int64_t reps) {
+  const double m = 1.0 - 1.0 / 1048576.0;
+  const double c = 1e-7;
+  for (std::int64_t r = 0; r < reps; ++r) {
+    for (int k = 0; k < kChains; ++k) acc[k] = acc[k] * m + c;
+  }
+}
+#if defined(__x86_64__)
+/// 32 chains in code compiled for AVX2 (eight 4-double registers, no FMA: the build of the AVX2 step
+/// phases), the compute bound of a step that runs on them.
+__attribute__((target("avx2"))) void mul_add_chains_avx2(double* acc, std::int64_t reps) {
+  mul_add_chains<32>(acc, reps);
+}
+#endif
+
+template <int kChains>
+void run_peak(benchmark::State& state, void (*chains)(double*, std::int64_t)) {
   const std::int64_t reps = state.range(0);
   alignas(64) double acc[kChains];
   for (int k = 0; k < kChains; ++k) acc[k] = 1.0 + 0.01 * k;
-  const double m = 1.0 - 1.0 / 1048576.0;
-  const double c = 1e-7;
   for (auto _ : state) {
-    for (std::int64_t r = 0; r < reps; ++r) {
-      for (int k = 0; k < kChains; ++k) acc[k] = acc[k] * m + c;
-    }
+    chains(acc, reps);
     benchmark::DoNotOptimize(acc);
     benchmark::ClobberMemory();
   }
   state.counters["flops_per_second"] = benchmark::Counter(
       2.0 * kChains * static_cast<double>(reps) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
+
+void BM_PeakMulAdd(benchmark::State& state) {
+  run_peak<16>(state, [](double* acc, std::int64_t reps) { mul_add_chains<16>(acc, reps); });
+}
 BENCHMARK(BM_PeakMulAdd)->Arg(4096);
+
+#if defined(__x86_64__)
+void BM_PeakMulAddAvx2(benchmark::State& state) {
+  if (!sgdcheck::kernels::cpu_has_avx2()) {
+    state.SkipWithError("this CPU has no AVX2");
+    return;
+  }
+  run_peak<32>(state, mul_add_chains_avx2);
+}
+BENCHMARK(BM_PeakMulAddAvx2)->Arg(4096);
+#endif
 
 /// Arrays ≫ last-level cache, allocated and first-touched once.
 std::vector<double>& stream_array(int which, std::size_t size) {

@@ -97,7 +97,10 @@ void LeastSquares::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Works
     sample_with_replacement(n(), b, rng, ws.indices);
   else
     sample_without_replacement(n(), b, rng, ws.perm, ws.indices);
-  ls_step::residuals(data_, at, ws);
+  if (avx2_)
+    ls_step::residuals_avx2(data_, at, ws);
+  else
+    ls_step::residuals(data_, at, ws);
 }
 
 void LeastSquares::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws) const {
@@ -106,8 +109,32 @@ void LeastSquares::sgd_step(double gamma, Vec& x, Index b, Sampling s, Rng& rng,
 }
 
 void LeastSquares::apply_step(double gamma, const Workspace& ws, Vec& x) const {
-  ls_step::apply(data_, gamma, ws, x);
+  if (avx2_)
+    ls_step::apply_avx2(data_, gamma, ws, x);
+  else
+    ls_step::apply(data_, gamma, ws, x);
 }
+
+void LeastSquares::use_avx2(bool on) { avx2_ = on && kernels::cpu_has_avx2(); }
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void ls_step::residuals_avx2(const Dataset& data,
+                                                             const Vec& at,
+                                                             Workspace& ws) {
+  residuals<4>(data, at, ws);
+}
+__attribute__((target("avx2"))) void ls_step::apply_avx2(const Dataset& data,
+                                                         double gamma,
+                                                         const Workspace& ws,
+                                                         Vec& x) {
+  apply<4>(data, gamma, ws, x);
+}
+#else
+void ls_step::residuals_avx2(const Dataset& data, const Vec& at, Workspace& ws) { residuals(data, at, ws); }
+void ls_step::apply_avx2(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
+  apply(data, gamma, ws, x);
+}
+#endif
 
 std::string LeastSquares::describe() const {
   return fmt::format("least_squares n={} d={} {} ({})", n(), dim(), data_.is_sparse ? "sparse" : "dense", data_.source);

@@ -2,6 +2,7 @@
 /// \file Finite-sum least squares f(x) = (1/2n)‖Ax − y‖², f_i(x) = ½(a_iᵀx − y_i)².
 #include <string>
 
+#include "core/kernels.hpp"
 #include "problems/critical.hpp"
 #include "problems/dataset.hpp"
 #include "problems/initial_point.hpp"
@@ -42,6 +43,11 @@ class LeastSquares final : public Problem {
   const LeastSquaresConstants* least_squares_details() const override { return &details_; }
   std::string describe() const override;
 
+  /// Which build of the two step phases draw_step and apply_step run (dense rows): AVX2 (the default
+  /// where the CPU has it) or baseline x86-64. Their results are bit-identical; the switch exists so
+  /// that tests and the step benchmark can compare them.
+  void use_avx2(bool on);
+
   const Dataset& data() const { return data_; }
   /// The full constant set (includes rank, Δ and the worst-case direction).
   const LeastSquaresConstants& details() const { return details_; }
@@ -51,6 +57,7 @@ class LeastSquares final : public Problem {
   LeastSquaresConstants details_;
   FiniteLeastSquaresView view_;
   Vec x0_;
+  bool avx2_ = kernels::cpu_has_avx2();
 };
 
 }  // namespace sgdcheck::problems

@@ -5,7 +5,7 @@
 /// Dense rows go through raw row pointers (no per-row storage switch, no Eigen expression set-up for
 /// the update); every value is computed by the same floating-point operations as Dataset::row_dot
 /// and Dataset::add_row (both use core/kernels.hpp's fixed-order dot and axpy), so results are
-/// bit-identical to them.
+/// bit-identical to them, and identical between the baseline and the AVX2 builds of the two phases.
 #include <cstddef>
 
 #include "core/kernels.hpp"
@@ -16,30 +16,34 @@
 namespace sgdcheck::problems::ls_step {
 
 /// ws.coeffs = residuals of the rows in ws.indices at `at` (capacity from make_workspace: no allocation).
-inline void residuals(const Dataset& data, const Vec& at, Workspace& ws) {
-  ws.coeffs.clear();
+/// W: the kernels' vector width (core/kernels.hpp; 4 in code compiled for AVX2), the same bits.
+template <int W = 2>
+SGDCHECK_KERNEL void residuals(const Dataset& data, const Vec& at, Workspace& ws) {
+  const std::size_t b = ws.indices.size();
+  ws.coeffs.resize(b);
+  double* out = ws.coeffs.data();
   if (!data.is_sparse) {
     const Index d = data.dense.cols();
     const double* A = data.dense.data();
     const double* y = data.y.data();
-    const std::size_t b = ws.indices.size();
     std::size_t k = 0;
     // Four rows per pass over `at` (dot4: each row's sum exactly as dot() forms it).
     for (; k + 4 <= b; k += 4) {
       const Index* i = ws.indices.data() + k;
       const double* rows[4] = {A + i[0] * d, A + i[1] * d, A + i[2] * d, A + i[3] * d};
       double r[4];
-      kernels::dot4(rows, at.data(), d, r);
-      for (int l = 0; l < 4; ++l) ws.coeffs.push_back(r[l] - y[i[l]]);
+      kernels::dot4<W>(rows, at.data(), d, r);
+      for (int l = 0; l < 4; ++l) out[k + l] = r[l] - y[i[l]];
     }
-    for (; k < b; ++k) ws.coeffs.push_back(kernels::dot(A + ws.indices[k] * d, at.data(), d) - y[ws.indices[k]]);
+    for (; k < b; ++k) out[k] = kernels::dot<W>(A + ws.indices[k] * d, at.data(), d) - y[ws.indices[k]];
     return;
   }
-  for (Index i : ws.indices) ws.coeffs.push_back(data.row_dot(i, at) - data.y[i]);
+  for (std::size_t k = 0; k < b; ++k) out[k] = data.row_dot(ws.indices[k], at) - data.y[ws.indices[k]];
 }
 
 /// x ← x − (γ/b)·Σ_k r_k a_{i_k} with the residuals of residuals().
-inline void apply(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
+template <int W = 2>
+SGDCHECK_KERNEL void apply(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
   const double scale = -gamma / static_cast<double>(ws.indices.size());
   if (!data.is_sparse) {
     const Index d = data.dense.cols();
@@ -53,12 +57,17 @@ inline void apply(const Dataset& data, double gamma, const Workspace& ws, Vec& x
                            scale * ws.coeffs[k + 3]};
       const double* rows[4] = {A + ws.indices[k] * d, A + ws.indices[k + 1] * d, A + ws.indices[k + 2] * d,
                                A + ws.indices[k + 3] * d};
-      kernels::axpy4(c, rows, xp, d);
+      kernels::axpy4<W>(c, rows, xp, d);
     }
-    for (; k < b; ++k) kernels::axpy(scale * ws.coeffs[k], A + ws.indices[k] * d, xp, d);
+    for (; k < b; ++k) kernels::axpy<W>(scale * ws.coeffs[k], A + ws.indices[k] * d, xp, d);
     return;
   }
   for (std::size_t k = 0; k < ws.indices.size(); ++k) data.add_row(ws.indices[k], scale * ws.coeffs[k], x);
 }
+
+/// residuals<4>() and apply<4>() compiled for AVX2 (defined in least_squares.cpp): the same bits, four
+/// doubles per register. Call only where kernels::cpu_has_avx2() is true.
+void residuals_avx2(const Dataset& data, const Vec& at, Workspace& ws);
+void apply_avx2(const Dataset& data, double gamma, const Workspace& ws, Vec& x);
 
 }  // namespace sgdcheck::problems::ls_step

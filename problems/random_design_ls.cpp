@@ -141,8 +141,17 @@ void RandomDesignLs::draw_step(const Vec& at, Index b, Sampling s, Rng& rng, Wor
     stochastic_gradient(at, b, s, rng, ws, ws.grad);
     return;
   }
-  const double y = draw_sample(rng, ws.sample);
-  ws.coeffs.push_back(kernels::dot(ws.sample.data(), at.data(), at.size()) - y);  // capacity >= 1 from make_workspace: no allocation
+  if (avx2_)
+    draw_one_avx2(at, rng, ws);
+  else
+    draw_one<2>(at, rng, ws);
+}
+
+template <int W>
+[[gnu::always_inline]] inline void RandomDesignLs::draw_one(const Vec& at, Rng& rng, Workspace& ws) const {
+  const double y = draw_into(rng, ws.sample.data(), dim());
+  // capacity >= 1 from make_workspace: no allocation
+  ws.coeffs.push_back(kernels::dot<W>(ws.sample.data(), at.data(), at.size()) - y);
 }
 
 void RandomDesignLs::apply_step(double gamma, const Workspace& ws, Vec& x) const {
@@ -151,7 +160,10 @@ void RandomDesignLs::apply_step(double gamma, const Workspace& ws, Vec& x) const
     return;
   }
   // x − γ·g with g = r·a, element by element as the default x.noalias() −= γ·g evaluates it.
-  kernels::sub_scaled(gamma, ws.coeffs[0], ws.sample.data(), x.data(), x.size());
+  if (avx2_)
+    sub_scaled_avx2(gamma, ws.coeffs[0], ws.sample.data(), x.data(), x.size());
+  else
+    kernels::sub_scaled(gamma, ws.coeffs[0], ws.sample.data(), x.data(), x.size());
 }
 
 template <int D>
@@ -248,25 +260,22 @@ void RandomDesignLs::lane_step_baseline(double gamma, const StepSlot* slots) con
   lane_step<D>(gamma, slots);
 }
 #if defined(__x86_64__)
-template <int D>
-__attribute__((target("avx2"))) void RandomDesignLs::lane_step_avx2(double gamma,
-                                                                    const StepSlot* slots) const {
-  lane_step<D>(gamma, slots);
-}
-bool RandomDesignLs::cpu_has_avx2() {
-  static const bool has = [] {
-    __builtin_cpu_init();  // needed if this runs before main (a static problem's constructor)
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return has;
-}
+#define SGDCHECK_AVX2 __attribute__((target("avx2")))
 #else
+#define SGDCHECK_AVX2
+#endif
 template <int D>
-void RandomDesignLs::lane_step_avx2(double gamma, const StepSlot* slots) const {
+SGDCHECK_AVX2 void RandomDesignLs::lane_step_avx2(double gamma, const StepSlot* slots) const {
   lane_step<D>(gamma, slots);
 }
-bool RandomDesignLs::cpu_has_avx2() { return false; }
-#endif
+SGDCHECK_AVX2 void RandomDesignLs::draw_one_avx2(const Vec& at, Rng& rng, Workspace& ws) const {
+  draw_one<4>(at, rng, ws);
+}
+SGDCHECK_AVX2 void RandomDesignLs::sub_scaled_avx2(
+    double gamma, double r, const double* a, double* x, Index d) {
+  kernels::sub_scaled<4>(gamma, r, a, x, d);
+}
+#undef SGDCHECK_AVX2
 
 template <std::size_t... I>
 constexpr std::array<RandomDesignLs::LaneStep, sizeof...(I) + 1> RandomDesignLs::lane_steps(
@@ -275,12 +284,12 @@ constexpr std::array<RandomDesignLs::LaneStep, sizeof...(I) + 1> RandomDesignLs:
   return {nullptr, &RandomDesignLs::lane_step_baseline<static_cast<int>(I) + 1>...};
 }
 
-void RandomDesignLs::use_avx2_lanes(bool on) { avx2_lanes_ = on && cpu_has_avx2(); }
+void RandomDesignLs::use_avx2(bool on) { avx2_ = on && kernels::cpu_has_avx2(); }
 
 void RandomDesignLs::sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const {
   static constexpr auto kBaseline = lane_steps(false, std::make_index_sequence<kMaxLaneDim>{});
   static constexpr auto kAvx2 = lane_steps(true, std::make_index_sequence<kMaxLaneDim>{});
-  const auto& kLaneSteps = avx2_lanes_ ? kAvx2 : kBaseline;
+  const auto& kLaneSteps = avx2_ ? kAvx2 : kBaseline;
   constexpr std::size_t K = RngLanes::kLanes;
   std::size_t k = 0;
   if (design_ != Design::kBernoulliGaussian && dim() <= kMaxLaneDim) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "core/kernels.hpp"
 #include "problems/initial_point.hpp"
 #include "problems/problem.hpp"
 
@@ -51,10 +52,10 @@ class RandomDesignLs final : public Problem {
   /// Gaussian and Rademacher designs, d <= 8: four slots with b = 1 at a time in SIMD lanes (lane_step,
   /// each lane small_step's operations and draws); the rest slot by slot.
   void sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const override;
-  /// Which build of the lane steps sgd_steps takes: AVX2 (the default where the CPU has it) or baseline
-  /// x86-64. Their results are bit-identical; the switch exists so that tests can compare them.
-  void use_avx2_lanes(bool on);
-  static bool cpu_has_avx2();
+  /// Which build of the lane steps (sgd_steps) and of the b = 1 step phases (draw_step, apply_step)
+  /// runs: AVX2 (the default where the CPU has it) or baseline x86-64. Their results are bit-identical;
+  /// the switch exists so that tests can compare them.
+  void use_avx2(bool on);
   /// The samples of stochastic_gradient (same draws), each gradient kept in a row of `grads`; ws.grad = mean.
   void draw_step_with_sample_gradients(const Vec& x, Index b, Sampling s, Rng& rng, Workspace& ws,
                                        RowMat& grads) const override;
@@ -68,6 +69,11 @@ class RandomDesignLs final : public Problem {
  private:
   /// draw_sample into a raw array of d doubles (inlined into its callers).
   double draw_into(Rng& rng, double* a, Index d) const;
+  /// draw_step at b = 1 with the kernels of vector width W (core/kernels.hpp), and its AVX2 build.
+  template <int W>
+  void draw_one(const Vec& at, Rng& rng, Workspace& ws) const;
+  void draw_one_avx2(const Vec& at, Rng& rng, Workspace& ws) const;
+  static void sub_scaled_avx2(double gamma, double r, const double* a, double* x, Index d);
   /// sgd_step at b = 1 for d = D, the sample in a local array.
   template <int D>
   void small_step(double gamma, double* x, Rng& rng) const;
@@ -83,7 +89,7 @@ class RandomDesignLs final : public Problem {
   static constexpr Index kMaxLaneDim = 8;
   template <std::size_t... I>
   static constexpr std::array<LaneStep, sizeof...(I) + 1> lane_steps(bool avx2, std::index_sequence<I...>);
-  bool avx2_lanes_ = cpu_has_avx2();
+  bool avx2_ = kernels::cpu_has_avx2();
   RandomDesignView view_;
   Design design_;
   double density_;

@@ -121,3 +121,87 @@ TEST_CASE("kernels::dot4: four dot() calls, bit for bit, with x read once", "[co
   REQUIRE(got[3] == 0x1p-60);
   REQUIRE(got[0] == 0.0);
 }
+
+TEST_CASE("kernels::sub_scaled: x_j -= gamma * (r * a_j) element by element", "[core][kernels]") {
+  sgdcheck::Rng rng(17);
+  for (std::ptrdiff_t d = 0; d <= 40; ++d) {
+    std::vector<double> a(static_cast<std::size_t>(d) + 1), x(static_cast<std::size_t>(d) + 1);
+    for (auto& v : a) v = rng.normal() * 1e5;
+    for (auto& v : x) v = rng.normal();
+    const double gamma = 0.37, r = rng.normal() * 1e-3;
+    for (int offset = 0; offset <= 1; ++offset) {
+      std::vector<double> got = x, want = x;
+      kernels::sub_scaled(gamma, r, a.data() + offset, got.data() + offset, d);
+      for (std::ptrdiff_t j = 0; j < d; ++j)
+        want[static_cast<std::size_t>(j + offset)] -= gamma * (r * a[static_cast<std::size_t>(j + offset)]);
+      INFO("d = " << d << ", offset " << offset);
+      for (std::size_t j = 0; j < got.size(); ++j) REQUIRE(bits(got[j]) == bits(want[j]));
+    }
+  }
+}
+
+#if defined(__x86_64__)
+namespace {
+// The four-wide kernels inlined into functions compiled for AVX2 (32-byte registers), as LeastSquares'
+// AVX2 step phases inline them.
+__attribute__((target("avx2"))) double dot_avx2(const double* a, const double* x, std::ptrdiff_t d) {
+  return kernels::dot<4>(a, x, d);
+}
+__attribute__((target("avx2"))) void dot4_avx2(const double* const* a,
+                                               const double* x,
+                                               std::ptrdiff_t d,
+                                               double* out) {
+  kernels::dot4<4>(a, x, d, out);
+}
+__attribute__((target("avx2"))) void axpy_avx2(double c, const double* a, double* y, std::ptrdiff_t d) {
+  kernels::axpy<4>(c, a, y, d);
+}
+__attribute__((target("avx2"))) void axpy4_avx2(const double* c,
+                                                const double* const* a,
+                                                double* y,
+                                                std::ptrdiff_t d) {
+  kernels::axpy4<4>(c, a, y, d);
+}
+__attribute__((target("avx2"))) void sub_scaled_avx2(
+    double g, double r, const double* a, double* x, std::ptrdiff_t d) {
+  kernels::sub_scaled<4>(g, r, a, x, d);
+}
+}  // namespace
+
+TEST_CASE("kernels: the four-wide AVX2 build of every kernel gives the bits of the baseline build",
+          "[core][kernels]") {
+  if (!kernels::cpu_has_avx2()) {
+    WARN("this CPU has no AVX2: only the baseline kernels were tested");
+    return;
+  }
+  sgdcheck::Rng rng(21);
+  for (std::ptrdiff_t d = 0; d <= 40; ++d) {
+    const auto n = static_cast<std::size_t>(d) + 1;
+    std::vector<std::vector<double>> a(4, std::vector<double>(n));
+    std::vector<double> x(n);
+    for (auto& row : a)
+      for (auto& v : row) v = rng.normal() * 1e8;
+    for (auto& v : x) v = rng.normal();
+    const double c[4] = {rng.normal(), rng.normal() * 1e-3, rng.normal() * 1e3, rng.normal()};
+    for (int offset = 0; offset <= 1; ++offset) {
+      INFO("d = " << d << ", offset " << offset);
+      const double* rows[4] = {
+          a[0].data() + offset, a[1].data() + offset, a[2].data() + offset, a[3].data() + offset};
+      const double* xo = x.data() + offset;
+      REQUIRE(bits(dot_avx2(rows[1], xo, d)) == bits(kernels::dot(rows[1], xo, d)));
+      double got[4], want[4];
+      dot4_avx2(rows, xo, d, got);
+      kernels::dot4(rows, xo, d, want);
+      for (int k = 0; k < 4; ++k) REQUIRE(bits(got[k]) == bits(want[k]));
+      std::vector<double> y1 = x, y2 = x;
+      axpy_avx2(c[2], rows[0], y1.data() + offset, d);
+      kernels::axpy(c[2], rows[0], y2.data() + offset, d);
+      axpy4_avx2(c, rows, y1.data() + offset, d);
+      kernels::axpy4(c, rows, y2.data() + offset, d);
+      sub_scaled_avx2(0.3, c[1], rows[3], y1.data() + offset, d);
+      kernels::sub_scaled(0.3, c[1], rows[3], y2.data() + offset, d);
+      for (std::size_t j = 0; j < n; ++j) REQUIRE(bits(y1[j]) == bits(y2[j]));
+    }
+  }
+}
+#endif
