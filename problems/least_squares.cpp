@@ -52,26 +52,46 @@ void LeastSquares::gradient(const Vec& x, Vec& g) const {
   g /= static_cast<double>(n());
 }
 
+namespace {
+/// value_and_gradient's dense rows four at a time (dot4, axpy4) with the kernels of width W: adds each
+/// residual's square to s and r·a to g, in the same order as the row-by-row loop, and returns the number
+/// of rows done (a multiple of four).
+template <int W>
+[[gnu::always_inline]] inline Index dense_rows_value_gradient(const Dataset& data,
+                                                              const Vec& x,
+                                                              Vec& g,
+                                                              double& s) {
+  const Index d = data.dense.cols(), n = data.rows();
+  const double* A = data.dense.data();
+  Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const double* rows[4] = {A + i * d, A + (i + 1) * d, A + (i + 2) * d, A + (i + 3) * d};
+    double r[4];
+    kernels::dot4<W>(rows, x.data(), d, r);
+    for (int l = 0; l < 4; ++l) {
+      r[l] -= data.y[i + l];
+      s += r[l] * r[l];
+    }
+    kernels::axpy4<W>(r, rows, g.data(), d);
+  }
+  return i;
+}
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+#endif
+Index dense_rows_value_gradient_avx2(const Dataset& data, const Vec& x, Vec& g, double& s) {
+  return dense_rows_value_gradient<4>(data, x, g, s);
+}
+}  // namespace
+
 double LeastSquares::value_and_gradient(const Vec& x, Vec& g) const {
   g.setZero();
   double s = 0.0;
   Index i = 0;
-  if (!data_.is_sparse) {
-    // Dense rows four at a time (dot4, axpy4): each residual, the sum of squares and every g_j get
-    // the same operations in the same order as the row-by-row loop below, so the same bits.
-    const Index d = data_.dense.cols();
-    const double* A = data_.dense.data();
-    for (; i + 4 <= n(); i += 4) {
-      const double* rows[4] = {A + i * d, A + (i + 1) * d, A + (i + 2) * d, A + (i + 3) * d};
-      double r[4];
-      kernels::dot4(rows, x.data(), d, r);
-      for (int l = 0; l < 4; ++l) {
-        r[l] -= data_.y[i + l];
-        s += r[l] * r[l];
-      }
-      kernels::axpy4(r, rows, g.data(), d);
-    }
-  }
+  // Dense rows four at a time: each residual, the sum of squares and every g_j get the same operations
+  // in the same order as the row-by-row loop below, so the same bits (on either build).
+  if (!data_.is_sparse)
+    i = avx2_ ? dense_rows_value_gradient_avx2(data_, x, g, s) : dense_rows_value_gradient<2>(data_, x, g, s);
   for (; i < n(); ++i) {
     const double r = data_.row_dot(i, x) - data_.y[i];
     s += r * r;

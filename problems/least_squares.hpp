@@ -43,9 +43,9 @@ class LeastSquares final : public Problem {
   const LeastSquaresConstants* least_squares_details() const override { return &details_; }
   std::string describe() const override;
 
-  /// Which build of the two step phases draw_step and apply_step run (dense rows): AVX2 (the default
-  /// where the CPU has it) or baseline x86-64. Their results are bit-identical; the switch exists so
-  /// that tests and the step benchmark can compare them.
+  /// Which build of the two step phases draw_step and apply_step and of value_and_gradient run (dense
+  /// rows): AVX2 (the default where the CPU has it) or baseline x86-64. Their results are bit-identical;
+  /// the switch exists so that tests and the step benchmark can compare them.
   void use_avx2(bool on);
 
   const Dataset& data() const { return data_; }

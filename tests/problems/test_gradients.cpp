@@ -281,7 +281,7 @@ TEST_CASE("sgd_steps moves every slot as sgd_step would, bit for bit, on both bu
   }
 }
 
-TEST_CASE("least squares steps give the same bits on the AVX2 and the baseline build of the step phases",
+TEST_CASE("least squares steps and value_and_gradient give the same bits on the AVX2 and the baseline build",
           "[problems]") {
   if (!kernels::cpu_has_avx2()) {
     WARN("this CPU has no AVX2: only the baseline step phases exist here");
@@ -311,6 +311,17 @@ TEST_CASE("least squares steps give the same bits on the AVX2 and the baseline b
           for (Index j = 0; j < p->dim(); ++j)
             REQUIRE(std::bit_cast<std::uint64_t>(x1[j]) == std::bit_cast<std::uint64_t>(x2[j]));
         }
+      }
+      // value_and_gradient (the recorded metrics) on both builds
+      for (const Vec& x : test_points(*p, 4)) {
+        Vec g1(p->dim()), g2(p->dim());
+        ls->use_avx2(false);
+        const double f1 = p->value_and_gradient(x, g1);
+        ls->use_avx2(true);
+        const double f2 = p->value_and_gradient(x, g2);
+        REQUIRE(std::bit_cast<std::uint64_t>(f1) == std::bit_cast<std::uint64_t>(f2));
+        for (Index j = 0; j < p->dim(); ++j)
+          REQUIRE(std::bit_cast<std::uint64_t>(g1[j]) == std::bit_cast<std::uint64_t>(g2[j]));
       }
     }
   }
