@@ -42,31 +42,36 @@ SGDCHECK_KERNEL void store4(double* p, const V4& v) { std::memcpy(p, &v, sizeof 
 SGDCHECK_KERNEL void splat4(V4& v, double c) { v = V4{c, c, c, c}; }
 }  // namespace detail
 
-/// Σ_j a_j·x_j: four partial sums s_l over j ≡ l (mod 4) in increasing j, combined as
-/// (s0 + s1) + (s2 + s3), then the last d mod 4 products added in order. The partial sums are held as
-/// two pairs (s0, s1), (s2, s3) (W = 2) or one vector (s0, s1, s2, s3) (W = 4).
+/// Σ_j a_j·x_j: four partial sums s_l over j ≡ l (mod 4) in increasing j, each starting at its first
+/// product (d ≥ 4; with d < 4 there are none and the sum starts at +0), combined as (s0 + s1) + (s2 + s3),
+/// then the last d mod 4 products added in order. The partial sums are held as two pairs (s0, s1),
+/// (s2, s3) (W = 2) or one vector (s0, s1, s2, s3) (W = 4).
 template <int W = 2>
 SGDCHECK_KERNEL double dot(const double* a, const double* x, std::ptrdiff_t d) {
   static_assert(W == 2 || W == 4);
   using detail::load2;
   std::ptrdiff_t j = 0;
-  double s;
-  if constexpr (W == 2) {
-    detail::V2 s01 = {0.0, 0.0}, s23 = {0.0, 0.0};
-    for (; j + 4 <= d; j += 4) {
-      s01 += load2(a + j) * load2(x + j);
-      s23 += load2(a + j + 2) * load2(x + j + 2);
+  double s = 0.0;
+  if (d >= 4) {
+    if constexpr (W == 2) {
+      detail::V2 s01 = load2(a) * load2(x), s23 = load2(a + 2) * load2(x + 2);
+      for (j = 4; j + 4 <= d; j += 4) {
+        s01 += load2(a + j) * load2(x + j);
+        s23 += load2(a + j + 2) * load2(x + j + 2);
+      }
+      s = (s01[0] + s01[1]) + (s23[0] + s23[1]);
+    } else {
+      detail::V4 acc, av, xv;
+      detail::load4(av, a);
+      detail::load4(xv, x);
+      acc = av * xv;
+      for (j = 4; j + 4 <= d; j += 4) {
+        detail::load4(av, a + j);
+        detail::load4(xv, x + j);
+        acc += av * xv;
+      }
+      s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     }
-    s = (s01[0] + s01[1]) + (s23[0] + s23[1]);
-  } else {
-    detail::V4 acc = {0.0, 0.0, 0.0, 0.0};
-    for (; j + 4 <= d; j += 4) {
-      detail::V4 av, xv;
-      detail::load4(av, a + j);
-      detail::load4(xv, x + j);
-      acc += av * xv;
-    }
-    s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
   }
   // The d mod 4 < 4 remaining terms in order, unrolled (at d = 2 … 10 the tail is a large share).
   const std::ptrdiff_t rem = d - j;
@@ -77,49 +82,85 @@ SGDCHECK_KERNEL double dot(const double* a, const double* x, std::ptrdiff_t d) {
 }
 
 /// out[k] = dot(a[k], x, d) for k = 0 … 3, bit for bit (each row in dot()'s order), with x loaded
-/// once for the four rows.
+/// once for the four rows. W = 4 keeps the four rows' sums in one vector from the combination on: the
+/// partial-sum vectors are transposed (each lane still adds the same two numbers), and the tail adds one
+/// column of the four rows per vector operation.
 template <int W = 2>
 SGDCHECK_KERNEL void dot4(const double* const* a, const double* x, std::ptrdiff_t d, double* out) {
   static_assert(W == 2 || W == 4);
   using detail::load2;
   using detail::V2;
   std::ptrdiff_t j = 0;
-  double s[4];
   if constexpr (W == 2) {
-    V2 s01[4] = {{0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}};
-    V2 s23[4] = {{0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}};
-    for (; j + 4 <= d; j += 4) {
-      const V2 x01 = load2(x + j), x23 = load2(x + j + 2);
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    if (d >= 4) {
+      V2 s01[4], s23[4];
+      const V2 x01 = load2(x), x23 = load2(x + 2);
       for (int k = 0; k < 4; ++k) {
-        s01[k] += load2(a[k] + j) * x01;
-        s23[k] += load2(a[k] + j + 2) * x23;
+        s01[k] = load2(a[k]) * x01;
+        s23[k] = load2(a[k] + 2) * x23;
       }
+      for (j = 4; j + 4 <= d; j += 4) {
+        const V2 y01 = load2(x + j), y23 = load2(x + j + 2);
+        for (int k = 0; k < 4; ++k) {
+          s01[k] += load2(a[k] + j) * y01;
+          s23[k] += load2(a[k] + j + 2) * y23;
+        }
+      }
+      for (int k = 0; k < 4; ++k) s[k] = (s01[k][0] + s01[k][1]) + (s23[k][0] + s23[k][1]);
     }
-    for (int k = 0; k < 4; ++k) s[k] = (s01[k][0] + s01[k][1]) + (s23[k][0] + s23[k][1]);
+    // The tail (d mod 4 < 4 terms) in order, with its x values loaded once.
+    const std::ptrdiff_t rem = d - j;
+    const double x0 = rem > 0 ? x[j] : 0.0, x1 = rem > 1 ? x[j + 1] : 0.0, x2 = rem > 2 ? x[j + 2] : 0.0;
+    for (int k = 0; k < 4; ++k) {
+      const double* ak = a[k] + j;
+      double sk = s[k];
+      if (rem > 0) sk += ak[0] * x0;
+      if (rem > 1) sk += ak[1] * x1;
+      if (rem > 2) sk += ak[2] * x2;
+      out[k] = sk;
+    }
   } else {
     using detail::V4;
-    V4 acc[4] = {{0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}};
-    for (; j + 4 <= d; j += 4) {
-      V4 xv;
-      detail::load4(xv, x + j);
+    V4 s = {0.0, 0.0, 0.0, 0.0};
+    if (d >= 4) {
+      V4 acc[4], xv, av;
+      detail::load4(xv, x);
       for (int k = 0; k < 4; ++k) {
-        V4 av;
-        detail::load4(av, a[k] + j);
-        acc[k] += av * xv;
+        detail::load4(av, a[k]);
+        acc[k] = av * xv;
       }
+      for (j = 4; j + 4 <= d; j += 4) {
+        detail::load4(xv, x + j);
+        for (int k = 0; k < 4; ++k) {
+          detail::load4(av, a[k] + j);
+          acc[k] += av * xv;
+        }
+      }
+      // s_k = (acc_k[0] + acc_k[1]) + (acc_k[2] + acc_k[3]) for the four rows at once.
+      const V4 h01 = __builtin_shufflevector(acc[0], acc[1], 0, 4, 2, 6) +
+                     __builtin_shufflevector(acc[0], acc[1], 1, 5, 3, 7);  // row 0, 1: (01, 01, 23, 23)
+      const V4 h23 = __builtin_shufflevector(acc[2], acc[3], 0, 4, 2, 6) +
+                     __builtin_shufflevector(acc[2], acc[3], 1, 5, 3, 7);
+      s = __builtin_shufflevector(h01, h23, 0, 1, 4, 5) + __builtin_shufflevector(h01, h23, 2, 3, 6, 7);
     }
-    for (int k = 0; k < 4; ++k) s[k] = (acc[k][0] + acc[k][1]) + (acc[k][2] + acc[k][3]);
-  }
-  // The tail (d mod 4 < 4 terms) in order, with its x values loaded once.
-  const std::ptrdiff_t rem = d - j;
-  const double x0 = rem > 0 ? x[j] : 0.0, x1 = rem > 1 ? x[j + 1] : 0.0, x2 = rem > 2 ? x[j + 2] : 0.0;
-  for (int k = 0; k < 4; ++k) {
-    const double* ak = a[k] + j;
-    double sk = s[k];
-    if (rem > 0) sk += ak[0] * x0;
-    if (rem > 1) sk += ak[1] * x1;
-    if (rem > 2) sk += ak[2] * x2;
-    out[k] = sk;
+    // The tail in order: column j of the four rows as one vector (pairs of columns by a 2 × 4 transpose).
+    const std::ptrdiff_t rem = d - j;
+    if (rem >= 2) {
+      const V2 p0 = load2(a[0] + j), p1 = load2(a[1] + j), p2 = load2(a[2] + j), p3 = load2(a[3] + j);
+      const V4 t02 = __builtin_shufflevector(p0, p2, 0, 1, 2, 3),
+               t13 = __builtin_shufflevector(p1, p3, 0, 1, 2, 3);
+      const V4 x0 = {x[j], x[j], x[j], x[j]}, x1 = {x[j + 1], x[j + 1], x[j + 1], x[j + 1]};
+      s += __builtin_shufflevector(t02, t13, 0, 4, 2, 6) * x0;
+      s += __builtin_shufflevector(t02, t13, 1, 5, 3, 7) * x1;
+      j += 2;
+    }
+    if (rem % 2 == 1) {
+      const V4 col = {a[0][j], a[1][j], a[2][j], a[3][j]};
+      const V4 x0 = {x[j], x[j], x[j], x[j]};
+      s += col * x0;
+    }
+    detail::store4(out, s);
   }
 }
 

@@ -25,14 +25,30 @@ TEST_CASE("kernels::dot: four partial sums (j mod 4), combined (s0 + s1) + (s2 +
     const std::vector<double> a5{1e16, 1.0, -1e16, 1.0, 0x1p-60}, x5{1.0, 1.0, 1.0, 1.0, 1.0};
     REQUIRE(kernels::dot(a5.data(), x5.data(), 5) == 0x1p-60);
   }
+  SECTION("the partial sums start at the first products, not at +0: zero rows against negative x give -0") {
+    // (+0) + (-0) = +0, so a sum started at +0 would end at +0 here; the kernels' sums end at -0.
+    const std::vector<double> zero(6, 0.0), neg(6, -1.0);
+    REQUIRE(bits(kernels::dot(zero.data(), neg.data(), 6)) == bits(-0.0));
+    const double* rows[4] = {zero.data(), zero.data(), zero.data(), zero.data()};
+    double got[4];
+    kernels::dot4(rows, neg.data(), 6, got);
+    for (double g : got) REQUIRE(bits(g) == bits(-0.0));
+    // Below d = 4 there is no block: the tail is added to +0.
+    REQUIRE(bits(kernels::dot(zero.data(), neg.data(), 3)) == bits(0.0));
+  }
   SECTION("random lengths 0 … 40: the same bits as the order written out by hand") {
     sgdcheck::Rng rng(5);
     for (std::ptrdiff_t d = 0; d <= 40; ++d) {
       std::vector<double> a(static_cast<std::size_t>(d)), x(static_cast<std::size_t>(d));
       for (auto& v : a) v = rng.normal();
       for (auto& v : x) v = rng.normal() * 1e3;
+      // Each partial sum starts at its first product (there is none below d = 4: the sum starts at +0).
       double s[4] = {0.0, 0.0, 0.0, 0.0};
       std::ptrdiff_t j = 0;
+      if (d >= 4) {
+        for (int l = 0; l < 4; ++l) s[l] = a[static_cast<std::size_t>(l)] * x[static_cast<std::size_t>(l)];
+        j = 4;
+      }
       for (; j + 4 <= d; j += 4)
         for (int l = 0; l < 4; ++l) s[l] += a[static_cast<std::size_t>(j + l)] * x[static_cast<std::size_t>(j + l)];
       double want = (s[0] + s[1]) + (s[2] + s[3]);
