@@ -1,9 +1,11 @@
 #include "problems/least_squares.hpp"
 
-#include "problems/least_squares_step.hpp"
-
 #include <fmt/format.h>
 
+#include <array>
+#include <utility>
+
+#include "problems/least_squares_step.hpp"
 
 namespace sgdcheck::problems {
 
@@ -138,23 +140,46 @@ void LeastSquares::apply_step(double gamma, const Workspace& ws, Vec& x) const {
 void LeastSquares::use_avx2(bool on) { avx2_ = on && kernels::cpu_has_avx2(); }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2"))) void ls_step::residuals_avx2(const Dataset& data,
-                                                             const Vec& at,
-                                                             Workspace& ws) {
-  residuals<4>(data, at, ws);
-}
-__attribute__((target("avx2"))) void ls_step::apply_avx2(const Dataset& data,
-                                                         double gamma,
-                                                         const Workspace& ws,
-                                                         Vec& x) {
-  apply<4>(data, gamma, ws, x);
-}
+#define SGDCHECK_AVX2 __attribute__((target("avx2")))
 #else
-void ls_step::residuals_avx2(const Dataset& data, const Vec& at, Workspace& ws) { residuals(data, at, ws); }
-void ls_step::apply_avx2(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
-  apply(data, gamma, ws, x);
-}
+#define SGDCHECK_AVX2
 #endif
+namespace {
+// The AVX2 builds of the two phases for every dense width D = 1 … kFixedMaxDim (index D; 0: any d).
+using ResidualsFn = void (*)(const Dataset&, const Vec&, Workspace&);
+using ApplyFn = void (*)(const Dataset&, double, const Workspace&, Vec&);
+template <int D>
+SGDCHECK_AVX2 void residuals_avx2_d(const Dataset& data, const Vec& at, Workspace& ws) {
+  ls_step::residuals<4, D>(data, at, ws);
+}
+template <int D>
+SGDCHECK_AVX2 void apply_avx2_d(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
+  ls_step::apply<4, D>(data, gamma, ws, x);
+}
+template <std::size_t... D>
+constexpr std::array<ResidualsFn, sizeof...(D)> residuals_table(std::index_sequence<D...>) {
+  return {&residuals_avx2_d<static_cast<int>(D)>...};
+}
+template <std::size_t... D>
+constexpr std::array<ApplyFn, sizeof...(D)> apply_table(std::index_sequence<D...>) {
+  return {&apply_avx2_d<static_cast<int>(D)>...};
+}
+constexpr auto kResidualsAvx2 = residuals_table(std::make_index_sequence<ls_step::kFixedMaxDim + 1>{});
+constexpr auto kApplyAvx2 = apply_table(std::make_index_sequence<ls_step::kFixedMaxDim + 1>{});
+/// The table entry for this data: its dense width, or 0 (sparse rows, or wider than the tables).
+std::size_t fixed_width(const Dataset& data) {
+  const Index d = data.dense.cols();
+  return !data.is_sparse && d <= ls_step::kFixedMaxDim ? static_cast<std::size_t>(d) : 0;
+}
+}  // namespace
+#undef SGDCHECK_AVX2
+
+void ls_step::residuals_avx2(const Dataset& data, const Vec& at, Workspace& ws) {
+  kResidualsAvx2[fixed_width(data)](data, at, ws);
+}
+void ls_step::apply_avx2(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
+  kApplyAvx2[fixed_width(data)](data, gamma, ws, x);
+}
 
 std::string LeastSquares::describe() const {
   return fmt::format("least_squares n={} d={} {} ({})", n(), dim(), data_.is_sparse ? "sparse" : "dense", data_.source);

@@ -7,9 +7,9 @@
 /// and Dataset::add_row (both use core/kernels.hpp's fixed-order dot and axpy), so results are
 /// bit-identical to them, and identical between the baseline and the AVX2 builds of the two phases.
 #include <cstddef>
+#include <cstring>
 
 #include "core/kernels.hpp"
-
 #include "problems/dataset.hpp"
 #include "problems/problem.hpp"
 
@@ -17,38 +17,53 @@ namespace sgdcheck::problems::ls_step {
 
 /// ws.coeffs = residuals of the rows in ws.indices at `at` (capacity from make_workspace: no allocation).
 /// W: the kernels' vector width (core/kernels.hpp; 4 in code compiled for AVX2), the same bits.
-template <int W = 2>
+/// D > 0: the dense rows have exactly D columns (the caller checked), the kernels' loops unroll at
+/// compile time and `at` is read once into a local array that no store can alias, so it stays in
+/// registers across the batch; the same operations, so the same bits as D = 0.
+template <int W = 2, int D = 0>
 SGDCHECK_KERNEL void residuals(const Dataset& data, const Vec& at, Workspace& ws) {
   const std::size_t b = ws.indices.size();
   ws.coeffs.resize(b);
   double* out = ws.coeffs.data();
   if (!data.is_sparse) {
-    const Index d = data.dense.cols();
+    const Index d = D > 0 ? D : data.dense.cols();
     const double* A = data.dense.data();
     const double* y = data.y.data();
+    double local[D > 0 ? D : 1];
+    const double* x = at.data();
+    if constexpr (D > 0) {
+      std::memcpy(local, x, sizeof local);
+      x = local;
+    }
     std::size_t k = 0;
     // Four rows per pass over `at` (dot4: each row's sum exactly as dot() forms it).
     for (; k + 4 <= b; k += 4) {
       const Index* i = ws.indices.data() + k;
       const double* rows[4] = {A + i[0] * d, A + i[1] * d, A + i[2] * d, A + i[3] * d};
       double r[4];
-      kernels::dot4<W>(rows, at.data(), d, r);
+      kernels::dot4<W>(rows, x, d, r);
       for (int l = 0; l < 4; ++l) out[k + l] = r[l] - y[i[l]];
     }
-    for (; k < b; ++k) out[k] = kernels::dot<W>(A + ws.indices[k] * d, at.data(), d) - y[ws.indices[k]];
+    for (; k < b; ++k) out[k] = kernels::dot<W>(A + ws.indices[k] * d, x, d) - y[ws.indices[k]];
     return;
   }
   for (std::size_t k = 0; k < b; ++k) out[k] = data.row_dot(ws.indices[k], at) - data.y[ws.indices[k]];
 }
 
-/// x ← x − (γ/b)·Σ_k r_k a_{i_k} with the residuals of residuals().
-template <int W = 2>
+/// x ← x − (γ/b)·Σ_k r_k a_{i_k} with the residuals of residuals(); D as there (x updated in a local
+/// array, held in registers across the batch, and written back once).
+template <int W = 2, int D = 0>
 SGDCHECK_KERNEL void apply(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
   const double scale = -gamma / static_cast<double>(ws.indices.size());
   if (!data.is_sparse) {
-    const Index d = data.dense.cols();
+    const Index d = D > 0 ? D : data.dense.cols();
     const double* A = data.dense.data();
+    double local[D > 0 ? D : 1];
     double* xp = x.data();
+    if constexpr (D > 0) {
+      std::memcpy(local, xp, sizeof local);
+      xp = local;
+    }
     const std::size_t b = ws.indices.size();
     std::size_t k = 0;
     // Four rows per pass over x (axpy4: the same sums in the same order as four axpy calls).
@@ -60,13 +75,16 @@ SGDCHECK_KERNEL void apply(const Dataset& data, double gamma, const Workspace& w
       kernels::axpy4<W>(c, rows, xp, d);
     }
     for (; k < b; ++k) kernels::axpy<W>(scale * ws.coeffs[k], A + ws.indices[k] * d, xp, d);
+    if constexpr (D > 0) std::memcpy(x.data(), local, sizeof local);
     return;
   }
   for (std::size_t k = 0; k < ws.indices.size(); ++k) data.add_row(ws.indices[k], scale * ws.coeffs[k], x);
 }
 
 /// residuals<4>() and apply<4>() compiled for AVX2 (defined in least_squares.cpp): the same bits, four
-/// doubles per register. Call only where kernels::cpu_has_avx2() is true.
+/// doubles per register, and dense rows of d <= kFixedMaxDim columns through the D = d forms. Call only
+/// where kernels::cpu_has_avx2() is true.
+inline constexpr int kFixedMaxDim = 16;
 void residuals_avx2(const Dataset& data, const Vec& at, Workspace& ws);
 void apply_avx2(const Dataset& data, double gamma, const Workspace& ws, Vec& x);
 

@@ -287,9 +287,10 @@ TEST_CASE("least squares steps and value_and_gradient give the same bits on the 
     WARN("this CPU has no AVX2: only the baseline step phases exist here");
     return;
   }
-  // Dense rows at lengths around the 4- and 2-wide blocks of the kernels, batches below, at and above
+  // Dense rows at lengths around the 4- and 2-wide blocks of the kernels, up to and past the widths with
+  // their own compiled forms on the AVX2 build (ls_step::kFixedMaxDim = 16), batches below, at and above
   // the 4-row passes, with and without replacement; sparse rows take the same path on both builds.
-  for (const char* d : {"1", "3", "4", "6", "10", "17"}) {
+  for (const char* d : {"1", "3", "4", "5", "6", "7", "10", "16", "17"}) {
     for (const char* storage : {"dense", "sparse"}) {
       const auto p = build("least_squares", {{"n", "70"}, {"d", d}, {"noise", "0.2"}, {"storage", storage}});
       auto* ls = dynamic_cast<LeastSquares*>(const_cast<Problem*>(p.get()));
