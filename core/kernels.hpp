@@ -196,11 +196,14 @@ SGDCHECK_KERNEL void axpy4(const double* c, const double* const* a, double* y, s
   const double *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
   std::ptrdiff_t j = 0;
   if constexpr (W == 4) {
-    detail::V4 c0, c1, c2, c3;
-    detail::splat4(c0, c[0]);
-    detail::splat4(c1, c[1]);
-    detail::splat4(c2, c[2]);
-    detail::splat4(c3, c[3]);
+    // The four coefficients as one vector, each broadcast by a lane permute (and its low half for the
+    // pairs below).
+    detail::V4 cv;
+    detail::load4(cv, c);
+    const detail::V4 c0 = __builtin_shufflevector(cv, cv, 0, 0, 0, 0),
+                     c1 = __builtin_shufflevector(cv, cv, 1, 1, 1, 1),
+                     c2 = __builtin_shufflevector(cv, cv, 2, 2, 2, 2),
+                     c3 = __builtin_shufflevector(cv, cv, 3, 3, 3, 3);
     for (; j + 4 <= d; j += 4) {
       detail::V4 v, r;
       detail::load4(v, y + j);
@@ -214,17 +217,27 @@ SGDCHECK_KERNEL void axpy4(const double* c, const double* const* a, double* y, s
       v += c3 * r;
       detail::store4(y + j, v);
     }
+    if (j + 2 <= d) {
+      detail::V2 v = load2(y + j);
+      v += __builtin_shufflevector(c0, c0, 0, 1) * load2(a0 + j);
+      v += __builtin_shufflevector(c1, c1, 0, 1) * load2(a1 + j);
+      v += __builtin_shufflevector(c2, c2, 0, 1) * load2(a2 + j);
+      v += __builtin_shufflevector(c3, c3, 0, 1) * load2(a3 + j);
+      detail::store2(y + j, v);
+      j += 2;
+    }
+  } else {
+    const detail::V2 c0 = {c[0], c[0]}, c1 = {c[1], c[1]}, c2 = {c[2], c[2]}, c3 = {c[3], c[3]};
+    for (; j + 2 <= d; j += 2) {
+      detail::V2 v = load2(y + j);
+      v += c0 * load2(a0 + j);
+      v += c1 * load2(a1 + j);
+      v += c2 * load2(a2 + j);
+      v += c3 * load2(a3 + j);
+      detail::store2(y + j, v);
+    }
   }
-  const detail::V2 c0 = {c[0], c[0]}, c1 = {c[1], c[1]}, c2 = {c[2], c[2]}, c3 = {c[3], c[3]};
-  for (; j + 2 <= d; j += 2) {
-    detail::V2 v = load2(y + j);
-    v += c0 * load2(a0 + j);
-    v += c1 * load2(a1 + j);
-    v += c2 * load2(a2 + j);
-    v += c3 * load2(a3 + j);
-    detail::store2(y + j, v);
-  }
-  for (; j < d; ++j) {
+  if (j < d) {  // at most one element left
     double v = y[j];
     v += c[0] * a0[j];
     v += c[1] * a1[j];

@@ -7,7 +7,6 @@
 /// and Dataset::add_row (both use core/kernels.hpp's fixed-order dot and axpy), so results are
 /// bit-identical to them, and identical between the baseline and the AVX2 builds of the two phases.
 #include <cstddef>
-#include <cstring>
 
 #include "core/kernels.hpp"
 #include "problems/dataset.hpp"
@@ -17,9 +16,8 @@ namespace sgdcheck::problems::ls_step {
 
 /// ws.coeffs = residuals of the rows in ws.indices at `at` (capacity from make_workspace: no allocation).
 /// W: the kernels' vector width (core/kernels.hpp; 4 in code compiled for AVX2), the same bits.
-/// D > 0: the dense rows have exactly D columns (the caller checked), the kernels' loops unroll at
-/// compile time and `at` is read once into a local array that no store can alias, so it stays in
-/// registers across the batch; the same operations, so the same bits as D = 0.
+/// D > 0: the dense rows have exactly D columns (the caller checked) and the kernels' loops unroll at
+/// compile time; the same operations, so the same bits as D = 0.
 template <int W = 2, int D = 0>
 SGDCHECK_KERNEL void residuals(const Dataset& data, const Vec& at, Workspace& ws) {
   const std::size_t b = ws.indices.size();
@@ -29,12 +27,7 @@ SGDCHECK_KERNEL void residuals(const Dataset& data, const Vec& at, Workspace& ws
     const Index d = D > 0 ? D : data.dense.cols();
     const double* A = data.dense.data();
     const double* y = data.y.data();
-    double local[D > 0 ? D : 1];
     const double* x = at.data();
-    if constexpr (D > 0) {
-      std::memcpy(local, x, sizeof local);
-      x = local;
-    }
     std::size_t k = 0;
     // Four rows per pass over `at` (dot4: each row's sum exactly as dot() forms it).
     for (; k + 4 <= b; k += 4) {
@@ -50,8 +43,25 @@ SGDCHECK_KERNEL void residuals(const Dataset& data, const Vec& at, Workspace& ws
   for (std::size_t k = 0; k < b; ++k) out[k] = data.row_dot(ws.indices[k], at) - data.y[ws.indices[k]];
 }
 
-/// x ← x − (γ/b)·Σ_k r_k a_{i_k} with the residuals of residuals(); D as there (x updated in a local
-/// array, held in registers across the batch, and written back once).
+/// dst[0 … D) = src[0 … D) in the kernels' blocks (four-wide with W = 4, then pairs, then one double), so
+/// that a kernel's loads of dst read whole stored blocks: a wide load from two narrower stores cannot be
+/// forwarded and stalls (memcpy of 80 bytes stores 16-byte pieces).
+template <int W, int D>
+SGDCHECK_KERNEL void copy_blocks(double* dst, const double* src) {
+  int j = 0;
+  if constexpr (W == 4) {
+    for (; j + 4 <= D; j += 4) {
+      kernels::detail::V4 v;
+      kernels::detail::load4(v, src + j);
+      kernels::detail::store4(dst + j, v);
+    }
+  }
+  for (; j + 2 <= D; j += 2) kernels::detail::store2(dst + j, kernels::detail::load2(src + j));
+  for (; j < D; ++j) dst[j] = src[j];
+}
+
+/// x ← x − (γ/b)·Σ_k r_k a_{i_k} with the residuals of residuals(); D as there, and x is updated in a
+/// local array that no store can alias (held in registers across the batch, written back once).
 template <int W = 2, int D = 0>
 SGDCHECK_KERNEL void apply(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
   const double scale = -gamma / static_cast<double>(ws.indices.size());
@@ -61,7 +71,7 @@ SGDCHECK_KERNEL void apply(const Dataset& data, double gamma, const Workspace& w
     double local[D > 0 ? D : 1];
     double* xp = x.data();
     if constexpr (D > 0) {
-      std::memcpy(local, xp, sizeof local);
+      copy_blocks<W, D>(local, xp);
       xp = local;
     }
     const std::size_t b = ws.indices.size();
@@ -75,7 +85,7 @@ SGDCHECK_KERNEL void apply(const Dataset& data, double gamma, const Workspace& w
       kernels::axpy4<W>(c, rows, xp, d);
     }
     for (; k < b; ++k) kernels::axpy<W>(scale * ws.coeffs[k], A + ws.indices[k] * d, xp, d);
-    if constexpr (D > 0) std::memcpy(x.data(), local, sizeof local);
+    if constexpr (D > 0) copy_blocks<W, D>(x.data(), local);
     return;
   }
   for (std::size_t k = 0; k < ws.indices.size(); ++k) data.add_row(ws.indices[k], scale * ws.coeffs[k], x);
