@@ -339,7 +339,7 @@ template <int kChains>
 #if defined(__x86_64__)
 /// 32 chains in code compiled for AVX2 (eight 4-double registers, no FMA: the build of the AVX2 step
 /// phases), the compute bound of a step that runs on them.
-__attribute__((target("avx2"))) void mul_add_chains_avx2(double* acc, std::int64_t reps) {
+SGDCHECK_AVX2_TARGET void mul_add_chains_avx2(double* acc, std::int64_t reps) {
   mul_add_chains<32>(acc, reps);
 }
 #endif

@@ -17,6 +17,14 @@
 
 #define SGDCHECK_KERNEL [[gnu::always_inline]] inline
 
+/// Marks a function to be compiled for AVX2 (x86-64; nothing elsewhere, where W = 4 vectors are
+/// generic). Only call such a function where cpu_has_avx2() is true.
+#if defined(__x86_64__)
+#define SGDCHECK_AVX2_TARGET __attribute__((target("avx2")))
+#else
+#define SGDCHECK_AVX2_TARGET
+#endif
+
 namespace sgdcheck::kernels {
 
 /// True when this CPU runs AVX2 code (x86-64; false elsewhere). Cached after the first call. Kernels

@@ -78,10 +78,10 @@ template <int W>
   }
   return i;
 }
-#if defined(__x86_64__)
-__attribute__((target("avx2")))
-#endif
-Index dense_rows_value_gradient_avx2(const Dataset& data, const Vec& x, Vec& g, double& s) {
+SGDCHECK_AVX2_TARGET Index dense_rows_value_gradient_avx2(const Dataset& data,
+                                                          const Vec& x,
+                                                          Vec& g,
+                                                          double& s) {
   return dense_rows_value_gradient<4>(data, x, g, s);
 }
 }  // namespace
@@ -139,46 +139,37 @@ void LeastSquares::apply_step(double gamma, const Workspace& ws, Vec& x) const {
 
 void LeastSquares::use_avx2(bool on) { avx2_ = on && kernels::cpu_has_avx2(); }
 
-#if defined(__x86_64__)
-#define SGDCHECK_AVX2 __attribute__((target("avx2")))
-#else
-#define SGDCHECK_AVX2
-#endif
 namespace {
-// The AVX2 builds of the two phases for every dense width D = 1 … kFixedMaxDim (index D; 0: any d).
-using ResidualsFn = void (*)(const Dataset&, const Vec&, Workspace&);
-using ApplyFn = void (*)(const Dataset&, double, const Workspace&, Vec&);
+/// The AVX2 builds of the two step phases for one dense width D (0: any width, and sparse rows).
+struct StepPhasesAvx2 {
+  void (*residuals)(const Dataset&, const Vec&, Workspace&);
+  void (*apply)(const Dataset&, double, const Workspace&, Vec&);
+};
 template <int D>
-SGDCHECK_AVX2 void residuals_avx2_d(const Dataset& data, const Vec& at, Workspace& ws) {
+SGDCHECK_AVX2_TARGET void residuals_avx2_d(const Dataset& data, const Vec& at, Workspace& ws) {
   ls_step::residuals<4, D>(data, at, ws);
 }
 template <int D>
-SGDCHECK_AVX2 void apply_avx2_d(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
+SGDCHECK_AVX2_TARGET void apply_avx2_d(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
   ls_step::apply<4, D>(data, gamma, ws, x);
 }
 template <std::size_t... D>
-constexpr std::array<ResidualsFn, sizeof...(D)> residuals_table(std::index_sequence<D...>) {
-  return {&residuals_avx2_d<static_cast<int>(D)>...};
+constexpr std::array<StepPhasesAvx2, sizeof...(D)> step_phases_table(std::index_sequence<D...>) {
+  return {StepPhasesAvx2{&residuals_avx2_d<static_cast<int>(D)>, &apply_avx2_d<static_cast<int>(D)>}...};
 }
-template <std::size_t... D>
-constexpr std::array<ApplyFn, sizeof...(D)> apply_table(std::index_sequence<D...>) {
-  return {&apply_avx2_d<static_cast<int>(D)>...};
-}
-constexpr auto kResidualsAvx2 = residuals_table(std::make_index_sequence<ls_step::kFixedMaxDim + 1>{});
-constexpr auto kApplyAvx2 = apply_table(std::make_index_sequence<ls_step::kFixedMaxDim + 1>{});
-/// The table entry for this data: its dense width, or 0 (sparse rows, or wider than the tables).
-std::size_t fixed_width(const Dataset& data) {
+/// Entry D for D = 1 … kFixedMaxDim, entry 0 for the rest.
+constexpr auto kStepPhasesAvx2 = step_phases_table(std::make_index_sequence<ls_step::kFixedMaxDim + 1>{});
+const StepPhasesAvx2& step_phases_avx2(const Dataset& data) {
   const Index d = data.dense.cols();
-  return !data.is_sparse && d <= ls_step::kFixedMaxDim ? static_cast<std::size_t>(d) : 0;
+  return kStepPhasesAvx2[!data.is_sparse && d <= ls_step::kFixedMaxDim ? static_cast<std::size_t>(d) : 0];
 }
 }  // namespace
-#undef SGDCHECK_AVX2
 
 void ls_step::residuals_avx2(const Dataset& data, const Vec& at, Workspace& ws) {
-  kResidualsAvx2[fixed_width(data)](data, at, ws);
+  step_phases_avx2(data).residuals(data, at, ws);
 }
 void ls_step::apply_avx2(const Dataset& data, double gamma, const Workspace& ws, Vec& x) {
-  kApplyAvx2[fixed_width(data)](data, gamma, ws, x);
+  step_phases_avx2(data).apply(data, gamma, ws, x);
 }
 
 std::string LeastSquares::describe() const {

@@ -259,23 +259,17 @@ template <int D>
 void RandomDesignLs::lane_step_baseline(double gamma, const StepSlot* slots) const {
   lane_step<D>(gamma, slots);
 }
-#if defined(__x86_64__)
-#define SGDCHECK_AVX2 __attribute__((target("avx2")))
-#else
-#define SGDCHECK_AVX2
-#endif
 template <int D>
-SGDCHECK_AVX2 void RandomDesignLs::lane_step_avx2(double gamma, const StepSlot* slots) const {
+SGDCHECK_AVX2_TARGET void RandomDesignLs::lane_step_avx2(double gamma, const StepSlot* slots) const {
   lane_step<D>(gamma, slots);
 }
-SGDCHECK_AVX2 void RandomDesignLs::draw_one_avx2(const Vec& at, Rng& rng, Workspace& ws) const {
+SGDCHECK_AVX2_TARGET void RandomDesignLs::draw_one_avx2(const Vec& at, Rng& rng, Workspace& ws) const {
   draw_one<4>(at, rng, ws);
 }
-SGDCHECK_AVX2 void RandomDesignLs::sub_scaled_avx2(
+SGDCHECK_AVX2_TARGET void RandomDesignLs::sub_scaled_avx2(
     double gamma, double r, const double* a, double* x, Index d) {
   kernels::sub_scaled<4>(gamma, r, a, x, d);
 }
-#undef SGDCHECK_AVX2
 
 template <std::size_t... I>
 constexpr std::array<RandomDesignLs::LaneStep, sizeof...(I) + 1> RandomDesignLs::lane_steps(

@@ -160,26 +160,19 @@ TEST_CASE("kernels::sub_scaled: x_j -= gamma * (r * a_j) element by element", "[
 namespace {
 // The four-wide kernels inlined into functions compiled for AVX2 (32-byte registers), as LeastSquares'
 // AVX2 step phases inline them.
-__attribute__((target("avx2"))) double dot_avx2(const double* a, const double* x, std::ptrdiff_t d) {
+SGDCHECK_AVX2_TARGET double dot_avx2(const double* a, const double* x, std::ptrdiff_t d) {
   return kernels::dot<4>(a, x, d);
 }
-__attribute__((target("avx2"))) void dot4_avx2(const double* const* a,
-                                               const double* x,
-                                               std::ptrdiff_t d,
-                                               double* out) {
+SGDCHECK_AVX2_TARGET void dot4_avx2(const double* const* a, const double* x, std::ptrdiff_t d, double* out) {
   kernels::dot4<4>(a, x, d, out);
 }
-__attribute__((target("avx2"))) void axpy_avx2(double c, const double* a, double* y, std::ptrdiff_t d) {
+SGDCHECK_AVX2_TARGET void axpy_avx2(double c, const double* a, double* y, std::ptrdiff_t d) {
   kernels::axpy<4>(c, a, y, d);
 }
-__attribute__((target("avx2"))) void axpy4_avx2(const double* c,
-                                                const double* const* a,
-                                                double* y,
-                                                std::ptrdiff_t d) {
+SGDCHECK_AVX2_TARGET void axpy4_avx2(const double* c, const double* const* a, double* y, std::ptrdiff_t d) {
   kernels::axpy4<4>(c, a, y, d);
 }
-__attribute__((target("avx2"))) void sub_scaled_avx2(
-    double g, double r, const double* a, double* x, std::ptrdiff_t d) {
+SGDCHECK_AVX2_TARGET void sub_scaled_avx2(double g, double r, const double* a, double* x, std::ptrdiff_t d) {
   kernels::sub_scaled<4>(g, r, a, x, d);
 }
 }  // namespace
