@@ -83,6 +83,12 @@ void Problem::sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slot
   for (const StepSlot& slot : slots) sgd_step(gamma, *slot.x, slot.batch, s, *slot.rng, *slot.ws);
 }
 
+bool Problem::local_sgd_steps(Sampling /*s*/,
+                              std::span<const StepSlot> /*slots*/,
+                              const LocalStepRun& /*run*/) const {
+  return false;
+}
+
 void Problem::draw_step_with_sample_gradients(const Vec& at, Index b, Sampling s, Rng& rng, Workspace& ws,
                                               RowMat& grads) const {
   if (n() == 0) throw std::logic_error(family() + ": streaming problems must override draw_step_with_sample_gradients");

@@ -76,6 +76,18 @@ struct StepSlot {
   Workspace* ws = nullptr;
 };
 
+/// A run of local SGD steps between two events of the step loop (a recording, a divergence check),
+/// for Problem::local_sgd_steps: step k (0 ≤ k < gammas.size()) moves every slot by one SGD step of
+/// size gammas[k], then sets wbar[k] = (x_0 + x_1 + … + x_{P−1})·inv_p (summed in slot order), and
+/// when average[k] is non-zero sets every slot's iterate to wbar[k]. `wbar` holds gammas.size()
+/// vectors of size d.
+struct LocalStepRun {
+  std::span<const double> gammas;
+  std::span<const std::uint8_t> average;
+  double inv_p = 1.0;
+  Vec* wbar = nullptr;
+};
+
 /// Finite-sum least-squares data, for exact oracles (Stich O1/O2). Not owned: views into the problem.
 struct FiniteLeastSquaresView {
   const RowMat* dense = nullptr;  ///< exactly one of dense / sparse is set
@@ -156,6 +168,13 @@ class Problem {
   /// default makes those calls; the random design steps four slots at a time in SIMD lanes at b = 1,
   /// d <= 8 (their four streams advanced together). Never allocates.
   virtual void sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const;
+  /// The steps of `run` (LocalStepRun) on the slots, fused: the same bits as sgd_steps per step, the
+  /// average of the slots' iterates in slot order times inv_p, and the copy of it into every slot
+  /// after a communication step. Returns false, having changed nothing, when the problem has no
+  /// fused form for these slots (the default); the caller then takes the steps one by one. The random
+  /// design keeps four slots' iterates and streams in SIMD lanes for the whole run (no load, store or
+  /// transpose per step). Never allocates.
+  virtual bool local_sgd_steps(Sampling s, std::span<const StepSlot> slots, const LocalStepRun& run) const;
   /// draw_step that also keeps the batch's per-sample gradients (the adaptive batch-size tests of
   /// runners/adaptive_local): row k of `grads` receives ∇f of the k-th drawn sample at `at` (needs
   /// grads.rows() >= b and grads.cols() == dim()), and `ws` is left so that apply_step moves by their

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <iterator>
@@ -200,19 +201,13 @@ using Lanes = RngLanes::D;
 }  // namespace
 
 template <int D>
-[[gnu::always_inline]] inline void RandomDesignLs::lane_step(double gamma, const StepSlot* slots) const {
-  // small_step<D> for the four slots at once, lane k doing slot k's scalar operations in their order:
+[[gnu::always_inline]] inline void RandomDesignLs::lane_update(double gamma,
+                                                               RngLanes& lanes,
+                                                               RngLanes::D* w) const {
+  // small_step<D> for the four lanes at once, lane k doing slot k's scalar operations in their order:
   // its draws (RngLanes: the same bits as its Rng), y = Σ w*_j a_j in order, r = dot(a, x) in
-  // kernels::dot's order, x_j − γ·(r·a_j) as kernels::sub_scaled rounds it.
-  constexpr int K = RngLanes::kLanes;
-  Rng* rng[K];
-  double* x[K];
-  for (int k = 0; k < K; ++k) {
-    rng[k] = slots[k].rng;
-    x[k] = slots[k].x->data();
-  }
-  RngLanes lanes;
-  lanes.load(rng);
+  // kernels::dot's order, x_j − γ·(r·a_j) as kernels::sub_scaled rounds it. w[j] holds coordinate j
+  // of the four iterates.
   Lanes a[D];
   if (design_ == Design::kGaussian) {
     for (int j = 0; j < D; ++j) {
@@ -232,10 +227,6 @@ template <int D>
     lanes.normal(e);
     y += noise_ * e;
   }
-  lanes.store(rng);
-  Lanes w[D];
-  for (int j = 0; j < D; ++j)
-    for (int k = 0; k < K; ++k) w[j][k] = x[k][j];
   Lanes p0 = {0.0, 0.0, 0.0, 0.0}, p1 = p0, p2 = p0, p3 = p0;  // kernels::dot's four partial sums
   int j = 0;
   for (; j + 4 <= D; j += 4) {
@@ -248,8 +239,72 @@ template <int D>
   for (; j < D; ++j) dot += a[j] * w[j];
   const Lanes r = dot - y;
   for (j = 0; j < D; ++j) w[j] -= gamma * (r * a[j]);
-  for (j = 0; j < D; ++j)
-    for (int k = 0; k < K; ++k) x[k][j] = w[j][k];
+}
+
+namespace {
+/// The iterates of slots[0..3] as D lane vectors (w[j][k] = slot k's x_j), and back.
+template <int D>
+[[gnu::always_inline]] inline void load_iterates(const StepSlot* slots, Lanes* w) {
+  for (int j = 0; j < D; ++j)
+    for (int k = 0; k < RngLanes::kLanes; ++k) w[j][k] = slots[k].x->data()[j];
+}
+template <int D>
+[[gnu::always_inline]] inline void store_iterates(const Lanes* w, const StepSlot* slots) {
+  for (int j = 0; j < D; ++j)
+    for (int k = 0; k < RngLanes::kLanes; ++k) slots[k].x->data()[j] = w[j][k];
+}
+template <int K>
+[[gnu::always_inline]] inline void streams_of(const StepSlot* slots, Rng** rng) {
+  for (int k = 0; k < K; ++k) rng[k] = slots[k].rng;
+}
+}  // namespace
+
+template <int D>
+[[gnu::always_inline]] inline void RandomDesignLs::lane_step(double gamma, const StepSlot* slots) const {
+  Rng* rng[RngLanes::kLanes];
+  streams_of<RngLanes::kLanes>(slots, rng);
+  RngLanes lanes;
+  lanes.load(rng);
+  Lanes w[D];
+  load_iterates<D>(slots, w);
+  lane_update<D>(gamma, lanes, w);
+  lanes.store(rng);
+  store_iterates<D>(w, slots);
+}
+
+template <int D>
+[[gnu::always_inline]] inline void RandomDesignLs::lane_run(std::span<const StepSlot> slots,
+                                                            const LocalStepRun& run) const {
+  // Up to kMaxLaneGroups groups of four slots, their iterates and streams in lanes for the whole run.
+  constexpr int K = RngLanes::kLanes;
+  const std::size_t groups = slots.size() / K;
+  RngLanes lanes[kMaxLaneGroups];
+  Lanes w[kMaxLaneGroups][D];
+  Rng* rng[kMaxLaneGroups][K];
+  for (std::size_t g = 0; g < groups; ++g) {
+    streams_of<K>(slots.data() + g * K, rng[g]);
+    lanes[g].load(rng[g]);
+    load_iterates<D>(slots.data() + g * K, w[g]);
+  }
+  for (std::size_t step = 0; step < run.gammas.size(); ++step) {
+    for (std::size_t g = 0; g < groups; ++g) lane_update<D>(run.gammas[step], lanes[g], w[g]);
+    // LocalEngine::update's average: per coordinate ((x_0 + x_1) + …) · (1/P), in slot order.
+    double* wb = run.wbar[step].data();
+    for (int j = 0; j < D; ++j) {
+      double sum = w[0][j][0];
+      for (int k = 1; k < K; ++k) sum += w[0][j][k];
+      for (std::size_t g = 1; g < groups; ++g)
+        for (int k = 0; k < K; ++k) sum += w[g][j][k];
+      wb[j] = sum * run.inv_p;
+    }
+    if (run.average[step])
+      for (std::size_t g = 0; g < groups; ++g)
+        for (int j = 0; j < D; ++j) w[g][j] = Lanes{wb[j], wb[j], wb[j], wb[j]};  // a copy (keeps −0)
+  }
+  for (std::size_t g = 0; g < groups; ++g) {
+    lanes[g].store(rng[g]);
+    store_iterates<D>(w[g], slots.data() + g * K);
+  }
 }
 
 // lane_step compiled twice: for baseline x86-64 (each four-double vector in two SSE2 registers) and
@@ -262,6 +317,15 @@ void RandomDesignLs::lane_step_baseline(double gamma, const StepSlot* slots) con
 template <int D>
 SGDCHECK_AVX2_TARGET void RandomDesignLs::lane_step_avx2(double gamma, const StepSlot* slots) const {
   lane_step<D>(gamma, slots);
+}
+template <int D>
+void RandomDesignLs::lane_run_baseline(std::span<const StepSlot> slots, const LocalStepRun& run) const {
+  lane_run<D>(slots, run);
+}
+template <int D>
+SGDCHECK_AVX2_TARGET void RandomDesignLs::lane_run_avx2(std::span<const StepSlot> slots,
+                                                        const LocalStepRun& run) const {
+  lane_run<D>(slots, run);
 }
 SGDCHECK_AVX2_TARGET void RandomDesignLs::draw_one_avx2(const Vec& at, Rng& rng, Workspace& ws) const {
   draw_one<4>(at, rng, ws);
@@ -276,6 +340,13 @@ constexpr std::array<RandomDesignLs::LaneStep, sizeof...(I) + 1> RandomDesignLs:
     bool avx2, std::index_sequence<I...>) {
   if (avx2) return {nullptr, &RandomDesignLs::lane_step_avx2<static_cast<int>(I) + 1>...};
   return {nullptr, &RandomDesignLs::lane_step_baseline<static_cast<int>(I) + 1>...};
+}
+
+template <std::size_t... I>
+constexpr std::array<RandomDesignLs::LaneRun, sizeof...(I) + 1> RandomDesignLs::lane_runs(
+    bool avx2, std::index_sequence<I...>) {
+  if (avx2) return {nullptr, &RandomDesignLs::lane_run_avx2<static_cast<int>(I) + 1>...};
+  return {nullptr, &RandomDesignLs::lane_run_baseline<static_cast<int>(I) + 1>...};
 }
 
 void RandomDesignLs::use_avx2(bool on) { avx2_ = on && kernels::cpu_has_avx2(); }
@@ -297,6 +368,23 @@ void RandomDesignLs::sgd_steps(double gamma, Sampling s, std::span<const StepSlo
     }
   }
   for (; k < slots.size(); ++k) sgd_step(gamma, *slots[k].x, slots[k].batch, s, *slots[k].rng, *slots[k].ws);
+}
+
+bool RandomDesignLs::local_sgd_steps(Sampling /*s*/,
+                                     std::span<const StepSlot> slots,
+                                     const LocalStepRun& run) const {
+  // The lanes' conditions of sgd_steps, for every slot: whole groups of four, b = 1.
+  constexpr std::size_t K = RngLanes::kLanes;
+  if (design_ == Design::kBernoulliGaussian || dim() > kMaxLaneDim || slots.empty() ||
+      slots.size() % K != 0 || slots.size() > K * kMaxLaneGroups ||
+      std::any_of(slots.begin(), slots.end(), [](const StepSlot& slot) { return slot.batch != 1; }))
+    return false;
+  if (run.average.size() != run.gammas.size() || !run.wbar)
+    throw std::logic_error("RandomDesignLs::local_sgd_steps: one average flag and one wbar vector per step");
+  static constexpr auto kBaseline = lane_runs(false, std::make_index_sequence<kMaxLaneDim>{});
+  static constexpr auto kAvx2 = lane_runs(true, std::make_index_sequence<kMaxLaneDim>{});
+  (this->*(avx2_ ? kAvx2 : kBaseline)[static_cast<std::size_t>(dim())])(slots, run);
+  return true;
 }
 
 void RandomDesignLs::draw_step_with_sample_gradients(const Vec& x, Index b, Sampling, Rng& rng, Workspace& ws,

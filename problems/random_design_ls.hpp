@@ -52,6 +52,9 @@ class RandomDesignLs final : public Problem {
   /// Gaussian and Rademacher designs, d <= 8: four slots with b = 1 at a time in SIMD lanes (lane_step,
   /// each lane small_step's operations and draws); the rest slot by slot.
   void sgd_steps(double gamma, Sampling s, std::span<const StepSlot> slots) const override;
+  /// Gaussian and Rademacher designs, d <= 8, b = 1, P = 4, 8, 12 or 16 slots: the run's steps with
+  /// the slots' iterates and streams held in SIMD lanes from its first step to its last (lane_run).
+  bool local_sgd_steps(Sampling s, std::span<const StepSlot> slots, const LocalStepRun& run) const override;
   /// Which build of the lane steps (sgd_steps) and of the b = 1 step phases (draw_step, apply_step)
   /// runs: AVX2 (the default where the CPU has it) or baseline x86-64. Their results are bit-identical;
   /// the switch exists so that tests can compare them.
@@ -77,9 +80,24 @@ class RandomDesignLs final : public Problem {
   /// sgd_step at b = 1 for d = D, the sample in a local array.
   template <int D>
   void small_step(double gamma, double* x, Rng& rng) const;
+  /// small_step<D> of four iterates together, one per SIMD lane: w[j] holds their coordinate j.
+  template <int D>
+  void lane_update(double gamma, RngLanes& lanes, RngLanes::D* w) const;
   /// small_step<D> of slots[0..3] together, one slot per SIMD lane.
   template <int D>
   void lane_step(double gamma, const StepSlot* slots) const;
+  /// local_sgd_steps for d = D: lane_update per group of four slots and step, the average and the
+  /// communication copies on the lanes.
+  template <int D>
+  void lane_run(std::span<const StepSlot> slots, const LocalStepRun& run) const;
+  template <int D>
+  void lane_run_baseline(std::span<const StepSlot> slots, const LocalStepRun& run) const;
+  template <int D>
+  void lane_run_avx2(std::span<const StepSlot> slots, const LocalStepRun& run) const;
+  using LaneRun = void (RandomDesignLs::*)(std::span<const StepSlot>, const LocalStepRun&) const;
+  static constexpr std::size_t kMaxLaneGroups = 4;  ///< local_sgd_steps: at most 16 slots
+  template <std::size_t... I>
+  static constexpr std::array<LaneRun, sizeof...(I) + 1> lane_runs(bool avx2, std::index_sequence<I...>);
   template <int D>
   void lane_step_baseline(double gamma, const StepSlot* slots) const;
   template <int D>

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "runners/iterate_averager.hpp"
@@ -72,6 +73,7 @@ class LocalEngine {
       iterates_.push_back(wk.w.data());
     }
     wbar_ = x0_;
+    run_wbar_.assign(kMaxRun, x0_);
   }
   /// Sets every worker to the start of run `key`: w = w₀, a fresh stream, the workspace and the
   /// rule's buffers as at construction.
@@ -122,6 +124,31 @@ class LocalEngine {
     }
     return wbar_;
   }
+  /// Updates t … t + gammas.size() − 1 (at most kMaxRun) in one call when the rule and the problem
+  /// have a fused form (UpdateRule::local_steps; the random design keeps the workers in SIMD lanes for
+  /// the whole run): the same bits as update() step by step. Returns the virtual averages w̄ of those
+  /// steps (valid until the next call), or nullptr, nothing changed, when
+  /// there is no fused form: update() then takes the steps.
+  const Vec* update_run(std::int64_t t, std::span<const double> gammas) {
+    const std::size_t n = gammas.size();
+    if (!fused_ || n == 0 || n > kMaxRun) return nullptr;
+    const std::size_t comm_before = next_comm_;
+    for (std::size_t k = 0; k < n; ++k) {
+      const bool average = next_comm_ < comm_.size() && comm_[next_comm_] == t + static_cast<std::int64_t>(k);
+      average_[k] = average ? 1 : 0;
+      next_comm_ += average ? 1 : 0;
+    }
+    const problems::LocalStepRun run{gammas, {average_.data(), n}, inv_p_, run_wbar_.data()};
+    if (!rule_.local_steps(problem_, spec_.sampling, workers_, slots_, run)) {
+      fused_ = false;  // the same rule and problem for every later run of this engine
+      next_comm_ = comm_before;
+      return nullptr;
+    }
+    wbar_ = run_wbar_[n - 1];
+    return run_wbar_.data();
+  }
+  /// The most steps update_run takes at once.
+  static constexpr std::size_t kMaxRun = 64;
   void advance(Point& p) const {
     p.samples += total_batch_;
     p.rounds = static_cast<std::int64_t>(next_comm_);
@@ -149,6 +176,9 @@ class LocalEngine {
   std::vector<double*> iterates_;          ///< workers_[p].w.data() (the average's inner loop)
   Vec wbar_;
   std::size_t next_comm_ = 0;
+  bool fused_ = true;                          ///< update_run may try the fused form
+  std::vector<Vec> run_wbar_;                  ///< update_run's averages, kMaxRun vectors of size d
+  std::array<std::uint8_t, kMaxRun> average_;  ///< update_run: whether step k communicates
 };
 
 /// Adapts a LocalSgdObserver to the step loop's observer.

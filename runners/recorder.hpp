@@ -3,6 +3,7 @@
 #include <cmath>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +31,15 @@ class Recorder {
   bool due(std::int64_t iter) const {
     if (iters_) return next_ < iters_->size() && (*iters_)[next_] == iter;
     return plan_.axis == RecordAxis::kIter && next_ < plan_.grid.size() && plan_.grid[next_] == static_cast<double>(iter);
+  }
+  /// The first iteration t for which due(t) can be true (INT64_MAX when none is): the next scheduled
+  /// recording iteration. Runners that skip work between recordings ask it.
+  std::int64_t next_due() const {
+    constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+    if (iters_) return next_ < iters_->size() ? (*iters_)[next_] : kNever;
+    if (plan_.axis != RecordAxis::kIter || next_ >= plan_.grid.size()) return kNever;
+    const double g = plan_.grid[next_];  // due(t) needs t == g exactly
+    return g == std::floor(g) && g < 9.2e18 ? static_cast<std::int64_t>(g) : kNever;
   }
   /// True when `p` reaches the next grid value on the plan's axis (any grid).
   bool due(const Point& p) const {

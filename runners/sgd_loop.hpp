@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <string>
 #include <vector>
@@ -96,13 +97,46 @@ void run_step_loop_into(const problems::Problem& problem,
   st.running.add(x0);
   if (rec.due(0)) record(avg.point(), spec.step.at(1));
   for (std::int64_t t = 1; t <= spec.iterations; ++t) {
-    const std::int64_t tau = engine.next_delay();
-    const double gamma = spec.step.at(t, tau);
-    const Vec& x = engine.update(t, gamma);
-    avg.add(t, x);
-    st.running.add(x);
+    std::int64_t tau = 0;
+    double gamma = 0.0;
+    const Vec* xp = nullptr;
+    // An engine with a fused form (update_run: local SGD on the random design) takes the steps up to
+    // the next event in one call: the next scheduled recording, the divergence check every 64 steps,
+    // the last step. Nothing looks at the steps in between except the averager and the running
+    // means, which get each step's point as update() would have given it. An observer sees every step.
+    if constexpr (requires { engine.update_run(t, std::span<const double>{}); }) {
+      if (!observer) {
+        const std::int64_t e = std::min({rec.next_due(), (t + 63) / 64 * 64, spec.iterations});
+        if (e > t) {
+          std::array<double, Engine::kMaxRun> gammas;
+          const auto n = static_cast<std::size_t>(e - t + 1);  // <= 64 = kMaxRun
+          for (std::size_t k = 0; k < n; ++k)
+            gammas[k] = spec.step.at(t + static_cast<std::int64_t>(k), engine.next_delay());
+          if (const Vec* xs = engine.update_run(t, std::span<const double>(gammas.data(), n))) {
+            for (std::size_t k = 0; k < n; ++k) {
+              avg.add(t + static_cast<std::int64_t>(k), xs[k]);
+              st.running.add(xs[k]);
+              p.iter = t + static_cast<std::int64_t>(k);
+              engine.advance(p);
+            }
+            t = e;
+            gamma = gammas[n - 1];
+            xp = &xs[n - 1];
+          }
+        }
+      }
+    }
+    if (!xp) {
+      tau = engine.next_delay();
+      gamma = spec.step.at(t, tau);
+      xp = &engine.update(t, gamma);
+      avg.add(t, *xp);
+      st.running.add(*xp);
+      p.iter = t;
+      engine.advance(p);
+    }
+    const Vec& x = *xp;
     p.iter = t;
-    engine.advance(p);
     p.vtime = static_cast<double>(t);
     // An engine may end the run itself (the adaptive-batch runner: sample budget, target at a round
     // end); engines without stop() compile to the loop they always had.

@@ -53,6 +53,13 @@ class SgdRule final : public UpdateRule {
                 std::span<const problems::StepSlot> slots) const override {
     problem.sgd_steps(gamma, s, slots);
   }
+  bool local_steps(const problems::Problem& problem,
+                   problems::Sampling s,
+                   std::span<WorkerState> /*workers*/,
+                   std::span<const problems::StepSlot> slots,
+                   const problems::LocalStepRun& run) const override {
+    return problem.local_sgd_steps(s, slots, run);
+  }
 };
 
 class HeavyBallRule final : public UpdateRule {

@@ -81,6 +81,18 @@ class UpdateRule {
   /// Called after a communication round set every worker's iterate to the average (default: keep
   /// each worker's buffers).
   virtual void after_average(std::span<WorkerState> /*workers*/) const {}
+  /// Local SGD's steps between two events of the step loop in one call (Problem::local_sgd_steps):
+  /// the same bits as step_all per step, the average into run.wbar and, after the steps run.average
+  /// marks, every worker's iterate set to it. Returns false, having changed nothing, when the rule or
+  /// the problem has no fused form (the default). Only a rule whose after_average does nothing may
+  /// have one (the SGD rule, which forwards to the problem).
+  virtual bool local_steps(const problems::Problem& /*problem*/,
+                           problems::Sampling /*s*/,
+                           std::span<WorkerState> /*workers*/,
+                           std::span<const problems::StepSlot> /*slots*/,
+                           const problems::LocalStepRun& /*run*/) const {
+    return false;
+  }
 };
 
 /// The rule of `spec` (sgd reproduces Problem::apply_step bit for bit).

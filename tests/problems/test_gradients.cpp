@@ -362,3 +362,129 @@ TEST_CASE("random design draw_step and apply_step give the same bits on the AVX2
     }
   }
 }
+
+TEST_CASE(
+    "local_sgd_steps is sgd_steps, the slot-order average and the copy after a communication, bit for bit",
+    "[problems]") {
+  // The fused local SGD run (the random design keeps the slots' iterates and streams in SIMD lanes from
+  // a run's first step to its last) against the steps taken one by one: sgd_step per slot, then
+  // w̄ = ((x_0 + x_1) + …)·(1/P) per coordinate, then every slot's iterate set to w̄ when the step
+  // communicates. Runs of 1, 7 and 64 steps with communication at none, some and every step, step sizes
+  // 0 (from −0 iterates: the signs of zeros must survive the average and the copy) and > 0, 4 to 16
+  // slots, both designs, with and without noise, on the AVX2 and the baseline build.
+  std::vector<Case> all;
+  add_random_designs(all, {"gaussian", "rademacher"}, {"1", "2", "3", "5", "8"});
+  std::vector<bool> builds{false};
+  if (kernels::cpu_has_avx2()) builds.push_back(true);
+  for (const auto& c : all) {
+    const auto p = build(c.family, c.kv);
+    auto* rd = dynamic_cast<RandomDesignLs*>(const_cast<Problem*>(p.get()));
+    REQUIRE(rd != nullptr);
+    const Index d = p->dim();
+    for (bool avx2 : builds) {
+      rd->use_avx2(avx2);
+      for (std::size_t P : {std::size_t{4}, std::size_t{8}, std::size_t{16}}) {
+        INFO(p->describe() << ", avx2 = " << avx2 << ", P = " << P);
+        const double inv_p = 1.0 / static_cast<double>(P);
+        std::vector<Workspace> ws1, ws2;
+        std::vector<Rng> r1, r2;
+        std::vector<Vec> x1, x2;
+        for (std::size_t k = 0; k < P; ++k) {
+          ws1.push_back(p->make_workspace(1));
+          ws2.push_back(p->make_workspace(1));
+          r1.push_back(make_stream(3, 1, StreamPurpose::kAlgorithm, k));
+          x1.push_back(Vec::Constant(d, -0.0));
+        }
+        r2 = r1;
+        x2 = x1;
+        std::vector<StepSlot> slots;
+        for (std::size_t k = 0; k < P; ++k) slots.push_back({&x2[k], 1, &r2[k], &ws2[k]});
+        std::vector<Vec> wbar(64, Vec::Zero(d));
+        int t = 0;
+        for (std::size_t n :
+             {std::size_t{7}, std::size_t{1}, std::size_t{64}, std::size_t{7}, std::size_t{64}}) {
+          std::vector<double> gammas(n);
+          std::vector<std::uint8_t> average(n);
+          for (std::size_t k = 0; k < n; ++k, ++t) {
+            gammas[k] = t < 5 ? 0.0 : 0.3 / (1.0 + 0.05 * t);
+            average[k] = (t % 5 == 4 || t > 120) ? 1 : 0;  // some rounds, then every step
+          }
+          INFO("run of " << n << " steps ending at step " << t);
+          REQUIRE(p->local_sgd_steps(
+              Sampling::kWithReplacement, slots, LocalStepRun{gammas, average, inv_p, wbar.data()}));
+          for (std::size_t k = 0; k < n; ++k) {
+            for (std::size_t s = 0; s < P; ++s)
+              p->sgd_step(gammas[k], x1[s], 1, Sampling::kWithReplacement, r1[s], ws1[s]);
+            Vec mean(d);
+            for (Index j = 0; j < d; ++j) {
+              double sum = x1[0][j];
+              for (std::size_t s = 1; s < P; ++s) sum += x1[s][j];
+              mean[j] = sum * inv_p;
+            }
+            for (Index j = 0; j < d; ++j)
+              REQUIRE(std::bit_cast<std::uint64_t>(wbar[k][j]) == std::bit_cast<std::uint64_t>(mean[j]));
+            if (average[k])
+              for (std::size_t s = 0; s < P; ++s) x1[s] = mean;
+          }
+          for (std::size_t s = 0; s < P; ++s)
+            for (Index j = 0; j < d; ++j)
+              REQUIRE(std::bit_cast<std::uint64_t>(x1[s][j]) == std::bit_cast<std::uint64_t>(x2[s][j]));
+        }
+        for (std::size_t s = 0; s < P; ++s) REQUIRE(r1[s].next_u64() == r2[s].next_u64());
+      }
+    }
+  }
+}
+
+TEST_CASE("local_sgd_steps declines, changing nothing, where there is no fused form", "[problems]") {
+  // 3 or 20 slots (not whole groups of four, more than four groups), a slot with b = 2, the
+  // Bernoulli-Gaussian design, d = 9, and every other family (the default).
+  struct Setup {
+    Case c;
+    std::size_t slots;
+    Index batch_of_slot_2;
+  };
+  const std::map<std::string, std::string> gauss{{"d", "3"}, {"design", "gaussian"}, {"noise", "0.7"}};
+  auto with = [&](const char* key, const char* value) {
+    auto kv = gauss;
+    kv[key] = value;
+    return kv;
+  };
+  const std::vector<Setup> setups = {
+      {{"random_design_ls", gauss}, 3, 1},
+      {{"random_design_ls", gauss}, 20, 1},
+      {{"random_design_ls", gauss}, 8, 2},
+      {{"random_design_ls", with("design", "bernoulli_gaussian")}, 4, 1},
+      {{"random_design_ls", with("d", "9")}, 4, 1},
+      {{"least_squares", {{"n", "30"}, {"d", "3"}}}, 4, 1},
+  };
+  for (const Setup& st : setups) {
+    const auto p = build(st.c.family, st.c.kv);
+    INFO(p->describe() << ", " << st.slots << " slots");
+    std::vector<Workspace> ws;
+    std::vector<Rng> rng;
+    std::vector<Vec> x;
+    for (std::size_t k = 0; k < st.slots; ++k) {
+      ws.push_back(p->make_workspace(2));
+      rng.push_back(make_stream(5, 0, StreamPurpose::kAlgorithm, k));
+      x.push_back(test_points(*p, 2)[k % 5]);
+    }
+    const std::vector<Vec> x_before = x;
+    const std::vector<Rng> rng_before = rng;
+    std::vector<StepSlot> slots;
+    for (std::size_t k = 0; k < st.slots; ++k)
+      slots.push_back({&x[k], k == 2 ? st.batch_of_slot_2 : 1, &rng[k], &ws[k]});
+    const std::vector<double> gammas{0.1, 0.1};
+    const std::vector<std::uint8_t> average{0, 1};
+    std::vector<Vec> wbar(2, Vec::Zero(p->dim()));
+    REQUIRE_FALSE(
+        p->local_sgd_steps(Sampling::kWithReplacement,
+                           slots,
+                           LocalStepRun{gammas, average, 1.0 / static_cast<double>(st.slots), wbar.data()}));
+    for (std::size_t k = 0; k < st.slots; ++k) {
+      REQUIRE(x[k] == x_before[k]);
+      Rng a = rng[k], b = rng_before[k];
+      REQUIRE(a.next_u64() == b.next_u64());
+    }
+  }
+}
