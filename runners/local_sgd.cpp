@@ -51,7 +51,8 @@ LocalSgd::LocalSgd(const LocalSgdOptions& options, StepSchedule step, Communicat
 namespace {
 
 /// The local SGD engine of run_step_loop: P workers, one local step each per t, averaging after the
-/// steps in S. Everything is allocated in the constructor; start() (a new run) and update() do not
+/// steps in S. Everything is allocated in the constructor, except update_run's averages (grown to the
+/// longest run of steps it is given, once per engine); start() (a new run) and update() do not
 /// allocate with the SGD rule.
 class LocalEngine {
  public:
@@ -73,7 +74,6 @@ class LocalEngine {
       iterates_.push_back(wk.w.data());
     }
     wbar_ = x0_;
-    run_wbar_.assign(kMaxRun, x0_);
   }
   /// Sets every worker to the start of run `key`: w = w₀, a fresh stream, the workspace and the
   /// rule's buffers as at construction.
@@ -132,6 +132,9 @@ class LocalEngine {
   const Vec* update_run(std::int64_t t, std::span<const double> gammas) {
     const std::size_t n = gammas.size();
     if (!fused_ || n == 0 || n > kMaxRun) return nullptr;
+    // Grown to the longest run asked for, once per engine (a scratch's engine serves many runs): the
+    // runs between log-spaced recordings are short, and 64 vectors per engine cost more than they saved.
+    if (run_wbar_.size() < n) run_wbar_.resize(n, x0_);
     const std::size_t comm_before = next_comm_;
     for (std::size_t k = 0; k < n; ++k) {
       const bool average = next_comm_ < comm_.size() && comm_[next_comm_] == t + static_cast<std::int64_t>(k);
@@ -177,7 +180,7 @@ class LocalEngine {
   Vec wbar_;
   std::size_t next_comm_ = 0;
   bool fused_ = true;                          ///< update_run may try the fused form
-  std::vector<Vec> run_wbar_;                  ///< update_run's averages, kMaxRun vectors of size d
+  std::vector<Vec> run_wbar_;                  ///< update_run's averages (up to kMaxRun vectors of size d)
   std::array<std::uint8_t, kMaxRun> average_;  ///< update_run: whether step k communicates
 };
 

@@ -70,6 +70,10 @@ TEST_CASE("csv_escape quotes exactly the fields that need it") {
   CHECK(csv_escape("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(csv_escape("a\nb") == "\"a\nb\"");
   CHECK(csv_escape("a\rb") == "\"a\rb\"");
+  // quotes first, last, next to each other and alone
+  CHECK(csv_escape("\"") == "\"\"\"\"");
+  CHECK(csv_escape("\"\"x,") == "\"\"\"\"\"x,\"");
+  CHECK(csv_escape("x\"\"") == "\"x\"\"\"\"\"");
 }
 
 TEST_CASE("CsvWriter quotes exactly the fields with a comma, quote, CR or LF and doubles quotes", "[core]") {
