@@ -10,11 +10,13 @@
 #include "core/trace.hpp"
 #include "problems/random_design_ls.hpp"
 #include "runners/local_sgd.hpp"
-#include "support/same_bits.hpp"
+#include "support/same_run.hpp"
+#include "support/step_schedules.hpp"
 
 using namespace sgdcheck;
 using namespace sgdcheck::runners;
-using sgdcheck::test::same_bits;
+using sgdcheck::test::power_step;
+using sgdcheck::test::require_same_run;
 
 namespace {
 
@@ -27,32 +29,6 @@ problems::RandomDesignLs design(Index d, problems::Design kind, double noise) {
   problems::InitOptions init;
   init.seed = 7;
   return problems::RandomDesignLs(h, kind, 1.0, noise, w_star, init);
-}
-
-StepSchedule power_step(double c, double alpha) {
-  StepSchedule s;
-  s.rule = StepRule::kPower;
-  s.gamma = c;
-  s.alpha = alpha;
-  return s;
-}
-
-void require_same_result(const RunResult& a, const RunResult& b) {
-  REQUIRE(a.termination == b.termination);
-  REQUIRE(a.message == b.message);
-  REQUIRE(a.iterations == b.iterations);
-  REQUIRE(a.trace.metrics == b.trace.metrics);
-  REQUIRE(a.trace.points.size() == b.trace.points.size());
-  for (std::size_t k = 0; k < a.trace.points.size(); ++k) {
-    REQUIRE(a.trace.points[k].iter == b.trace.points[k].iter);
-    REQUIRE(a.trace.points[k].samples == b.trace.points[k].samples);
-    REQUIRE(a.trace.points[k].rounds == b.trace.points[k].rounds);
-  }
-  REQUIRE(a.trace.values.size() == b.trace.values.size());
-  for (std::size_t k = 0; k < a.trace.values.size(); ++k) {
-    INFO("value " << k << ": " << a.trace.values[k] << " vs " << b.trace.values[k]);
-    REQUIRE(same_bits(a.trace.values[k], b.trace.values[k]));
-  }
 }
 
 }  // namespace
@@ -89,7 +65,7 @@ TEST_CASE("local SGD records the same bits with the fused steps as step by step 
                     ++seen;
                     return ObserverAction::kContinue;
                   });
-              require_same_result(fused, stepped);
+              require_same_run(fused, stepped);
               // every step was observed (the step at which a run diverges ends it before its observer)
               if (c > 1.0) {
                 REQUIRE(fused.termination == Termination::kDiverged);
@@ -102,7 +78,7 @@ TEST_CASE("local SGD records the same bits with the fused steps as step by step 
               RunResult reused;
               runner.run_reusing(problem, RunKey{3, 0}, rec, scratch.get(), reused);
               runner.run_reusing(problem, key, rec, scratch.get(), reused);
-              require_same_result(reused, stepped);
+              require_same_run(reused, stepped);
             }
           }
         }

@@ -228,6 +228,30 @@ TEST_CASE("sgd_step is draw_step + apply_step bit for bit, for every family and 
   }
 }
 
+/// P slots twice over: copy 1 for the reference (stepped slot by slot), copy 2 behind `slots` (the form
+/// under test), both starting from the same iterates x0(k), streams make_stream(seed, 2, kAlgorithm, k)
+/// and workspaces for batches up to `ws_batch`. Not copyable: `slots` points into copy 2.
+struct TwinSlots {
+  std::vector<Workspace> ws1, ws2;
+  std::vector<Rng> r1, r2;
+  std::vector<Vec> x1, x2;
+  std::vector<StepSlot> slots;
+  template <class Start>
+  TwinSlots(const Problem& p, const std::vector<Index>& batch, Index ws_batch, std::uint64_t seed, Start x0) {
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      ws1.push_back(p.make_workspace(ws_batch));
+      ws2.push_back(p.make_workspace(ws_batch));
+      r1.push_back(make_stream(seed, 2, StreamPurpose::kAlgorithm, k));
+      x1.push_back(x0(k));
+    }
+    r2 = r1;
+    x2 = x1;
+    for (std::size_t k = 0; k < batch.size(); ++k) slots.push_back({&x2[k], batch[k], &r2[k], &ws2[k]});
+  }
+  TwinSlots(const TwinSlots&) = delete;
+  TwinSlots& operator=(const TwinSlots&) = delete;
+};
+
 TEST_CASE("sgd_steps moves every slot as sgd_step would, bit for bit, on both builds of the lane steps",
           "[problems]") {
   // The random design steps four slots at a time in SIMD lanes (d <= 8, b = 1, Gaussian / Rademacher):
@@ -251,19 +275,8 @@ TEST_CASE("sgd_steps moves every slot as sgd_step would, bit for bit, on both bu
           INFO(p->describe() << ", avx2 = " << avx2 << ", P = " << P << ", mixed batches = " << mixed);
           std::vector<Index> batch(P, 1);
           if (mixed && P >= 8) batch[5] = 2;  // the second group falls back to sgd_step
-          std::vector<Workspace> ws1, ws2;
-          std::vector<Rng> r1, r2;
-          std::vector<Vec> x1, x2;
-          for (std::size_t k = 0; k < P; ++k) {
-            ws1.push_back(p->make_workspace(2));
-            ws2.push_back(p->make_workspace(2));
-            r1.push_back(make_stream(9, 2, StreamPurpose::kAlgorithm, k));
-            x1.push_back(test_points(*p, 5)[k % 5]);
-          }
-          r2 = r1;
-          x2 = x1;
-          std::vector<StepSlot> slots;
-          for (std::size_t k = 0; k < P; ++k) slots.push_back({&x2[k], batch[k], &r2[k], &ws2[k]});
+          TwinSlots twin(*p, batch, 2, 9, [&](std::size_t k) { return test_points(*p, 5)[k % 5]; });
+          auto& [ws1, ws2, r1, r2, x1, x2, slots] = twin;
           for (int t = 0; t < 300; ++t) {
             const double gamma = 0.3 / (1.0 + t);
             for (std::size_t k = 0; k < P; ++k)
@@ -386,19 +399,9 @@ TEST_CASE(
       for (std::size_t P : {std::size_t{4}, std::size_t{8}, std::size_t{16}}) {
         INFO(p->describe() << ", avx2 = " << avx2 << ", P = " << P);
         const double inv_p = 1.0 / static_cast<double>(P);
-        std::vector<Workspace> ws1, ws2;
-        std::vector<Rng> r1, r2;
-        std::vector<Vec> x1, x2;
-        for (std::size_t k = 0; k < P; ++k) {
-          ws1.push_back(p->make_workspace(1));
-          ws2.push_back(p->make_workspace(1));
-          r1.push_back(make_stream(3, 1, StreamPurpose::kAlgorithm, k));
-          x1.push_back(Vec::Constant(d, -0.0));
-        }
-        r2 = r1;
-        x2 = x1;
-        std::vector<StepSlot> slots;
-        for (std::size_t k = 0; k < P; ++k) slots.push_back({&x2[k], 1, &r2[k], &ws2[k]});
+        TwinSlots twin(
+            *p, std::vector<Index>(P, 1), 1, 3, [&](std::size_t) { return Vec::Constant(d, -0.0); });
+        auto& [ws1, ws2, r1, r2, x1, x2, slots] = twin;
         std::vector<Vec> wbar(64, Vec::Zero(d));
         int t = 0;
         for (std::size_t n :

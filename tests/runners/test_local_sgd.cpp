@@ -13,7 +13,8 @@
 #include "runners/delayed_sgd.hpp"
 #include "runners/local_sgd.hpp"
 #include "runners/minibatch_sgd.hpp"
-#include "support/same_bits.hpp"
+#include "support/same_run.hpp"
+#include "support/step_schedules.hpp"
 
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
@@ -21,6 +22,8 @@ using sgdcheck::Index;
 using sgdcheck::Rng;
 using sgdcheck::Vec;
 using namespace sgdcheck::runners;
+using sgdcheck::test::power_step;
+using sgdcheck::test::require_same_run;
 namespace problems = sgdcheck::problems;
 
 namespace {
@@ -130,14 +133,6 @@ const Vec kCaseAEta0 = Vec{{1.0, -2.0}};
 /// Case A of spec §3 (w* is arbitrary; only η0 = w0 − w* matters).
 DesignLs case_a_problem(bool rademacher) {
   return DesignLs(Vec{{1.0, 0.1}}, rademacher, 1.0, kCaseAStar, kCaseAStar + kCaseAEta0);
-}
-
-StepSchedule power_step(double c, double alpha) {
-  StepSchedule s;
-  s.rule = StepRule::kPower;
-  s.gamma = c;
-  s.alpha = alpha;
-  return s;
 }
 
 LocalSgdOptions options(std::int64_t P, std::int64_t N, bool pr = false, std::int64_t b = 1) {
@@ -503,27 +498,6 @@ class FiniteMeans final : public problems::Problem {
  private:
   std::vector<Vec> c_;
 };
-
-/// Every field of two run results, doubles compared bit for bit.
-void require_same_run(const sgdcheck::RunResult& a, const sgdcheck::RunResult& b) {
-  REQUIRE(a.termination == b.termination);
-  REQUIRE(a.message == b.message);
-  REQUIRE(a.iterations == b.iterations);
-  REQUIRE(a.scalars.size() == b.scalars.size());
-  REQUIRE(a.trace.metrics == b.trace.metrics);
-  REQUIRE(a.trace.points.size() == b.trace.points.size());
-  for (std::size_t k = 0; k < a.trace.points.size(); ++k) {
-    REQUIRE(a.trace.points[k].iter == b.trace.points[k].iter);
-    REQUIRE(a.trace.points[k].samples == b.trace.points[k].samples);
-    REQUIRE(a.trace.points[k].rounds == b.trace.points[k].rounds);
-    REQUIRE(sgdcheck::test::same_bits(a.trace.points[k].vtime, b.trace.points[k].vtime));
-  }
-  REQUIRE(a.trace.values.size() == b.trace.values.size());
-  for (std::size_t k = 0; k < a.trace.values.size(); ++k) {
-    INFO("value " << k);
-    REQUIRE(sgdcheck::test::same_bits(a.trace.values[k], b.trace.values[k]));
-  }
-}
 
 }  // namespace
 
