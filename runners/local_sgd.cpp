@@ -150,6 +150,9 @@ class LocalEngine {
     wbar_ = run_wbar_[n - 1];
     return run_wbar_.data();
   }
+  /// False once update_run has found no fused form (the same for every later run of this engine):
+  /// the loop then stops preparing runs for it.
+  bool fused() const { return fused_; }
   /// The most steps update_run takes at once.
   static constexpr std::size_t kMaxRun = 64;
   void advance(Point& p) const {

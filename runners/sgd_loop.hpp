@@ -67,6 +67,9 @@ struct StepLoopState {
   std::vector<double> values;
 };
 
+/// The step loop tests for divergence at every recording and every this many steps.
+inline constexpr std::int64_t kDivergenceCheckEvery = 64;
+
 /// Runs t = 1..spec.iterations into `out` with the state `st` (built for this problem, spec and
 /// recording grid; a previous run's state is reset here). `x0` must outlive the call.
 template <class Engine>
@@ -105,11 +108,15 @@ void run_step_loop_into(const problems::Problem& problem,
     // the last step. Nothing looks at the steps in between except the averager and the running
     // means, which get each step's point as update() would have given it. An observer sees every step.
     if constexpr (requires { engine.update_run(t, std::span<const double>{}); }) {
-      if (!observer) {
-        const std::int64_t e = std::min({rec.next_due(), (t + 63) / 64 * 64, spec.iterations});
+      static_assert(Engine::kMaxRun >= kDivergenceCheckEvery,
+                    "a run reaches at most the next divergence check");
+      if (!observer && engine.fused()) {
+        const std::int64_t next_check =
+            (t + kDivergenceCheckEvery - 1) / kDivergenceCheckEvery * kDivergenceCheckEvery;
+        const std::int64_t e = std::min({rec.next_due(), next_check, spec.iterations});
         if (e > t) {
           std::array<double, Engine::kMaxRun> gammas;
-          const auto n = static_cast<std::size_t>(e - t + 1);  // <= 64 = kMaxRun
+          const auto n = static_cast<std::size_t>(e - t + 1);  // <= kDivergenceCheckEvery
           for (std::size_t k = 0; k < n; ++k)
             gammas[k] = spec.step.at(t + static_cast<std::int64_t>(k), engine.next_delay());
           if (const Vec* xs = engine.update_run(t, std::span<const double>(gammas.data(), n))) {
@@ -149,7 +156,7 @@ void run_step_loop_into(const problems::Problem& problem,
       }
     }
     const bool due = rec.due(t);
-    if ((due || (t & 63) == 0) && rec.diverged(x)) {
+    if ((due || t % kDivergenceCheckEvery == 0) && rec.diverged(x)) {
       if (due || rec.is_new(p)) record(x, gamma);
       // The remaining scheduled points: +inf metrics at their own scheduled axis values, `step` the
       // scheduled γ_t (a step size stays a finite number).
